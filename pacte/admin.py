@@ -1,0 +1,52 @@
+from django.contrib import admin
+
+from .models import Arrondissement, Direction, JournalEntry, Lieu, Notification, Profil
+
+
+@admin.register(Arrondissement)
+class ArrondissementAdmin(admin.ModelAdmin):
+    list_display = ["numero", "nom", "mairie_adresse", "telephone", "is_verified"]
+
+
+@admin.register(Lieu)
+class LieuAdmin(admin.ModelAdmin):
+    list_display = ["nom", "type", "arrondissement", "is_active", "is_verified"]
+    list_filter = ["type", "arrondissement", "is_active", "is_verified"]
+    search_fields = ["nom", "adresse"]
+    prepopulated_fields = {"slug": ["nom"]}
+
+
+@admin.register(Direction)
+class DirectionAdmin(admin.ModelAdmin):
+    list_display = ["sigle", "nom", "responsable", "is_indicative", "is_active"]
+    search_fields = ["sigle", "nom"]
+
+
+@admin.register(Profil)
+class ProfilAdmin(admin.ModelAdmin):
+    list_display = ["user", "direction", "arrondissement", "fonction_elu", "lieu"]
+    list_select_related = ["user", "direction", "arrondissement", "lieu"]
+
+
+@admin.register(JournalEntry)
+class JournalEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor_label", "action", "object_type", "object_id"]
+    list_filter = ["action"]
+    search_fields = ["object_id", "message"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "canal", "destinataire", "sujet", "statut", "tentatives"]
+    list_filter = ["canal", "statut"]
+    search_fields = ["destinataire", "sujet", "object_id"]
+    readonly_fields = [f.name for f in Notification._meta.fields]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PacteConfig(AppConfig):
+    name = "pacte"
+    verbose_name = "Pacte usagers — noyau"

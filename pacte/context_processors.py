@@ -1,0 +1,12 @@
+from django.conf import settings
+
+from .espace import nav_items
+
+
+def portail(request):
+    """Public contact values and the main navigation, on every page."""
+    return {
+        "LYON_EN_DIRECT_PHONE": settings.LYON_EN_DIRECT_PHONE,
+        "LYON_EN_DIRECT_HOURS": settings.LYON_EN_DIRECT_HOURS,
+        "nav_items": nav_items,
+    }

@@ -1,0 +1,27 @@
+from importlib import import_module
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Charge un jeu de démonstration fictif (comptes, dossiers, rendez-vous). Jamais en production."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=int, default=1, help="Multiplie les volumes (benchmarks).")
+        parser.add_argument("--force", action="store_true", help="Autorise hors mode développement.")
+
+    def handle(self, *args, scale, force, **options):
+        if not (settings.DEMO_ACCOUNTS or force):
+            raise CommandError("Les données de démonstration sont réservées au mode développement (DEBUG=1).")
+        call_command("load_reference", stdout=self.stdout)
+        for config in apps.get_app_configs():
+            try:
+                module = import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            module.seed(scale=scale, stdout=self.stdout)

@@ -1,0 +1,244 @@
+"""The shared kernel's models: territory and organisation, staff profiles, the business journal and
+the notification outbox. The booking engine lives in `pacte.booking`, the tracker in `pacte.tracker`.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TypeLieu(models.TextChoices):
+    MAIRIE = "mairie", _("Mairie d'arrondissement")
+    HOTEL_DE_VILLE = "hotel_de_ville", _("Hôtel de Ville")
+    BIBLIOTHEQUE = "bibliotheque", _("Bibliothèque")
+    CENTRE_SOCIAL = "centre_social", _("Centre social")
+    AUTRE = "autre", _("Autre lieu d'accueil")
+
+
+class Arrondissement(models.Model):
+    """One of Lyon's nine arrondissements, with its mairie."""
+
+    numero = models.PositiveSmallIntegerField(_("numéro"), unique=True)
+    nom = models.CharField(_("nom"), max_length=40)
+    mairie_adresse = models.CharField(_("adresse de la mairie"), max_length=200)
+    code_postal = models.CharField(_("code postal"), max_length=5)
+    telephone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    is_verified = models.BooleanField(_("information vérifiée"), default=False)
+    source = models.URLField(_("source"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["numero"]
+        verbose_name = _("arrondissement")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(numero__gte=1, numero__lte=9), name="arrondissement_numero_1_9"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.nom
+
+    @property
+    def ordinal(self) -> str:
+        return "1er" if self.numero == 1 else f"{self.numero}e"
+
+
+class LieuQuerySet(models.QuerySet):
+    def actifs(self):
+        return self.filter(is_active=True)
+
+
+class Lieu(models.Model):
+    """A reception place (mairie, bibliothèque, hôtel de ville, centre social)."""
+
+    slug = models.SlugField(unique=True, max_length=80)
+    nom = models.CharField(_("nom"), max_length=150)
+    type = models.CharField(_("type"), max_length=20, choices=TypeLieu.choices)
+    arrondissement = models.ForeignKey(
+        Arrondissement, on_delete=models.PROTECT, related_name="lieux", verbose_name=_("arrondissement")
+    )
+    adresse = models.CharField(_("adresse"), max_length=200, blank=True)
+    code_postal = models.CharField(_("code postal"), max_length=5, blank=True)
+    horaires = models.TextField(_("horaires d'ouverture"), blank=True)
+    telephone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    usages = models.CharField(_("usages"), max_length=300, blank=True)
+    has_step_free_access = models.BooleanField(_("accès de plain-pied ou rampe"), null=True)
+    has_hearing_loop = models.BooleanField(_("boucle magnétique"), null=True)
+    has_lsf = models.BooleanField(_("accueil en langue des signes (LSF)"), null=True)
+    accessibilite_notes = models.TextField(_("précisions d'accessibilité"), blank=True)
+    is_active = models.BooleanField(_("actif"), default=True)
+    is_verified = models.BooleanField(_("information vérifiée"), default=False)
+    source = models.URLField(_("source"), max_length=500, blank=True)
+
+    objects = LieuQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["arrondissement__numero", "nom"]
+        verbose_name = _("lieu d'accueil")
+        verbose_name_plural = _("lieux d'accueil")
+
+    def __str__(self) -> str:
+        return self.nom
+
+    @property
+    def adresse_complete(self) -> str:
+        if not self.adresse:
+            return ""
+        return f"{self.adresse}, {self.code_postal or self.arrondissement.code_postal} Lyon"
+
+
+class Direction(models.Model):
+    """A central direction of the City (indicative list until the City confirms it)."""
+
+    sigle = models.CharField(_("sigle"), max_length=12, unique=True)
+    nom = models.CharField(_("nom"), max_length=200)
+    email = models.EmailField(_("adresse de contact"), blank=True)
+    responsable = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="directions_dirigees",
+        verbose_name=_("responsable (escalade)"),
+    )
+    is_indicative = models.BooleanField(_("liste indicative, à confirmer"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["nom"]
+        verbose_name = _("direction")
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+class Profil(models.Model):
+    """What a staff account is attached to: a direction (référent) or an arrondissement (élu)."""
+
+    class FonctionElu(models.TextChoices):
+        MAIRE = "maire", _("Maire d'arrondissement")
+        ADJOINT = "adjoint", _("Adjoint ou adjointe")
+        CONSEILLER = "conseiller", _("Conseiller ou conseillère d'arrondissement")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profil")
+    direction = models.ForeignKey(
+        Direction, on_delete=models.PROTECT, null=True, blank=True, related_name="profils"
+    )
+    arrondissement = models.ForeignKey(
+        Arrondissement, on_delete=models.PROTECT, null=True, blank=True, related_name="profils"
+    )
+    fonction_elu = models.CharField(max_length=20, choices=FonctionElu.choices, blank=True)
+    lieu = models.ForeignKey(
+        Lieu,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agents",
+        help_text=_("Lieu de travail habituel (agents d'accueil)."),
+    )
+    telephone = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("profil")
+
+    def __str__(self) -> str:
+        return f"Profil de {self.user}"
+
+
+class JournalQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Le journal est en ajout seul : aucune modification.")
+
+    def delete(self):
+        raise PermissionError("Le journal est en ajout seul : aucune suppression.")
+
+    def for_object(self, obj):
+        return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+
+class JournalEntry(models.Model):
+    """An append-only business journal entry: who did what, to what, when and why.
+
+    Updates and deletes are refused by the model, the queryset and, on PostgreSQL, a trigger.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=80, db_index=True)
+    object_type = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    message = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = JournalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("entrée du journal")
+        verbose_name_plural = _("journal métier")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("Le journal est en ajout seul : aucune modification.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Le journal est en ajout seul : aucune suppression.")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+
+class Canal(models.TextChoices):
+    EMAIL = "email", _("Courriel")
+    SMS = "sms", _("SMS")
+
+
+class StatutNotification(models.TextChoices):
+    PENDING = "pending", _("En attente d'envoi")
+    SENT = "sent", _("Envoyé")
+    FAILED = "failed", _("Échec définitif")
+    CANCELLED = "cancelled", _("Annulé")
+
+
+class Notification(models.Model):
+    """A row of the outbox: one email or SMS, sent and retried by Celery, never lost."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    canal = models.CharField(max_length=10, choices=Canal.choices)
+    destinataire = models.CharField(max_length=254)
+    sujet = models.CharField(max_length=250, blank=True)
+    corps = models.TextField()
+    corps_html = models.TextField(blank=True)
+    pieces_jointes = models.JSONField(
+        default=list, blank=True, help_text="[{filename, mimetype, content_b64}]"
+    )
+    statut = models.CharField(
+        max_length=12, choices=StatutNotification.choices, default=StatutNotification.PENDING, db_index=True
+    )
+    tentatives = models.PositiveSmallIntegerField(default=0)
+    derniere_erreur = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # What the message is about, so agents can see its delivery status next to the object.
+    object_type = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    # Optional idempotency key: the same logical message is queued once.
+    cle = models.CharField(max_length=160, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_canal_display()} à {self.destinataire} ({self.get_statut_display()})"

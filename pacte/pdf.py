@@ -1,0 +1,47 @@
+"""PDF rendering with WeasyPrint: tagged PDF/UA, and a URL fetcher limited to our own static files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+STATIC_SCHEME = "portail-static:"
+
+
+class StaticOnlyURLFetcher(URLFetcher):
+    """Serve only the portal's own static files (and data: URIs); refuse anything else.
+
+    Templates reference static files as `portail-static:css/pdf.css`: no network, no file system
+    outside the static directories, whatever a user typed into the document.
+    """
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if url.startswith(STATIC_SCHEME):
+            relative = url[len(STATIC_SCHEME) :].lstrip("/")
+            if ".." not in Path(relative).parts:
+                found = finders.find(relative)
+                if found is None and settings.STATIC_ROOT:
+                    candidate = Path(settings.STATIC_ROOT) / relative
+                    found = str(candidate) if candidate.is_file() else None
+                if found:
+                    return URLFetcherResponse(url, Path(found).read_bytes(), {}, 200)
+        raise ValueError(f"Ressource refusée pour le PDF : {url[:200]}")
+
+
+def render_pdf(*, template: str, context: dict) -> bytes:
+    """Render a Django template to a tagged PDF (PDF/UA-1).
+
+    The template sets `<html lang="fr">`, `<title>` and `<meta name="author">`, which WeasyPrint
+    turns into the document language, title and author metadata.
+    """
+    from weasyprint import HTML
+
+    html = render_to_string(template, context)
+    document = HTML(string=html, base_url=STATIC_SCHEME + "/", url_fetcher=StaticOnlyURLFetcher())
+    return document.write_pdf(pdf_variant="pdf/ua-1")

@@ -1,0 +1,45 @@
+"""French phone numbers, parsed and formatted with `phonenumbers`."""
+
+from __future__ import annotations
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+
+
+def phone_normalize(value: str) -> str:
+    """Return the E.164 form of a French (or international) number, or raise a French ValidationError."""
+    try:
+        number = phonenumbers.parse(value, "FR")
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(
+            "Ce numéro de téléphone n'est pas valide. Exemple : 06 12 34 56 78.", code="phone"
+        ) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            "Ce numéro de téléphone n'est pas valide. Exemple : 06 12 34 56 78.", code="phone"
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_display(e164: str) -> str:
+    """National format for display, e.g. 06 12 34 56 78."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, "FR")
+    except phonenumbers.NumberParseException:
+        return e164
+    if number.country_code == 33:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def phone_is_mobile(e164: str) -> bool:
+    try:
+        number = phonenumbers.parse(e164, "FR")
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(number) in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )

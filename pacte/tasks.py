@@ -1,0 +1,23 @@
+"""Kernel tasks: the outbox sender and its periodic flush."""
+
+from celery import shared_task
+from celery.schedules import crontab
+
+from .notifications import notification_send, outbox_flush
+
+
+@shared_task(acks_late=True, max_retries=0)
+def notification_send_task(notification_id: int) -> str:
+    """Send one outbox row (idempotent: a sent row is skipped)."""
+    return notification_send(notification_id=notification_id)
+
+
+@shared_task(acks_late=True)
+def outbox_flush_task() -> int:
+    """Send every due pending outbox row (idempotent)."""
+    return outbox_flush()
+
+
+BEAT_SCHEDULE = {
+    "outbox-flush": {"task": "pacte.tasks.outbox_flush_task", "schedule": crontab(minute="*")},
+}

@@ -1,0 +1,60 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+from .auth_views import ConnexionView
+
+urlpatterns = [
+    path("", views.accueil, name="accueil"),
+    path("accessibilite/", views.accessibilite, name="accessibilite"),
+    path("mentions-legales/", views.mentions_legales, name="mentions_legales"),
+    path("donnees-personnelles/", views.donnees_personnelles, name="donnees_personnelles"),
+    path("plan-du-site/", views.plan_du_site, name="plan_du_site"),
+    path("contact/", views.contact, name="contact"),
+    path("sante/", views.health, name="sante"),
+    path("espace/", views.mon_espace, name="mon_espace"),
+    path("espace/connexion/", ConnexionView.as_view(), name="connexion"),
+    path("espace/deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
+    path(
+        "espace/mot-de-passe/oublie/",
+        auth_views.PasswordResetView.as_view(
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "espace/mot-de-passe/oublie/envoye/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "espace/mot-de-passe/nouveau/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "espace/mot-de-passe/modifie/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("espace/mot-de-passe/changer/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "espace/mot-de-passe/change/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("admin/", admin.site.urls),
+    path("reservation/", include("pacte.booking.urls")),
+    path("pacte/", include("pacte.tracker.urls")),
+    path("demarches/", include("demarches.urls")),
+    path("ecrivains-publics/", include("ecrivains.urls")),
+    path("mediateur/", include("mediation.urls")),
+    path("arrondissements/", include("arrondissements.urls")),
+    path("non-recours/", include("nonrecours.urls")),
+]
+
+handler404 = "pacte.views.erreur_404"
+handler403 = "pacte.views.erreur_403"
+handler500 = "pacte.views.erreur_500"
