@@ -1,0 +1,52 @@
+"""Live indicators of the Pacte's actions, computed from the portal's own data.
+
+The tracker (kernel) never imports feature apps. Each app may define `<app>/indicateurs.py` with
+`INDICATEURS = [Indicateur(...), ...]`; `all_indicateurs()` collects them. An indicator's `calcul`
+takes an optional period (`debut`, `fin` dates, inclusive; None = all time) and returns a number
+(or None when it cannot be computed yet).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import import_module
+
+from django.apps import apps
+
+
+@dataclass(frozen=True)
+class Indicateur:
+    code: str  # unique, e.g. "demarches_alternative_garantie"
+    titre: str  # plain French, e.g. "Part des démarches en ligne avec une alternative garantie"
+    unite: str  # "%", "personnes", "demandes", "jours"…
+    calcul: Callable[..., float | int | None]  # calcul(debut: date | None = None, fin: date | None = None)
+    actions: tuple[str, ...] = field(default=())  # Pacte action codes it evidences, e.g. ("A1",)
+    url_name: str = ""  # the portal feature that delivers it, e.g. "demarches:engagement"
+    description: str = ""
+
+    def valeur(self, debut: dt.date | None = None, fin: dt.date | None = None):
+        return self.calcul(debut, fin)
+
+
+@cache
+def all_indicateurs() -> dict[str, Indicateur]:
+    found: dict[str, Indicateur] = {}
+    for config in apps.get_app_configs():
+        try:
+            module = import_module(f"{config.name}.indicateurs")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.indicateurs":
+                raise
+            continue
+        for indicateur in getattr(module, "INDICATEURS", []):
+            if indicateur.code in found:
+                raise ValueError(f"Duplicate indicator code {indicateur.code}")
+            found[indicateur.code] = indicateur
+    return found
+
+
+def indicateurs_for_action(code: str) -> list[Indicateur]:
+    return [i for i in all_indicateurs().values() if code in i.actions]
