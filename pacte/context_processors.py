@@ -9,4 +9,6 @@ def portail(request):
         "LYON_EN_DIRECT_PHONE": settings.LYON_EN_DIRECT_PHONE,
         "LYON_EN_DIRECT_HOURS": settings.LYON_EN_DIRECT_HOURS,
         "nav_items": nav_items,
+        "STAFF_IDLE_TIMEOUT": settings.STAFF_IDLE_TIMEOUT,
+        "STAFF_IDLE_WARNING": settings.STAFF_IDLE_WARNING,
     }

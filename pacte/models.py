@@ -242,3 +242,17 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_canal_display()} à {self.destinataire} ({self.get_statut_display()})"
+
+
+class CompteurLimite(models.Model):
+    """Database fallback of the rate-limit counters when the cache is unavailable."""
+
+    cle = models.CharField(max_length=64)
+    fenetre = models.BigIntegerField()
+    nombre = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cle", "fenetre"], name="compteurlimite_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.cle}@{self.fenetre}: {self.nombre}"

@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pacte.securite.StaffSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -300,3 +301,22 @@ AXES_VERBOSE = False
 # In development and tests whitenoise serves straight from the app/static directories.
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+# Staff accounts: second factor (TOTP) and idle timeout. 2FA is on by default in production;
+# the embedded developer default and the tests switch it off unless asked (tests enable it).
+STAFF_2FA_REQUIRED = env_bool("STAFF_2FA_REQUIRED", not (DEBUG or TESTING))
+STAFF_IDLE_TIMEOUT = env_int("STAFF_IDLE_MINUTES", 30) * 60
+STAFF_IDLE_WARNING = 120  # seconds before expiry when the page warns (with JavaScript)
+OTP_TOTP_ISSUER = "Ville de Lyon — Pacte usagers"
+
+# Rate limits of public forms (per client IP); RATELIMIT_ENABLED=0 for load benchmarks only.
+RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+RATELIMITS = {
+    "reservation": env("RATELIMIT_RESERVATION", "30/h"),
+    "rappel": env("RATELIMIT_RAPPEL", "10/h"),
+    "saisine": env("RATELIMIT_SAISINE", "10/h"),
+    "difficulte": env("RATELIMIT_DIFFICULTE", "30/h"),
+    "abonnement": env("RATELIMIT_ABONNEMENT", "10/h"),
+    "identite": env("RATELIMIT_IDENTITE", "20/h"),
+}
+RATELIMIT_TRUST_X_FORWARDED_FOR = env_bool("RATELIMIT_TRUST_X_FORWARDED_FOR", False)

@@ -1,9 +1,10 @@
-"""Kernel tasks: the outbox sender and its periodic flush."""
+"""Kernel tasks: the outbox sender, its periodic flush, and the kernel's retention purge."""
 
 from celery import shared_task
 from celery.schedules import crontab
 
 from .notifications import notification_send, outbox_flush
+from .retention import kernel_purge
 
 
 @shared_task(acks_late=True, max_retries=0)
@@ -18,6 +19,13 @@ def outbox_flush_task() -> int:
     return outbox_flush()
 
 
+@shared_task(acks_late=True)
+def kernel_purge_task() -> dict:
+    """Apply the kernel's retention periods (idempotent)."""
+    return kernel_purge()
+
+
 BEAT_SCHEDULE = {
     "outbox-flush": {"task": "pacte.tasks.outbox_flush_task", "schedule": crontab(minute="*")},
+    "kernel-purge": {"task": "pacte.tasks.kernel_purge_task", "schedule": crontab(hour=3, minute=17)},
 }

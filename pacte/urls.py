@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import otp_views, views
 from .auth_views import ConnexionView
 
 urlpatterns = [
@@ -45,6 +45,9 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("espace/verification/", otp_views.verification, name="otp_verification"),
+    path("espace/securite/deux-etapes/", otp_views.configuration, name="otp_configuration"),
+    path("espace/session/prolonger/", otp_views.prolonger_session, name="prolonger_session"),
     path("admin/", admin.site.urls),
     path("reservation/", include("pacte.booking.urls")),
     path("pacte/", include("pacte.tracker.urls")),
