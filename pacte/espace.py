@@ -36,8 +36,20 @@ def _modules():
     return modules
 
 
+# The main menu follows the citizen's needs, not the order of INSTALLED_APPS.
+NAV_ORDER = ["demarches", "ecrivains", "mediation", "pacte.tracker", "nonrecours"]
+
+
 def nav_items() -> list[tuple[str, str]]:
-    return [(label, reverse(name)) for module in _modules() for label, name in getattr(module, "NAV", [])]
+    def rank(module):
+        app = module.__name__.rsplit(".espace", 1)[0]
+        return NAV_ORDER.index(app) if app in NAV_ORDER else len(NAV_ORDER)
+
+    return [
+        (label, reverse(name))
+        for module in sorted(_modules(), key=rank)
+        for label, name in getattr(module, "NAV", [])
+    ]
 
 
 def plan_items() -> list[tuple[str, str]]:
