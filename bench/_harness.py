@@ -1,0 +1,153 @@
+"""Shared harness of the load benchmarks: a dedicated PostgreSQL database, gunicorn on loopback,
+bounded virtual users over HTTP, and a figures printout. Traffic goes to 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+BASE_PG = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pacte").rsplit("/", 1)[0]
+
+
+def fresh_database(name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(f"{BASE_PG}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{BASE_PG}/{name}"
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{BASE_PG}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def server_env(database_url: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "REDIS_URL"}}
+    env.update(
+        DATABASE_URL=database_url,
+        SECRET_KEY=secrets.token_urlsafe(40),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+        SESSION_COOKIE_SECURE="0",
+        SECURE_HSTS_SECONDS="0",
+        RATELIMIT_ENABLED="0",  # one IP plays every citizen here
+        STAFF_2FA_REQUIRED="0",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        SMS_BACKEND="pacte.sms.LocmemBackend",
+        LOG_LEVEL="ERROR",
+        CONN_MAX_AGE="60",
+    )
+    return env
+
+
+def manage(env: dict, *args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+class Gunicorn:
+    def __init__(self, env: dict, port: int, workers: int = 2, threads: int = 8):
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "pacte.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--worker-class",
+                "gthread",
+                "--timeout",
+                "60",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/sante/", timeout=2)
+                return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("gunicorn did not start")
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+class Browser:
+    """A virtual citizen: cookies, CSRF, timings of every request."""
+
+    def __init__(self, base: str, timings: dict, statuses: dict):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.timings = timings
+        self.statuses = statuses
+
+    def request(self, kind: str, path: str, data: dict | None = None) -> tuple[int, str]:
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        req = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path})
+        start = time.perf_counter()
+        try:
+            with self.opener.open(req, timeout=60) as response:
+                status, text = response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            status, text = exc.code, exc.read().decode(errors="replace")
+        self.timings.setdefault(kind, []).append(time.perf_counter() - start)
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        return status, text
+
+    def csrf(self, html: str) -> str:
+        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        return match.group(1) if match else ""
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def print_figures(title: str, timings: dict, statuses: dict, elapsed: float, extra: dict) -> None:
+    total = sum(len(v) for v in timings.values())
+    print(f"--- {title}")
+    print(f"requests: {total} in {elapsed:.1f} s -> {total / elapsed:.1f} req/s")
+    for kind, values in sorted(timings.items()):
+        print(
+            f"{kind:>14}: n={len(values):5d}  median={statistics.median(values) * 1000:7.1f} ms"
+            f"  p95={percentile(values, 0.95) * 1000:7.1f} ms"
+        )
+    print("statuses:", dict(sorted(statuses.items())))
+    for key, value in extra.items():
+        print(f"{key}: {value}")

@@ -1,0 +1,148 @@
+"""Slot-release burst: many virtual citizens book the same day's slots of a popular agenda
+(titres d'identité) through gunicorn on 127.0.0.1. Prints req/s, p95 page and booking times,
+and proves zero overbooking and zero 5xx. Bounded: VUSERS threads × ATTEMPTS each, 120 s max.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pacte .venv/bin/python bench/load_burst.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import re
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._harness import Browser, Gunicorn, drop_database, fresh_database, manage, print_figures, server_env  # noqa: E402
+
+VUSERS = int(os.environ.get("VUSERS", "40"))
+ATTEMPTS = int(os.environ.get("ATTEMPTS", "3"))
+DB_NAME = "pacte_bench_load"
+PORT = int(os.environ.get("PORT", "8765"))
+
+
+def setup(env):
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pacte.settings")
+    import django
+
+    django.setup()
+    from pacte.booking.models import Agenda, RegleOuverture
+
+    from pacte.models import Lieu
+
+    lieu = Lieu.objects.get(slug="hotel-de-ville")
+    agenda = Agenda.objects.create(
+        lieu=lieu,
+        titre="Carte nationale d'identité et passeport",
+        kind="demarches",
+        duree_creneau=15,
+        capacite=4,
+        places_agents=1,
+        delai_min_heures=0,
+        horizon_jours=30,
+    )
+    for jour in range(7):
+        RegleOuverture.objects.create(
+            agenda=agenda,
+            type="hebdomadaire",
+            jour_semaine=jour,
+            heure_debut=dt.time(8, 30),
+            heure_fin=dt.time(12, 0),
+        )
+    from pacte.booking.selectors import creneaux_disponibles
+
+    today = dt.date.today()
+    days = creneaux_disponibles(agenda, debut=today + dt.timedelta(days=1), fin=today + dt.timedelta(days=14))
+    day = next(d for d, slots in sorted(days.items()) if slots)
+    return agenda, day
+
+
+def citizen(base, agenda_uuid, day, timings, statuses, results, lock):
+    browser = Browser(base, timings, statuses)
+    for _ in range(ATTEMPTS):
+        status, html = browser.request("slot_page", f"/reservation/{agenda_uuid}/?jour={day.isoformat()}")
+        slots = re.findall(rf"/reservation/{agenda_uuid}/(\d{{4}}-\d{{2}}-\d{{2}}T\d{{2}}:\d{{2}})/", html)
+        if not slots:
+            with lock:
+                results["no_slot_left"] += 1
+            return
+        slot = random.choice(slots[:6])  # everybody rushes the first slots
+        status, form = browser.request("form_page", f"/reservation/{agenda_uuid}/{slot}/")
+        key = re.search(r'name="cle_idempotence" value="([^"]*)"', form)
+        status, _ = browser.request(
+            "booking_post",
+            f"/reservation/{agenda_uuid}/{slot}/",
+            {
+                "csrfmiddlewaretoken": browser.csrf(form),
+                "nom": "Martin",
+                "prenom": "Camille",
+                "telephone": "06 12 34 56 78",
+                "cle_idempotence": key.group(1) if key else "",
+            },
+        )
+        with lock:
+            results["booked" if status == 200 else ("taken" if status == 409 else f"other_{status}")] += 1
+
+
+def main():
+    database_url = fresh_database(DB_NAME)
+    env = server_env(database_url)
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_reference")
+    manage(env, "collectstatic", "--noinput")
+    agenda, day = setup(env)
+    server = Gunicorn(env, PORT)
+    timings, statuses = {}, {}
+    results = {k: 0 for k in ("booked", "taken", "no_slot_left")}
+    lock = threading.Lock()
+    try:
+        start = time.perf_counter()
+        threads = [
+            threading.Thread(
+                target=citizen, args=(server.url, agenda.uuid, day, timings, statuses, results, lock)
+            )
+            for _ in range(VUSERS)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        elapsed = time.perf_counter() - start
+    finally:
+        server.stop()
+    from django.db.models import Count
+    from pacte.booking.models import Reservation
+
+    per_slot = (
+        Reservation.objects.filter(agenda=agenda, statut="confirmee").values("debut").annotate(n=Count("id"))
+    )
+    overbooked = [row for row in per_slot if row["n"] > agenda.capacite - agenda.places_agents]
+    errors_5xx = sum(n for status, n in statuses.items() if status >= 500)
+    print_figures(
+        f"slot-release burst: {VUSERS} virtual citizens x {ATTEMPTS} attempts, agenda capacity "
+        f"{agenda.capacite} ({agenda.places_agents} reserved for agents) per 15-min slot",
+        timings,
+        statuses,
+        elapsed,
+        {
+            "outcomes": results,
+            "confirmed reservations": Reservation.objects.filter(agenda=agenda, statut="confirmee").count(),
+            "overbooked slots (online > capacity - agent seats)": len(overbooked),
+            "5xx responses": errors_5xx,
+        },
+    )
+    from django.db import connections
+
+    connections.close_all()
+    drop_database(DB_NAME)
+    if overbooked or errors_5xx:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
