@@ -353,6 +353,7 @@ def gerer(request, token):
 
     context = {**base, "modifiable": modifiable, "action": action}
     context["action_url"] = reverse("booking:gerer", args=[token])
+    context["telephone_affiche"] = phone_display(reservation.telephone)
     context["nouveau"] = request.session.pop("booking_nouveau", None) == str(reservation.uuid)
     if action == "deplacer" and modifiable:
         context.update(
