@@ -32,16 +32,17 @@ def threshold_default() -> int:
     return int(getattr(settings, "DISCLOSURE_THRESHOLD", 11))
 
 
-def suppress_grid(grid: list[list[int]], threshold: int) -> list[list[bool]]:
+def suppress_grid(grid: list[list[int]], threshold: int, forced=frozenset()) -> list[list[bool]]:
     """Hidden-cell mask for a grid whose rows and columns are each additive lines.
 
     `grid` is the table *including* its margins: for the caller's convenience `protect()` builds it.
     Every row and every column of `grid` is one linear constraint (its last cell is the sum of the
-    others); the rules above are applied on those lines.
+    others); the rules above are applied on those lines. `forced` cells are hidden from the start
+    (margins shared with a linked table that hid them).
     """
     rows = len(grid)
     cols = len(grid[0]) if rows else 0
-    hidden = [[0 < grid[r][c] < threshold for c in range(cols)] for r in range(rows)]
+    hidden = [[0 < grid[r][c] < threshold or (r, c) in forced for c in range(cols)] for r in range(rows)]
     interior = {
         (r, c) for r in range(rows - 1 if rows > 1 else rows) for c in range(cols - 1 if cols > 1 else cols)
     }
@@ -132,6 +133,10 @@ class Cellule:
         return f"{self.value:,}".replace(",", " ")
 
     @property
+    def csv(self) -> str:
+        return f"< {self.threshold}" if self.hidden else str(self.value)
+
+    @property
     def published(self) -> int | None:
         """The value as published (None when hidden)."""
         return None if self.hidden else self.value
@@ -173,6 +178,8 @@ def protect(
     threshold: int | None = None,
     raw: bool = False,
     row_header: str = "",
+    forced_col_totals=frozenset(),
+    forced_total: bool = False,
 ) -> Tableau:
     """Build the table with its margins and apply primary and secondary suppression (unless raw)."""
     threshold = threshold_default() if threshold is None else threshold
@@ -184,7 +191,12 @@ def protect(
     if raw or rows == 0 or cols == 0:
         mask = [[False] * len(grid[0]) for _ in grid] if grid and grid[0] else []
     else:
-        mask = suppress_grid(grid, threshold)
+        margin_row = rows if rows > 1 else 0
+        margin_col = cols if cols > 1 else 0
+        forced = {(margin_row, c) for c in forced_col_totals}
+        if forced_total:
+            forced.add((margin_row, margin_col))
+        mask = suppress_grid(grid, threshold, frozenset(forced))
 
     def hidden(r, c):
         if not mask:
