@@ -17,6 +17,7 @@ from pacte.models import Arrondissement
 
 from .enums import AgeTranche, DroitOuvert, Menage, Orientation, Raison, Situation, Source
 from .models import Dispositif, Observation, ObservationDispositif
+from .rollup import rollup_rebuild
 
 PER_SCALE = 3000
 DISPOSITIF_WEIGHTS = {
@@ -115,5 +116,6 @@ def seed(*, scale: int = 1, stdout=None) -> None:
         ),
         batch_size=2000,
     )
+    rollup_rebuild()
     if stdout:
         stdout.write(f"Non-recours : {len(created)} observations fictives créées.")

@@ -1,4 +1,4 @@
-"""Statistics of the observatory, aggregated in the database (two GROUP BY queries per page).
+"""Statistics of the observatory, read from the monthly roll-up (two small queries per page).
 
 `statistiques(filtres, raw=False)` returns the protected tables (see suppression.py) shared by the
 public page, its CSV export and (raw) the analysts' back office.
@@ -10,14 +10,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django import forms
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Sum
 from django.utils import timezone
 
 from pacte.models import Arrondissement
 
 from .enums import TypeOdenore
-from .models import Dispositif, Observation, ObservationDispositif
+from .models import Dispositif, StatMensuelle
 from .suppression import Tableau, protect, threshold_default
 
 TYPES = [(c, str(label)) for c, label in TypeOdenore.choices if c] + [("", "Non qualifié")]
@@ -140,15 +139,13 @@ class Statistiques:
         return f"{round(100 * linked.value / total.value)} %"
 
 
-def _filter(qs, filtres: Filtres, *, through: bool):
-    qs = qs.filter(observed_on__gte=filtres.debut, observed_on__lte=filtres.fin)
+def _rollup(filtres: Filtres):
+    qs = StatMensuelle.objects.filter(mois__gte=filtres.debut.replace(day=1), mois__lte=filtres.fin)
     if filtres.type is not None:
         qs = qs.filter(type_odenore=filtres.type)
     if filtres.arrondissement is not None:
-        qs = qs.filter(arrondissement__numero=filtres.arrondissement)
-    if filtres.dispositif and through:
-        qs = qs.filter(dispositif__code=filtres.dispositif)
-    return qs
+        qs = qs.filter(arrondissement=filtres.arrondissement)
+    return qs.order_by()
 
 
 def _periodes(filtres: Filtres) -> list[tuple[dt.date, str]]:
@@ -171,39 +168,31 @@ def statistiques(
     dispositifs = list(Dispositif.objects.all()) if dispositifs is None else dispositifs
     arrondissements = list(Arrondissement.objects.all()) if arrondissements is None else arrondissements
 
-    # Query 1: observations by month × type × arrondissement × démarche linked.
-    if filtres.dispositif:
-        base = _filter(ObservationDispositif.objects.all(), filtres, through=True)
-        linked = ExpressionWrapper(Q(has_demarche=True), output_field=BooleanField())
-    else:
-        base = _filter(Observation.objects.all(), filtres, through=False)
-        linked = ExpressionWrapper(~Q(demarche_slug=""), output_field=BooleanField())
+    # Query 1: observations (or mentions of the filtered right) by month × type × arrondissement × démarche.
     groups = (
-        base.order_by()
-        .values_list(TruncMonth("observed_on"), "type_odenore", "arrondissement_id", linked)
-        .annotate(n=Count("*"))
+        _rollup(filtres)
+        .filter(dispositif_code=filtres.dispositif)
+        .values_list("mois", "type_odenore", "arrondissement", "has_demarche", "n")
     )
     # Query 2: mentions by right × type.
     mentions = (
-        _filter(ObservationDispositif.objects.all(), filtres, through=True)
-        .order_by()
-        .values_list("dispositif_id", "type_odenore")
-        .annotate(n=Count("*"))
+        _rollup(filtres)
+        .exclude(dispositif_code="")
+        .values_list("dispositif_code", "type_odenore")
+        .annotate(total=Sum("n"))
     )
 
     type_index = {code: i for i, (code, _) in enumerate(TYPES)}
     periods = _periodes(filtres)
     period_index = {day: i for i, (day, _) in enumerate(periods)}
-    arr_ids = [a.pk for a in arrondissements]
+    arr_ids = [a.numero for a in arrondissements]
     arr_index = {pk: i for i, pk in enumerate(arr_ids)}
     by_arr = [[0] * len(TYPES) for _ in range(len(arr_ids) + 1)]
     by_period = [[0] * len(TYPES) for _ in periods]
     by_demarche = [0, 0]
-    for month, type_code, arr_id, has_demarche, n in groups:
+    for month, type_code, arr_id, has_demarche, n in groups.iterator():
         t = type_index[type_code]
         by_arr[arr_index.get(arr_id, len(arr_ids))][t] += n
-        if isinstance(month, dt.datetime):
-            month = month.date()
         if filtres.pas == "trimestre":
             month = month.replace(month=(month.month - 1) // 3 * 3 + 1)
         if month in period_index:
@@ -214,14 +203,16 @@ def statistiques(
         shown = [d for d in dispositifs if d.code == filtres.dispositif]
     else:
         shown = [d for d in dispositifs if d.is_active]
-    disp_index = {d.pk: i for i, d in enumerate(shown)}
+    disp_index = {d.code: i for i, d in enumerate(shown)}
     by_disp = [[0] * len(TYPES) for _ in shown]
-    for disp_id, type_code, n in mentions:
-        if disp_id not in disp_index:  # an inactive right with old observations
-            disp_index[disp_id] = len(shown)
-            shown.append(next(d for d in dispositifs if d.pk == disp_id))
+    for code, type_code, n in mentions:
+        if filtres.dispositif and code != filtres.dispositif:
+            continue
+        if code not in disp_index:  # an inactive right with old observations
+            disp_index[code] = len(shown)
+            shown.append(next((d for d in dispositifs if d.code == code), Dispositif(code=code, nom=code)))
             by_disp.append([0] * len(TYPES))
-        by_disp[disp_index[disp_id]][type_index[type_code]] += n
+        by_disp[disp_index[code]][type_index[type_code]] += n
 
     col_labels = [label for _, label in TYPES]
     par_dispositif = protect(

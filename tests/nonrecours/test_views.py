@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from nonrecours.models import Dispositif, Observation, ObservationDispositif
+from nonrecours.rollup import rollup_rebuild
 from nonrecours.services import observation_record
 from pacte.models import Arrondissement, JournalEntry, Lieu
 from pacte.roles import Role
@@ -41,6 +42,7 @@ def _bulk(n, *, type_odenore="non_connaissance", numero=7, code="rsa", demarche=
         )
         for o in obs
     )
+    rollup_rebuild()
 
 
 @pytest.fixture
