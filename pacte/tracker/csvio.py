@@ -215,7 +215,8 @@ def actions_csv_parse(content: str | bytes) -> RapportImport:
                 errors.append(f"« publiee » vaut « {row['publiee']} » : écrivez oui ou non")
             values["is_published"] = answer in YES
         if errors:
-            rapport.erreurs.append((index, "; ".join(errors).capitalize() + "."))
+            text = " ; ".join(errors)
+            rapport.erreurs.append((index, text[0].upper() + text[1:] + "."))
             continue
         rapport.lignes.append(
             LigneImport(

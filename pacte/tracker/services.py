@@ -41,7 +41,7 @@ TRACKED_FIELDS = [
 
 def desabonnement_token(abonnement: Abonnement) -> str:
     """The unsubscribe token printed in every email (derived from the secret key, stored hashed)."""
-    return salted_hmac("pacte.tracker.desabonnement", str(abonnement.uid)).hexdigest()
+    return salted_hmac("pacte.tracker.desabonnement", str(abonnement.uid), algorithm="sha256").hexdigest()
 
 
 def desabonnement_url(abonnement: Abonnement) -> str:
