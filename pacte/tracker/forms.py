@@ -94,8 +94,11 @@ class MesureForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["indicateur"].queryset = IndicateurSaisi.objects.filter(action=action)
 
+    # A second measure at the same date corrects the first one (see services.mesure_record).
     def validate_unique(self):
-        # A second measure at the same date corrects the first one (see services.mesure_record).
+        pass
+
+    def validate_constraints(self):
         pass
 
     def clean(self):

@@ -82,7 +82,9 @@ def test_subscriptions_are_rate_limited_per_ip(client, settings):
     assert Abonnement.objects.count() == 2
 
 
-def test_status_change_and_new_milestone_email_confirmed_followers_once(client, make_user, django_capture_on_commit_callbacks, mailoutbox):
+def test_status_change_and_new_milestone_email_confirmed_followers_once(
+    client, make_user, django_capture_on_commit_callbacks, mailoutbox
+):
     """Confirmed followers get one email per event with a one-click unsubscribe link; unconfirmed get none."""
     abonnement = _confirmed(client)
     _subscribe(client, email="pas-confirme@example.org")
@@ -91,23 +93,37 @@ def test_status_change_and_new_milestone_email_confirmed_followers_once(client, 
     before = Notification.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         services.action_update(action=action, actor=referent, statut=Statut.EN_COURS, avancement=30)
-    statut_mail = Notification.objects.exclude(pk__lte=Notification.objects.order_by("pk")[before - 1].pk).get()
-    assert statut_mail.destinataire == EMAIL and "En cours" in statut_mail.corps and "À engager" in statut_mail.corps
+    statut_mail = Notification.objects.exclude(
+        pk__lte=Notification.objects.order_by("pk")[before - 1].pk
+    ).get()
+    assert (
+        statut_mail.destinataire == EMAIL
+        and "En cours" in statut_mail.corps
+        and "À engager" in statut_mail.corps
+    )
     assert any(m.to == [EMAIL] and "En cours" in m.subject for m in mailoutbox)
     # Progress alone is not a status change: no email.
     services.action_update(action=action, actor=referent, statut=Statut.EN_COURS, avancement=50)
     assert Notification.objects.count() == before + 1
-    jalon = services.jalon_add(action=action, actor=referent, date_on=dt.date(2026, 5, 4), titre="Première étape")
+    jalon = services.jalon_add(
+        action=action, actor=referent, date_on=dt.date(2026, 5, 4), titre="Première étape"
+    )
     jalon_mail = Notification.objects.latest("pk")
     assert jalon_mail.cle == f"tracker:jalon-{jalon.pk}:abonnement-{abonnement.pk}"
     assert "Première étape" in jalon_mail.corps
     # Idempotent: the same event notified twice queues nothing new.
     services.abonnes_notify(
-        action=action, evenement=f"jalon-{jalon.pk}", template="tracker/emails/jalon.txt", sujet="x", context={"jalon": jalon}
+        action=action,
+        evenement=f"jalon-{jalon.pk}",
+        template="tracker/emails/jalon.txt",
+        sujet="x",
+        context={"jalon": jalon},
     )
     assert Notification.objects.count() == before + 2
     # Unpublished milestones are not announced.
-    services.jalon_add(action=action, actor=referent, date_on=dt.date(2026, 5, 5), titre="Brouillon", is_published=False)
+    services.jalon_add(
+        action=action, actor=referent, date_on=dt.date(2026, 5, 5), titre="Brouillon", is_published=False
+    )
     assert Notification.objects.count() == before + 2
     # One-click unsubscribe from the email: GET shows a button, POST deletes the address.
     link = _link(jalon_mail, "desabonner")
@@ -156,6 +172,8 @@ def test_admin_edits_go_through_the_services_and_notify(client, make_user):
     }
     response = client.post(f"/admin/tracker/action/{action.pk}/change/", data)
     assert response.status_code == 302, response.text[:3000]
-    sujets = list(Notification.objects.filter(pk__gt=0).order_by("pk").values_list("sujet", flat=True))[before:]
+    sujets = list(Notification.objects.filter(pk__gt=0).order_by("pk").values_list("sujet", flat=True))[
+        before:
+    ]
     assert len(sujets) == 2
     assert "Réalisée" in sujets[0] and "nouvelle étape" in sujets[1]

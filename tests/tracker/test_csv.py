@@ -10,7 +10,9 @@ from pacte.tracker.models import Action
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "code,orientation,axe,titre,statut_source,source,direction,statut,avancement,debut_on,cible_on,publiee\n"
+HEADER = (
+    "code,orientation,axe,titre,statut_source,source,direction,statut,avancement,debut_on,cible_on,publiee\n"
+)
 GOOD = (
     HEADER
     + "A1,accessibilite,,Garantir une alternative à chaque démarche en ligne,sourcee,https://lyon.fr/node/868116,DPC,en_cours,60,2022-09-01,2026-12-31,oui\n"
@@ -32,7 +34,14 @@ def test_a_file_with_one_bad_line_reports_it_by_line_and_imports_nothing(make_us
     assert not rapport.ok
     assert [numero for numero, _ in rapport.erreurs] == [4]
     message = rapport.erreurs[0][1]
-    for fragment in ("pas-une-url", "direction « XYZ » est inconnue", "statut « termine »", "0 à 100", "AAAA-MM-JJ", "oui ou non"):
+    for fragment in (
+        "pas-une-url",
+        "direction « XYZ » est inconnue",
+        "statut « termine »",
+        "0 à 100",
+        "AAAA-MM-JJ",
+        "oui ou non",
+    ):
         assert fragment in message
     assert actions_csv_export() == before
     assert not Action.objects.filter(code__in=["P9", "D9"]).exists()
@@ -58,7 +67,12 @@ def test_duplicate_codes_semicolons_and_missing_columns_are_reported():
     assert rapport.erreurs == [(3, "Le code A1 figure déjà ligne 2.")]
     rapport = actions_csv_parse("code,titre\nA1,Un\n")
     assert rapport.erreurs[0][0] == 1 and "orientation" in rapport.erreurs[0][1]
-    assert "UTF-8" in actions_csv_parse("code,orientation,titre\nA1,accessibilite,Caf\xe9\n".encode("latin-1")).erreurs[0][1]
+    assert (
+        "UTF-8"
+        in actions_csv_parse("code,orientation,titre\nA1,accessibilite,Caf\xe9\n".encode("latin-1")).erreurs[
+            0
+        ][1]
+    )
 
 
 def test_export_then_import_is_a_round_trip(make_user):

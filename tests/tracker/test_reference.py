@@ -14,7 +14,11 @@ pytestmark = pytest.mark.django_db
 def test_reference_loads_the_18_sourced_actions_with_their_certainty():
     """The CSV gives 18 actions in 3 orientations; provenance and certainty are kept."""
     assert Action.objects.count() == 18
-    assert list(Orientation.objects.values_list("code", flat=True)) == ["accessibilite", "proximite", "adaptabilite"]
+    assert list(Orientation.objects.values_list("code", flat=True)) == [
+        "accessibilite",
+        "proximite",
+        "adaptabilite",
+    ]
     a1 = Action.objects.get(code="A1")
     assert "alternative systématique" in a1.titre
     assert a1.certitude == Certitude.SOURCEE and a1.source == "https://lyon.fr/node/868116"
