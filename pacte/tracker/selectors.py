@@ -155,12 +155,13 @@ def indicateur_live(indicateur: Indicateur, *, today: dt.date | None = None) -> 
         for label, debut, fin in trimestres(today):
             value = _safe(indicateur, debut, fin)
             live.periodes.append((label, value, _fmt(value, indicateur.unite)))
+        short = "%" if indicateur.unite == "%" else ""  # the unit goes in the table header
         live.chart = bar_chart(
             f"{indicateur.titre}, par trimestre",
-            live.periodes,
+            [(label, value, _fmt(value, short)) for label, value, _ in live.periodes],
             chart_id=f"graphique-{indicateur.code}"[:60],
             label_header="Trimestre",
-            value_header=indicateur.unite.capitalize() or "Valeur",
+            value_header=f"Valeur ({indicateur.unite})" if indicateur.unite else "Valeur",
         )
     return live
 
@@ -179,7 +180,7 @@ def indicateur_saisi_chart(indicateur: IndicateurSaisi):
         (
             f"{m.periode_on:%d/%m/%Y}",
             float(m.realise) if m.realise is not None else None,
-            _fmt_decimal(m.realise, indicateur.unite),
+            _fmt_decimal(m.realise, ""),
         )
         for m in indicateur.mesures.all()
     ]
@@ -190,7 +191,7 @@ def indicateur_saisi_chart(indicateur: IndicateurSaisi):
         rows,
         chart_id=f"graphique-saisi-{indicateur.pk}",
         label_header="Date",
-        value_header="Réalisé",
+        value_header=f"Réalisé ({indicateur.unite})" if indicateur.unite else "Réalisé",
     )
 
 
