@@ -26,6 +26,9 @@ class Indicateur:
     actions: tuple[str, ...] = field(default=())  # Pacte action codes it evidences, e.g. ("A1",)
     url_name: str = ""  # the portal feature that delivers it, e.g. "demarches:engagement"
     description: str = ""
+    # False when the value is a snapshot that a period cannot change (e.g. a share of actions today):
+    # the tracker then shows only the current value, not the last quarters.
+    periodique: bool = True
 
     def valeur(self, debut: dt.date | None = None, fin: dt.date | None = None):
         return self.calcul(debut, fin)
@@ -50,3 +53,8 @@ def all_indicateurs() -> dict[str, Indicateur]:
 
 def indicateurs_for_action(code: str) -> list[Indicateur]:
     return [i for i in all_indicateurs().values() if code in i.actions]
+
+
+def indicateurs_globaux() -> list[Indicateur]:
+    """Indicators about the Pacte as a whole (linked to no particular action)."""
+    return [i for i in all_indicateurs().values() if not i.actions]

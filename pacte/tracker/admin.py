@@ -1,0 +1,91 @@
+"""Admin of the Pacte tracker. Edits go through the services so followers are told (no signals)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .csvio import actions_csv_export
+from .models import Abonnement, Action, Axe, IndicateurSaisi, Jalon, MesureIndicateur, Orientation
+
+
+@admin.register(Orientation)
+class OrientationAdmin(admin.ModelAdmin):
+    list_display = ["titre", "code", "ordre"]
+
+
+@admin.register(Axe)
+class AxeAdmin(admin.ModelAdmin):
+    list_display = ["titre", "orientation", "ordre"]
+    list_filter = ["orientation"]
+
+
+class JalonInline(admin.TabularInline):
+    model = Jalon
+    extra = 0
+    fields = ["date_on", "titre", "note", "preuve_url", "is_published"]
+
+
+@admin.action(description="Exporter les actions sélectionnées (CSV, format d'import)")
+def exporter_csv(modeladmin, request, queryset):
+    response = HttpResponse(actions_csv_export(queryset), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="actions-pacte.csv"'
+    return response
+
+
+@admin.register(Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "code",
+        "titre",
+        "orientation",
+        "direction",
+        "statut",
+        "avancement",
+        "certitude",
+        "is_published",
+    ]
+    list_filter = ["orientation", "statut", "certitude", "is_published", "direction"]
+    search_fields = ["code", "titre", "description"]
+    inlines = [JalonInline]
+    actions = [exporter_csv]
+
+    def save_model(self, request, obj, form, change):
+        services.action_save(
+            action=obj, actor=request.user, message=f"Action {obj.code} modifiée dans l'administration"
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Jalon:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for jalon in formset.deleted_objects:
+            jalon.delete()
+        for jalon in instances:
+            services.jalon_save(jalon=jalon, actor=request.user)
+        formset.save_m2m()
+
+
+class MesureInline(admin.TabularInline):
+    model = MesureIndicateur
+    extra = 1
+
+
+@admin.register(IndicateurSaisi)
+class IndicateurSaisiAdmin(admin.ModelAdmin):
+    list_display = ["titre", "action", "unite"]
+    list_filter = ["action__orientation"]
+    inlines = [MesureInline]
+
+
+@admin.register(Abonnement)
+class AbonnementAdmin(admin.ModelAdmin):
+    list_display = ["action", "created_at", "confirmed_at"]
+    list_filter = ["action"]
+    fields = ["action", "email", "created_at", "confirmed_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False

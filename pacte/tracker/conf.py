@@ -1,0 +1,12 @@
+"""Settings of the tracker, with defaults (override in settings or the environment)."""
+
+from django.conf import settings
+
+
+def abonnements_max_par_heure() -> int:
+    """How many subscription requests one IP address may make per hour."""
+    return getattr(settings, "TRACKER_ABONNEMENTS_MAX_PAR_HEURE", 5)
+
+
+def import_max_octets() -> int:
+    return getattr(settings, "TRACKER_IMPORT_MAX_OCTETS", 1_000_000)

@@ -1,0 +1,39 @@
+"""How the Pacte tracker appears in the portal's menu, site map and staff home."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from pacte.espace import Lien
+from pacte.roles import Role, has_role
+
+NAV = [("Le Pacte", "tracker:accueil")]
+
+PLAN = [
+    ("Le Pacte en un coup d'œil", "tracker:accueil"),
+    ("Toutes les actions du Pacte", "tracker:liste"),
+    ("Historique des changements du Pacte", "tracker:historique"),
+]
+
+
+def liens(user) -> list[Lien]:
+    links = []
+    if has_role(user, Role.REFERENT, Role.ADMIN):
+        links.append(
+            Lien(
+                "Suivi des actions du Pacte",
+                reverse("tracker:gestion"),
+                "Mettre à jour le statut, l'avancement, les jalons et les indicateurs de vos actions.",
+                "Pacte",
+            )
+        )
+    if has_role(user, Role.ADMIN):
+        links.append(
+            Lien(
+                "Importer ou exporter les actions (CSV)",
+                reverse("tracker:gestion_import"),
+                "Charger la liste officielle des actions du Pacte, avec un contrôle ligne par ligne.",
+                "Pacte",
+            )
+        )
+    return links
