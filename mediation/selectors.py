@@ -24,7 +24,7 @@ def saisine_list_for(
     qs = saisine_visible_to(user).select_related("arrondissement", "direction", "assignee")
     qs = qs.annotate(
         nb_dp_en_attente=Count("demandes_position", filter=Q(demandes_position__repondue_at__isnull=True))
-    )
+    ).order_by("-recue_at", "-id")
     if q:
         q = q.strip()
         qs = qs.filter(
