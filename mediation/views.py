@@ -10,10 +10,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from pacte.decorators import role_required
@@ -509,9 +510,11 @@ def document_download(request, uuid):
     services.lecture_record(
         actor=request.user, saisine=document.saisine, data={"document": str(document.uuid)}
     )
-    return FileResponse(
-        document.fichier.open("rb"), as_attachment=True, filename=document.nom, content_type=document.mimetype
-    )
+    # Files are small (upload limit): read them whole so the handle is always closed.
+    with document.fichier.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type=document.mimetype)
+    response["Content-Disposition"] = content_disposition_header(True, document.nom)
+    return response
 
 
 # ---------------------------------------------------------------------------------------------

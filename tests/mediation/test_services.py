@@ -20,8 +20,14 @@ pytestmark = pytest.mark.django_db
 
 def _form_data(**extra):
     data = {
-        "requerant_type": "particulier", "nom": "Martin", "email": "a@example.org", "theme": "autre",
-        "recit": "Texte", "demarche_prealable": "oui", "decision_justice": "non", "consentement": "on",
+        "requerant_type": "particulier",
+        "nom": "Martin",
+        "email": "a@example.org",
+        "theme": "autre",
+        "recit": "Texte",
+        "demarche_prealable": "oui",
+        "decision_justice": "non",
+        "consentement": "on",
     }
     data.update(extra)
     return data
@@ -62,7 +68,9 @@ def test_public_form_accepts_a_real_pdf_and_requires_consent_and_contact():
     assert not form.is_valid() and {"consentement", "email"} <= set(form.errors)
 
 
-def test_demande_position_puts_case_in_formal_mediation_and_reminds_when_overdue(make_user, django_capture_on_commit_callbacks):
+def test_demande_position_puts_case_in_formal_mediation_and_reminds_when_overdue(
+    make_user, django_capture_on_commit_callbacks
+):
     """A request for position moves a recevable case to formal instruction; overdue ones are reminded once per interval."""
     direction = Direction.objects.get(sigle="DEV")
     referent = make_user(Role.REFERENT, direction=direction)
@@ -71,7 +79,9 @@ def test_demande_position_puts_case_in_formal_mediation_and_reminds_when_overdue
     saisine_transition(saisine=saisine, vers=StatutSaisine.RECEVABLE, actor=mediateur)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        demande = services.demande_position_send(saisine=saisine, direction=direction, question="Q ?", actor=mediateur)
+        demande = services.demande_position_send(
+            saisine=saisine, direction=direction, question="Q ?", actor=mediateur
+        )
     saisine.refresh_from_db()
     assert saisine.statut == StatutSaisine.EN_INSTRUCTION and saisine.niveau == "mediation_formelle"
     assert [m.to for m in mail.outbox] == [[referent.email]]
@@ -95,7 +105,13 @@ def test_retention_anonymises_old_closed_cases_including_history(
     path = document.fichier.path
     services.message_add(saisine=saisine, corps="Note privée", actor=mediateur, is_interne=True)
     saisine_transition(saisine=saisine, vers=StatutSaisine.RECEVABLE, actor=mediateur)
-    saisine_transition(saisine=saisine, vers=StatutSaisine.CLOTUREE, actor=mediateur, motif="Dupont d'accord", issue=Issue.ACCORD)
+    saisine_transition(
+        saisine=saisine,
+        vers=StatutSaisine.CLOTUREE,
+        actor=mediateur,
+        motif="Dupont d'accord",
+        issue=Issue.ACCORD,
+    )
     recent = saisine_new(nom="Durand")
     assert services.saisines_anonymise_expired() == 0
     Saisine.objects.filter(pk=saisine.pk).update(cloturee_at=timezone.now() - dt.timedelta(days=365 * 5 + 2))
@@ -104,7 +120,10 @@ def test_retention_anonymises_old_closed_cases_including_history(
     saisine.refresh_from_db()
     assert saisine.is_anonymised and saisine.nom == "" and saisine.recit == "" and saisine.email == ""
     assert (saisine.theme, saisine.canal, saisine.issue) == ("salubrite_tranquillite", "telephone", "accord")
-    assert not Message.objects.filter(saisine=saisine).exists() and not Document.objects.filter(saisine=saisine).exists()
+    assert (
+        not Message.objects.filter(saisine=saisine).exists()
+        and not Document.objects.filter(saisine=saisine).exists()
+    )
     import os
 
     assert not os.path.exists(path)
@@ -122,13 +141,20 @@ def test_proposition_workflow(make_user):
 
     mediateur = make_user(Role.MEDIATEUR)
     direction = Direction.objects.get(sigle="DEV")
-    p = services.proposition_create(titre="T", texte="X", direction=direction, saisines=[saisine_new()], actor=mediateur)
+    p = services.proposition_create(
+        titre="T", texte="X", direction=direction, saisines=[saisine_new()], actor=mediateur
+    )
     with pytest.raises(TransitionInterdite):
         proposition_transition(proposition=p, vers=StatutProposition.MISE_EN_OEUVRE, actor=mediateur)
-    proposition_transition(proposition=p, vers=StatutProposition.ACCEPTEE, actor=mediateur, reponse_direction="Oui")
     proposition_transition(
-        proposition=p, vers=StatutProposition.MISE_EN_OEUVRE, actor=mediateur,
-        mise_en_oeuvre_on=timezone.localdate(), preuve="https://lyon.fr/x",
+        proposition=p, vers=StatutProposition.ACCEPTEE, actor=mediateur, reponse_direction="Oui"
+    )
+    proposition_transition(
+        proposition=p,
+        vers=StatutProposition.MISE_EN_OEUVRE,
+        actor=mediateur,
+        mise_en_oeuvre_on=timezone.localdate(),
+        preuve="https://lyon.fr/x",
     )
     assert Proposition.objects.get(pk=p.pk).statut == StatutProposition.MISE_EN_OEUVRE
 
@@ -147,5 +173,11 @@ def test_indicators_on_a_small_dataset(make_user):
     p = services.proposition_create(titre="T", texte="X", direction=direction, actor=mediateur)
     assert indicateurs.propositions_mises_en_oeuvre() == 0
     proposition_transition(proposition=p, vers="acceptee", actor=mediateur, reponse_direction="Oui")
-    proposition_transition(proposition=p, vers="mise_en_oeuvre", actor=mediateur, mise_en_oeuvre_on=timezone.localdate(), preuve="x")
+    proposition_transition(
+        proposition=p,
+        vers="mise_en_oeuvre",
+        actor=mediateur,
+        mise_en_oeuvre_on=timezone.localdate(),
+        preuve="x",
+    )
     assert indicateurs.propositions_mises_en_oeuvre() == 1

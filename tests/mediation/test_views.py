@@ -13,6 +13,11 @@ from tests.mediation.factories import saisine_new, upload
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
 @pytest.fixture
 def monde(make_user):
     dev = Direction.objects.get(sigle="DEV")
@@ -22,7 +27,9 @@ def monde(make_user):
     saisine_transition(saisine=saisine, vers=StatutSaisine.RECEVABLE, actor=mediateur)
     demande = services.demande_position_send(saisine=saisine, direction=dev, question="Q", actor=mediateur)
     document = services.document_add(saisine=saisine, upload=upload())
-    proposition = services.proposition_create(titre="T", texte="X", direction=dev, saisines=[saisine], actor=mediateur)
+    proposition = services.proposition_create(
+        titre="T", texte="X", direction=dev, saisines=[saisine], actor=mediateur
+    )
     users = {
         "mediateur": mediateur,
         "referent_meme": make_user(Role.REFERENT, direction=dev),
@@ -31,19 +38,81 @@ def monde(make_user):
         "elu": make_user(Role.ELU),
         "anonyme": None,
     }
-    return {"users": users, "saisine": saisine, "demande": demande, "document": document, "proposition": proposition}
+    return {
+        "users": users,
+        "saisine": saisine,
+        "demande": demande,
+        "document": document,
+        "proposition": proposition,
+    }
 
 
 # Expected status per page and user (302 = redirected to the login page).
 MATRIX = {
-    "liste": {"mediateur": 200, "referent_meme": 404, "referent_autre": 404, "agent": 404, "elu": 404, "anonyme": 302},
-    "dossier": {"mediateur": 200, "referent_meme": 404, "referent_autre": 404, "agent": 404, "elu": 404, "anonyme": 302},
-    "document": {"mediateur": 200, "referent_meme": 404, "referent_autre": 404, "agent": 404, "elu": 404, "anonyme": 302},
-    "export": {"mediateur": 200, "referent_meme": 404, "referent_autre": 404, "agent": 404, "elu": 404, "anonyme": 302},
-    "demande": {"mediateur": 200, "referent_meme": 200, "referent_autre": 404, "agent": 404, "elu": 404, "anonyme": 302},
-    "proposition": {"mediateur": 200, "referent_meme": 200, "referent_autre": 404, "agent": 404, "elu": 404, "anonyme": 302},
-    "direction": {"mediateur": 200, "referent_meme": 200, "referent_autre": 200, "agent": 404, "elu": 404, "anonyme": 302},
-    "nouvelle": {"mediateur": 200, "referent_meme": 403, "referent_autre": 403, "agent": 200, "elu": 403, "anonyme": 302},
+    "liste": {
+        "mediateur": 200,
+        "referent_meme": 404,
+        "referent_autre": 404,
+        "agent": 404,
+        "elu": 404,
+        "anonyme": 302,
+    },
+    "dossier": {
+        "mediateur": 200,
+        "referent_meme": 404,
+        "referent_autre": 404,
+        "agent": 404,
+        "elu": 404,
+        "anonyme": 302,
+    },
+    "document": {
+        "mediateur": 200,
+        "referent_meme": 404,
+        "referent_autre": 404,
+        "agent": 404,
+        "elu": 404,
+        "anonyme": 302,
+    },
+    "export": {
+        "mediateur": 200,
+        "referent_meme": 404,
+        "referent_autre": 404,
+        "agent": 404,
+        "elu": 404,
+        "anonyme": 302,
+    },
+    "demande": {
+        "mediateur": 200,
+        "referent_meme": 200,
+        "referent_autre": 404,
+        "agent": 404,
+        "elu": 404,
+        "anonyme": 302,
+    },
+    "proposition": {
+        "mediateur": 200,
+        "referent_meme": 200,
+        "referent_autre": 404,
+        "agent": 404,
+        "elu": 404,
+        "anonyme": 302,
+    },
+    "direction": {
+        "mediateur": 200,
+        "referent_meme": 200,
+        "referent_autre": 200,
+        "agent": 404,
+        "elu": 404,
+        "anonyme": 302,
+    },
+    "nouvelle": {
+        "mediateur": 200,
+        "referent_meme": 403,
+        "referent_autre": 403,
+        "agent": 200,
+        "elu": 403,
+        "anonyme": 302,
+    },
 }
 
 
@@ -96,7 +165,9 @@ def test_reads_and_exports_are_journaled(client, monde):
     client.get(_url("document", monde))
     response = client.get(_url("export", monde))
     assert monde["saisine"].reference in response.content.decode()
-    actions = list(JournalEntry.objects.filter(actor=monde["users"]["mediateur"]).values_list("action", flat=True))
+    actions = list(
+        JournalEntry.objects.filter(actor=monde["users"]["mediateur"]).values_list("action", flat=True)
+    )
     assert actions.count("mediation.lecture") >= 2 and "mediation.export" in actions
 
 
@@ -117,8 +188,14 @@ def test_list_query_count_does_not_grow(client, make_user, django_assert_max_num
 def test_public_form_then_follow_up_with_identity_check(client, django_capture_on_commit_callbacks):
     """A citizen files online with a PDF, gets the link; the follow-up asks the first letters of the surname."""
     data = {
-        "requerant_type": "particulier", "nom": "Lefèvre", "email": "l@example.org", "theme": "autre",
-        "recit": "Texte", "demarche_prealable": "oui", "decision_justice": "non", "consentement": "on",
+        "requerant_type": "particulier",
+        "nom": "Lefèvre",
+        "email": "l@example.org",
+        "theme": "autre",
+        "recit": "Texte",
+        "demarche_prealable": "oui",
+        "decision_justice": "non",
+        "consentement": "on",
         "pieces_jointes": [upload()],
     }
     with django_capture_on_commit_callbacks(execute=True):
@@ -151,8 +228,14 @@ def test_agent_phone_entry(client, make_user):
     client.force_login(make_user(Role.AGENT))
     response = client.post(
         reverse("mediation:saisine_nouvelle"),
-        {"canal": "telephone", "requerant_type": "particulier", "nom": "Roux", "telephone": "06 12 34 56 78",
-         "theme": "stationnement_transports", "recit": "PV contesté"},
+        {
+            "canal": "telephone",
+            "requerant_type": "particulier",
+            "nom": "Roux",
+            "telephone": "06 12 34 56 78",
+            "theme": "stationnement_transports",
+            "recit": "PV contesté",
+        },
     )
     assert response.status_code == 302
     from mediation.models import Saisine

@@ -25,10 +25,15 @@ DATA = {
     S.RECUE: {},
 }
 ALLOWED = {
-    (S.RECUE, S.IRRECEVABLE), (S.RECUE, S.REORIENTEE), (S.RECUE, S.RECEVABLE),
-    (S.RECEVABLE, S.EN_INSTRUCTION), (S.RECEVABLE, S.CLOTUREE),
-    (S.EN_INSTRUCTION, S.PROPOSITION), (S.EN_INSTRUCTION, S.CLOTUREE),
-    (S.PROPOSITION, S.CLOTUREE), (S.PROPOSITION, S.EN_INSTRUCTION),
+    (S.RECUE, S.IRRECEVABLE),
+    (S.RECUE, S.REORIENTEE),
+    (S.RECUE, S.RECEVABLE),
+    (S.RECEVABLE, S.EN_INSTRUCTION),
+    (S.RECEVABLE, S.CLOTUREE),
+    (S.EN_INSTRUCTION, S.PROPOSITION),
+    (S.EN_INSTRUCTION, S.CLOTUREE),
+    (S.PROPOSITION, S.CLOTUREE),
+    (S.PROPOSITION, S.EN_INSTRUCTION),
 }
 PATHS = {
     S.RECUE: [],
@@ -80,7 +85,13 @@ def test_transition_matrix(de, vers, make_user):
 
 
 @pytest.mark.parametrize(
-    "vers,path", [(S.IRRECEVABLE, []), (S.REORIENTEE, []), (S.CLOTUREE, [S.RECEVABLE]), (S.PROPOSITION, [S.RECEVABLE, S.EN_INSTRUCTION])]
+    "vers,path",
+    [
+        (S.IRRECEVABLE, []),
+        (S.REORIENTEE, []),
+        (S.CLOTUREE, [S.RECEVABLE]),
+        (S.PROPOSITION, [S.RECEVABLE, S.EN_INSTRUCTION]),
+    ],
 )
 def test_required_data_is_enforced(vers, path):
     """Irrecevable needs a reason code, réorientée a body, clôturée an outcome, proposition a text."""
