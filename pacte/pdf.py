@@ -31,6 +31,7 @@ class StaticOnlyURLFetcher(URLFetcher):
                     candidate = Path(settings.STATIC_ROOT) / relative
                     found = str(candidate) if candidate.is_file() else None
                 if found:
+                    # The content type matters: WeasyPrint ignores a stylesheet served as text/plain.
                     mimetype = mimetypes.guess_type(found)[0] or "application/octet-stream"
                     return URLFetcherResponse(url, Path(found).read_bytes(), {"Content-Type": mimetype}, 200)
         raise ValueError(f"Ressource refusée pour le PDF : {url[:200]}")

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "demarches",
     "ecrivains",
     "mediation",
+    "mediation.rapport",
     "arrondissements",
 ]
 

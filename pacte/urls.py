@@ -53,6 +53,7 @@ urlpatterns = [
     path("pacte/", include("pacte.tracker.urls")),
     path("demarches/", include("demarches.urls")),
     path("ecrivains-publics/", include("ecrivains.urls")),
+    path("mediateur/rapports/", include("mediation.rapport.urls")),
     path("mediateur/", include("mediation.urls")),
     path("arrondissements/", include("arrondissements.urls")),
     path("non-recours/", include("nonrecours.urls")),
