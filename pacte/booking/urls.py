@@ -1,3 +1,34 @@
+from django.urls import path, register_converter
+
+from . import views
+
+
+class SlotConverter:
+    regex = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(SlotConverter, "creneau")
+
 app_name = "booking"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.accueil, name="accueil"),
+    path("agent/", views.agent_accueil, name="agent_accueil"),
+    path("agent/planning/", views.planning, name="planning"),
+    path("agent/rendez-vous/<uuid:uuid>/", views.agent_reservation, name="agent_reservation"),
+    path("agent/<uuid:uuid>/reserver/", views.agent_reserver, name="agent_reserver"),
+    path("gerer/<str:token>/", views.gerer, name="gerer"),
+    path("gerer/<str:token>/rendez-vous.ics", views.ics, name="ics"),
+    path("confirmation/<uuid:uuid>/", views.confirmation, name="confirmation"),
+    path("<uuid:uuid>/", views.agenda, name="agenda"),
+    path("<uuid:uuid>/<creneau:creneau>/", views.formulaire, name="formulaire"),
+]
+
+# Views reachable without an account (tests/test_project.py checks this list).
+PUBLIC = ["accueil", "agenda", "formulaire", "gerer", "ics", "confirmation"]

@@ -1,0 +1,322 @@
+"""The booking engine: agendas, opening rules, closures, reservations and capacity counters.
+
+Availability is computed (rules − closures − holidays − counters); no slot rows are
+pre-generated. A `CompteurCreneau` row is created lazily the first time a slot is booked and
+carries the capacity that PostgreSQL enforces with CHECK constraints (G3): the booking service
+increments it with a conditional UPDATE, so concurrent bookers can never exceed capacity.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class AgendaQuerySet(models.QuerySet):
+    def actifs(self):
+        return self.filter(is_active=True)
+
+
+class Agenda(models.Model):
+    """Something bookable at a lieu (a counter for a démarche, an écrivain public permanence…)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    lieu = models.ForeignKey("pacte.Lieu", on_delete=models.PROTECT, related_name="agendas")
+    titre = models.CharField(_("titre"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    a_apporter = models.TextField(
+        _("à apporter"), blank=True, help_text=_("Un élément par ligne : il devient une liste à cocher.")
+    )
+    kind = models.CharField(
+        _("module propriétaire"),
+        max_length=30,
+        default="demarches",
+        db_index=True,
+        help_text=_("Module qui gère cet agenda : demarches, ecrivains…"),
+    )
+    duree_creneau = models.PositiveSmallIntegerField(
+        _("durée d'un créneau (minutes)"), default=30, validators=[MinValueValidator(5)]
+    )
+    capacite = models.PositiveSmallIntegerField(
+        _("guichets par créneau"), default=1, validators=[MinValueValidator(1)]
+    )
+    places_agents = models.PositiveSmallIntegerField(
+        _("places réservées aux agents par créneau"),
+        default=0,
+        help_text=_("Places que seuls les agents (téléphone, guichet) peuvent réserver."),
+    )
+    delai_min_heures = models.PositiveSmallIntegerField(_("délai minimal (heures)"), default=2)
+    horizon_jours = models.PositiveSmallIntegerField(_("horizon (jours)"), default=60)
+    tampon_minutes = models.PositiveSmallIntegerField(_("battement entre créneaux (minutes)"), default=0)
+    ferme_jours_feries = models.BooleanField(_("fermé les jours fériés"), default=True)
+    is_active = models.BooleanField(_("actif"), default=True)
+    rappel_heures_avant = models.PositiveSmallIntegerField(_("rappel (heures avant)"), default=24)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+    objects = AgendaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["lieu__nom", "titre"]
+        verbose_name = _("agenda")
+        constraints = [
+            models.CheckConstraint(condition=Q(capacite__gte=1), name="agenda_capacite_min_1"),
+            models.CheckConstraint(
+                condition=Q(places_agents__gte=0) & Q(places_agents__lte=F("capacite")),
+                name="agenda_places_agents_lte_capacite",
+            ),
+            models.CheckConstraint(condition=Q(duree_creneau__gte=5), name="agenda_duree_min_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.titre} — {self.lieu}"
+
+    @property
+    def capacite_en_ligne(self) -> int:
+        return self.capacite - self.places_agents
+
+    @property
+    def a_apporter_liste(self) -> list[str]:
+        return [line.strip(" -•\t") for line in self.a_apporter.splitlines() if line.strip(" -•\t")]
+
+
+class TypeRegle(models.TextChoices):
+    HEBDOMADAIRE = "hebdomadaire", _("Chaque semaine")
+    NIEME = "nieme_jour_du_mois", _("Le n-ième jour du mois")
+    DATE_UNIQUE = "date_unique", _("Une date")
+
+
+JOURS_SEMAINE = [
+    (0, _("lundi")),
+    (1, _("mardi")),
+    (2, _("mercredi")),
+    (3, _("jeudi")),
+    (4, _("vendredi")),
+    (5, _("samedi")),
+    (6, _("dimanche")),
+]
+NIEMES = [(1, _("1er")), (2, _("2e")), (3, _("3e")), (4, _("4e")), (5, _("5e")), (-1, _("dernier"))]
+
+
+class RegleOuverture(models.Model):
+    """When an agenda opens: every week, the n-th weekday of the month, or one date."""
+
+    agenda = models.ForeignKey(Agenda, on_delete=models.CASCADE, related_name="regles")
+    type = models.CharField(
+        _("type"), max_length=20, choices=TypeRegle.choices, default=TypeRegle.HEBDOMADAIRE
+    )
+    jour_semaine = models.PositiveSmallIntegerField(
+        _("jour de la semaine"), choices=JOURS_SEMAINE, null=True, blank=True
+    )
+    nieme = models.SmallIntegerField(_("n-ième"), choices=NIEMES, null=True, blank=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+    heure_debut = models.TimeField(_("heure de début"))
+    heure_fin = models.TimeField(_("heure de fin"))
+    valide_du = models.DateField(_("valable à partir du"), null=True, blank=True)
+    valide_au = models.DateField(_("valable jusqu'au"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["agenda", "type", "jour_semaine", "heure_debut"]
+        verbose_name = _("règle d'ouverture")
+        verbose_name_plural = _("règles d'ouverture")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(heure_fin__gt=F("heure_debut")), name="regle_heures_ordonnees"
+            ),
+            models.CheckConstraint(
+                condition=Q(type="hebdomadaire", jour_semaine__isnull=False)
+                | Q(type="nieme_jour_du_mois", jour_semaine__isnull=False, nieme__isnull=False)
+                | Q(type="date_unique", date__isnull=False),
+                name="regle_champs_selon_type",
+            ),
+            models.CheckConstraint(
+                condition=Q(nieme__isnull=True) | Q(nieme__in=[1, 2, 3, 4, 5, -1]), name="regle_nieme_valide"
+            ),
+            models.CheckConstraint(
+                condition=Q(jour_semaine__isnull=True) | Q(jour_semaine__lte=6), name="regle_jour_semaine_0_6"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.type == TypeRegle.DATE_UNIQUE:
+            quand = f"le {self.date:%d/%m/%Y}"
+        elif self.type == TypeRegle.NIEME:
+            quand = f"le {self.get_nieme_display()} {self.get_jour_semaine_display()} du mois"
+        else:
+            quand = f"chaque {self.get_jour_semaine_display()}"
+        return f"{quand} de {self.heure_debut:%H:%M} à {self.heure_fin:%H:%M}"
+
+
+class Fermeture(models.Model):
+    """An exception: the agenda (or every agenda of a lieu) is closed between two instants."""
+
+    agenda = models.ForeignKey(
+        Agenda, on_delete=models.CASCADE, null=True, blank=True, related_name="fermetures"
+    )
+    lieu = models.ForeignKey(
+        "pacte.Lieu", on_delete=models.CASCADE, null=True, blank=True, related_name="fermetures"
+    )
+    debut = models.DateTimeField(_("début"))
+    fin = models.DateTimeField(_("fin"))
+    motif = models.CharField(_("motif"), max_length=200, blank=True)
+    uid = models.CharField(_("identifiant ICS"), max_length=255, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["debut"]
+        verbose_name = _("fermeture")
+        constraints = [
+            models.CheckConstraint(condition=Q(fin__gt=F("debut")), name="fermeture_fin_apres_debut"),
+            models.CheckConstraint(
+                condition=Q(agenda__isnull=False, lieu__isnull=True)
+                | Q(agenda__isnull=True, lieu__isnull=False),
+                name="fermeture_agenda_xor_lieu",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Fermeture {self.debut:%d/%m/%Y %H:%M} → {self.fin:%d/%m/%Y %H:%M} {self.motif}".strip()
+
+
+class Canal(models.TextChoices):
+    EN_LIGNE = "en_ligne", _("En ligne")
+    TELEPHONE = "telephone", _("Téléphone")
+    GUICHET = "guichet", _("Au guichet")
+    SUR_PLACE = "sur_place", _("Sur place, sans rendez-vous")
+
+
+class Statut(models.TextChoices):
+    CONFIRMEE = "confirmee", _("Confirmé")
+    ANNULEE = "annulee", _("Annulé")
+    HONOREE = "honoree", _("Venu")
+    ABSENT = "absent", _("Absent")
+
+
+class Besoin(models.TextChoices):
+    ACCES_PLAIN_PIED = "acces_plain_pied", _("Un accès sans marche (fauteuil roulant, poussette…)")
+    INTERPRETE_LSF = "interprete_lsf", _("Un interprète en langue des signes (LSF)")
+    AUTRE_LANGUE = "autre_langue", _("Parler une autre langue que le français")
+    ACCOMPAGNE = "accompagne", _("Je viens accompagné d'une personne")
+
+
+class ReservationQuerySet(models.QuerySet):
+    def confirmees(self):
+        return self.filter(statut=Statut.CONFIRMEE)
+
+    def actives(self):
+        """Reservations that hold a place (not cancelled)."""
+        return self.exclude(statut=Statut.ANNULEE)
+
+
+class Reservation(models.Model):
+    """One person's appointment on one slot of an agenda."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(_("référence"), max_length=20, unique=True)
+    agenda = models.ForeignKey(Agenda, on_delete=models.PROTECT, related_name="reservations")
+    debut = models.DateTimeField(_("début"), db_index=True)
+    fin = models.DateTimeField(_("fin"))
+    canal = models.CharField(_("canal"), max_length=12, choices=Canal.choices, default=Canal.EN_LIGNE)
+    statut = models.CharField(
+        _("statut"), max_length=12, choices=Statut.choices, default=Statut.CONFIRMEE, db_index=True
+    )
+    nom = models.CharField(_("nom"), max_length=150, blank=True)
+    prenom = models.CharField(_("prénom"), max_length=150, blank=True)
+    telephone = models.CharField(_("téléphone"), max_length=20, blank=True, db_index=True)
+    email = models.EmailField(_("courriel"), blank=True)
+    besoins = models.JSONField(_("besoins"), default=list, blank=True)
+    besoins_precision = models.TextField(_("précisions sur les besoins"), blank=True)
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    token_expire_at = models.DateTimeField(null=True, blank=True)
+    cle_idempotence = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # Whether this reservation uses one of the slot's online places (G2); agent bookings do not.
+    compte_en_ligne = models.BooleanField(default=True)
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reservations_creees",
+        verbose_name=_("créée par (agent)"),
+    )
+    rappel_envoye_at = models.DateTimeField(null=True, blank=True)
+    annulee_at = models.DateTimeField(null=True, blank=True)
+    motif_annulation = models.CharField(_("motif d'annulation"), max_length=300, blank=True)
+    anonymisee_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["token_hash", "cle_idempotence"])
+    objects = ReservationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["debut"]
+        verbose_name = _("réservation")
+        indexes = [
+            models.Index(fields=["agenda", "debut"]),
+            models.Index(fields=["statut", "debut"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(fin__gt=F("debut")), name="reservation_fin_apres_debut"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.debut:%d/%m/%Y %H:%M}"
+
+    @property
+    def nom_complet(self) -> str:
+        return f"{self.prenom} {self.nom}".strip()
+
+    @property
+    def is_active(self) -> bool:
+        return self.statut == Statut.CONFIRMEE
+
+    @property
+    def besoins_labels(self) -> list[str]:
+        labels = dict(Besoin.choices)
+        return [str(labels.get(b, b)) for b in self.besoins or []]
+
+
+class CompteurCreneau(models.Model):
+    """The capacity row of one slot (G3), created lazily when the slot is first booked.
+
+    PostgreSQL refuses any update that would exceed `capacite` (all bookings) or
+    `capacite_en_ligne` (online bookings, G2).
+    """
+
+    agenda = models.ForeignKey(Agenda, on_delete=models.CASCADE, related_name="compteurs")
+    debut = models.DateTimeField()
+    capacite = models.PositiveSmallIntegerField()
+    capacite_en_ligne = models.PositiveSmallIntegerField()
+    places_prises = models.PositiveSmallIntegerField(default=0)
+    places_prises_en_ligne = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("compteur de créneau")
+        verbose_name_plural = _("compteurs de créneaux")
+        constraints = [
+            models.UniqueConstraint(fields=["agenda", "debut"], name="compteur_unique_agenda_debut"),
+            models.CheckConstraint(
+                condition=Q(places_prises__lte=F("capacite")), name="compteur_places_lte_capacite"
+            ),
+            models.CheckConstraint(
+                condition=Q(places_prises_en_ligne__lte=F("capacite_en_ligne")),
+                name="compteur_en_ligne_lte_capacite_en_ligne",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacite_en_ligne__lte=F("capacite")), name="compteur_en_ligne_lte_capacite"
+            ),
+            models.CheckConstraint(
+                condition=Q(places_prises_en_ligne__lte=F("places_prises")),
+                name="compteur_en_ligne_lte_places_prises",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agenda_id} {self.debut:%Y-%m-%d %H:%M} {self.places_prises}/{self.capacite}"

@@ -1,0 +1,445 @@
+"""Writes of the booking engine: book, cancel, move, mark attendance, walk-ins, reminders, retention.
+
+Every service is keyword-only and atomic, records a journal entry in the same transaction and
+queues notifications through the outbox (sent after commit). Capacity (G3) is enforced by
+PostgreSQL: `_take_place` increments the slot's `CompteurCreneau` with a conditional UPDATE, which
+row-locks the counter, so concurrent bookers are serialised and the CHECK constraints are the
+last line of defence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import DurationField, ExpressionWrapper, F, Q, Value
+from django.utils import timezone
+
+from pacte.journal import journal_record
+from pacte.tokens import reference_new, token_new
+
+from . import conf, hooks
+from .models import Agenda, Besoin, Canal, CompteurCreneau, Reservation, Statut
+from .selectors import Creneau, creneau_at, prochains_creneaux
+
+logger = logging.getLogger(__name__)
+
+
+class CreneauIndisponible(Exception):
+    """The slot is full, closed or outside the booking window; `prochains` lists the next free slots."""
+
+    def __init__(self, message: str = "Ce créneau n'est plus disponible.", *, prochains: list[Creneau] = ()):
+        super().__init__(message)
+        self.prochains = list(prochains)
+
+
+class TransitionInterdite(Exception):
+    """The requested status change is not allowed from the reservation's current status."""
+
+
+# The transition table: from → allowed targets. Moves keep the status (confirmee → confirmee).
+TRANSITIONS: dict[str, set[str]] = {
+    Statut.CONFIRMEE: {Statut.ANNULEE, Statut.HONOREE, Statut.ABSENT},
+    Statut.HONOREE: {Statut.ABSENT},  # correction of a mistaken mark
+    Statut.ABSENT: {Statut.HONOREE},
+    Statut.ANNULEE: set(),
+}
+
+
+def new_idempotency_key() -> str:
+    """A random key for the hidden field of a booking form (a resubmission reuses it)."""
+    return secrets.token_urlsafe(24)
+
+
+def _take_place(*, agenda: Agenda, debut: dt.datetime, en_ligne: bool) -> bool:
+    """Take one place on the slot, creating its counter if needed. False when the slot is full."""
+    CompteurCreneau.objects.bulk_create(
+        [
+            CompteurCreneau(
+                agenda=agenda,
+                debut=debut,
+                capacite=agenda.capacite,
+                capacite_en_ligne=agenda.capacite_en_ligne,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    condition = Q(places_prises__lt=F("capacite"))
+    changes = {"places_prises": F("places_prises") + 1}
+    if en_ligne:
+        condition &= Q(places_prises_en_ligne__lt=F("capacite_en_ligne"))
+        changes["places_prises_en_ligne"] = F("places_prises_en_ligne") + 1
+    return CompteurCreneau.objects.filter(condition, agenda=agenda, debut=debut).update(**changes) == 1
+
+
+def _release_place(*, reservation: Reservation) -> None:
+    changes = {"places_prises": F("places_prises") - 1}
+    if reservation.compte_en_ligne:
+        changes["places_prises_en_ligne"] = F("places_prises_en_ligne") - 1
+    CompteurCreneau.objects.filter(
+        agenda_id=reservation.agenda_id, debut=reservation.debut, places_prises__gt=0
+    ).update(**changes)
+
+
+def _clean_contact(*, telephone: str, email: str, exiger: bool) -> tuple[str, str]:
+    from django.core.validators import validate_email
+
+    from pacte.phones import phone_normalize
+
+    telephone = phone_normalize(telephone) if telephone else ""
+    email = (email or "").strip()
+    if email:
+        validate_email(email)
+    if exiger and not (telephone or email):
+        raise ValidationError("Indiquez un numéro de téléphone ou une adresse de courriel.", code="contact")
+    return telephone, email
+
+
+def _on_commit_place_freed(agenda: Agenda, debut: dt.datetime) -> None:
+    transaction.on_commit(lambda: hooks.place_freed(agenda, debut))
+
+
+def reservation_create(
+    *,
+    agenda: Agenda,
+    debut: dt.datetime,
+    nom: str,
+    prenom: str,
+    telephone: str = "",
+    email: str = "",
+    besoins: Iterable[str] = (),
+    besoins_precision: str = "",
+    canal: str = Canal.EN_LIGNE,
+    agent=None,
+    cle_idempotence: str | None = None,
+) -> tuple[Reservation, str]:
+    """Book one place on the slot starting at `debut` and return (reservation, secret token).
+
+    Citizens (`agent=None`) book online within the notice and horizon, on the online places only
+    (G2), and must give a phone number or an email. Agents book for a caller or a walk-in
+    (`canal` téléphone, guichet or sur_place; `en_ligne` becomes téléphone) and may use every place.
+    Raises `CreneauIndisponible` (with the next free slots) when the slot is not open or full,
+    `ValidationError` on bad contact data. With `cle_idempotence`, a second call with the same key
+    returns the first reservation and an empty token (the token is never stored in clear).
+    Sends the confirmation (email with an ICS file and/or SMS) on commit.
+    """
+    pour_agent = agent is not None
+    if pour_agent and canal == Canal.EN_LIGNE:
+        canal = Canal.TELEPHONE
+    if canal not in Canal.values:
+        raise ValidationError("Canal inconnu.", code="canal")
+    if cle_idempotence:
+        existing = Reservation.objects.filter(cle_idempotence=cle_idempotence).first()
+        if existing is not None:
+            return existing, ""
+    nom = (nom or "").strip()
+    prenom = (prenom or "").strip()
+    if not pour_agent and not nom:
+        raise ValidationError("Indiquez votre nom.", code="nom")
+    telephone, email = _clean_contact(telephone=telephone, email=email, exiger=not pour_agent)
+    besoins = [b for b in dict.fromkeys(besoins) if b in Besoin.values]
+
+    debut = debut.astimezone(dt.UTC) if debut.tzinfo else timezone.make_aware(debut)
+    creneau = creneau_at(agenda, debut=debut, pour_agent=pour_agent)
+    if creneau is None:
+        raise CreneauIndisponible(prochains=prochains_creneaux(agenda, pour_agent=pour_agent))
+
+    token, hashed = token_new()
+    reservation = Reservation(
+        reference=reference_new("RDV"),
+        agenda=agenda,
+        debut=creneau.debut,
+        fin=creneau.fin,
+        canal=canal,
+        nom=nom,
+        prenom=prenom,
+        telephone=telephone,
+        email=email,
+        besoins=besoins,
+        besoins_precision=(besoins_precision or "").strip(),
+        token_hash=hashed,
+        token_expire_at=creneau.fin + dt.timedelta(days=conf.token_days_after()),
+        cle_idempotence=cle_idempotence or None,
+        cree_par=agent,
+        compte_en_ligne=not pour_agent,
+    )
+    try:
+        with transaction.atomic():
+            # The reservation row first: a concurrent duplicate (same idempotency key) waits here
+            # for the first transaction and then fails on the unique key, without touching capacity.
+            for _attempt in range(3):
+                try:
+                    with transaction.atomic():
+                        reservation.save(force_insert=True)
+                    break
+                except IntegrityError as exc:
+                    if "reference" not in str(exc):
+                        raise
+                    reservation.reference = reference_new("RDV")
+            if not _take_place(agenda=agenda, debut=creneau.debut, en_ligne=not pour_agent):
+                raise CreneauIndisponible(
+                    "Ce créneau vient d'être pris.",
+                    prochains=[],
+                )
+            journal_record(
+                action="booking.reservation_create",
+                actor=agent,
+                obj=reservation,
+                message=f"Rendez-vous {reservation.reference} ({reservation.get_canal_display()})",
+                data={"agenda": str(agenda.uuid), "debut": creneau.debut.isoformat(), "canal": canal},
+            )
+            from .notifications import notify_confirmation
+
+            notify_confirmation(reservation=reservation, token=token)
+    except IntegrityError:
+        if cle_idempotence:
+            existing = Reservation.objects.filter(cle_idempotence=cle_idempotence).first()
+            if existing is not None:
+                return existing, ""
+        raise
+    except CreneauIndisponible as exc:
+        if not exc.prochains:
+            exc.prochains = prochains_creneaux(agenda, pour_agent=pour_agent)
+        raise
+    return reservation, token
+
+
+def reservation_walk_in(
+    *,
+    agenda: Agenda,
+    debut: dt.datetime,
+    agent,
+    nom: str = "",
+    prenom: str = "",
+    telephone: str = "",
+    email: str = "",
+    besoins: Iterable[str] = (),
+    besoins_precision: str = "",
+    cle_idempotence: str | None = None,
+) -> tuple[Reservation, str]:
+    """Record a walk-in (canal sur_place) on a slot that has not ended: may use the places reserved
+    for agents beyond the online capacity, never beyond the total capacity."""
+    return reservation_create(
+        agenda=agenda,
+        debut=debut,
+        nom=nom,
+        prenom=prenom,
+        telephone=telephone,
+        email=email,
+        besoins=besoins,
+        besoins_precision=besoins_precision,
+        canal=Canal.SUR_PLACE,
+        agent=agent,
+        cle_idempotence=cle_idempotence,
+    )
+
+
+def _lock(reservation: Reservation) -> Reservation:
+    return Reservation.objects.select_for_update().select_related("agenda__lieu").get(pk=reservation.pk)
+
+
+def reservation_cancel(*, reservation: Reservation, actor=None, motif: str = "") -> Reservation:
+    """Cancel a confirmed reservation: frees its place, cancels pending messages, tells the person,
+    and calls the place-freed listeners on commit. Cancelling twice is a no-op."""
+    with transaction.atomic():
+        locked = _lock(reservation)
+        if locked.statut == Statut.ANNULEE:
+            return locked
+        if Statut.ANNULEE not in TRANSITIONS[locked.statut]:
+            raise TransitionInterdite(
+                f"Impossible d'annuler un rendez-vous « {locked.get_statut_display()} »."
+            )
+        _release_place(reservation=locked)
+        ancien = locked.statut
+        locked.statut = Statut.ANNULEE
+        locked.annulee_at = timezone.now()
+        locked.motif_annulation = (motif or "").strip()[:300]
+        locked.save(update_fields=["statut", "annulee_at", "motif_annulation", "updated_at"])
+        journal_record(
+            action="booking.reservation_cancel",
+            actor=actor,
+            obj=locked,
+            message=f"Rendez-vous {locked.reference} annulé"
+            + (f" : {locked.motif_annulation}" if motif else ""),
+            data={"de": ancien, "vers": Statut.ANNULEE, "debut": locked.debut.isoformat()},
+        )
+        from pacte.notifications import notification_cancel
+
+        from .notifications import notify_cancellation
+
+        notification_cancel(cle_prefix=f"booking:rappel:{locked.pk}:")
+        if locked.debut > timezone.now():
+            notify_cancellation(reservation=locked)
+            _on_commit_place_freed(locked.agenda, locked.debut)
+    return locked
+
+
+def reservation_move(*, reservation: Reservation, nouveau_debut: dt.datetime, actor=None) -> Reservation:
+    """Move a confirmed, future reservation to another free slot of the same agenda.
+
+    A citizen (no actor, or an actor who is not staff) moves within the online places; an agent may
+    use the reserved places. Frees the old place (listeners on commit) and sends a message.
+    Raises `CreneauIndisponible` when the new slot is not free.
+    """
+    from pacte.roles import Role, has_role
+
+    pour_agent = actor is not None and has_role(actor, Role.AGENT, Role.ECRIVAIN, Role.ADMIN)
+    with transaction.atomic():
+        locked = _lock(reservation)
+        if locked.statut != Statut.CONFIRMEE:
+            raise TransitionInterdite("Seul un rendez-vous confirmé peut être déplacé.")
+        agenda = locked.agenda
+        creneau = creneau_at(agenda, debut=nouveau_debut, pour_agent=pour_agent)
+        if creneau is None or creneau.debut == locked.debut:
+            raise CreneauIndisponible(prochains=prochains_creneaux(agenda, pour_agent=pour_agent))
+        if not _take_place(agenda=agenda, debut=creneau.debut, en_ligne=not pour_agent):
+            raise CreneauIndisponible(
+                "Ce créneau vient d'être pris.", prochains=prochains_creneaux(agenda, pour_agent=pour_agent)
+            )
+        _release_place(reservation=locked)
+        ancien_debut = locked.debut
+        locked.debut = creneau.debut
+        locked.fin = creneau.fin
+        locked.compte_en_ligne = not pour_agent
+        locked.rappel_envoye_at = None
+        locked.token_expire_at = creneau.fin + dt.timedelta(days=conf.token_days_after())
+        locked.save(
+            update_fields=[
+                "debut",
+                "fin",
+                "compte_en_ligne",
+                "rappel_envoye_at",
+                "token_expire_at",
+                "updated_at",
+            ]
+        )
+        journal_record(
+            action="booking.reservation_move",
+            actor=actor,
+            obj=locked,
+            message=f"Rendez-vous {locked.reference} déplacé",
+            data={"de": ancien_debut.isoformat(), "vers": creneau.debut.isoformat()},
+        )
+        from pacte.notifications import notification_cancel
+
+        from .notifications import notify_move
+
+        notification_cancel(cle_prefix=f"booking:rappel:{locked.pk}:")
+        notify_move(reservation=locked, ancien_debut=ancien_debut)
+        if ancien_debut > timezone.now():
+            _on_commit_place_freed(agenda, ancien_debut)
+    return locked
+
+
+def reservation_mark(*, reservation: Reservation, statut: str, actor) -> Reservation:
+    """Record attendance (honoree = arrivé, absent) or a cancellation from the planning.
+
+    Follows `TRANSITIONS`; raises `TransitionInterdite` otherwise. Marking as arrived/absent keeps
+    the place taken (the slot is consumed).
+    """
+    if statut == Statut.ANNULEE:
+        return reservation_cancel(reservation=reservation, actor=actor, motif="Annulé par l'accueil")
+    with transaction.atomic():
+        locked = _lock(reservation)
+        if locked.statut == statut:
+            return locked
+        if statut not in TRANSITIONS.get(locked.statut, set()):
+            raise TransitionInterdite(
+                f"Passage de « {locked.get_statut_display()} » à « {Statut(statut).label} » impossible."
+            )
+        ancien = locked.statut
+        locked.statut = statut
+        locked.save(update_fields=["statut", "updated_at"])
+        journal_record(
+            action="booking.reservation_mark",
+            actor=actor,
+            obj=locked,
+            message=f"Rendez-vous {locked.reference} : {Statut(statut).label}",
+            data={"de": ancien, "vers": statut},
+        )
+    return locked
+
+
+def reminders_send(*, now: dt.datetime | None = None) -> int:
+    """Queue the reminder of every confirmed reservation starting within its agenda's reminder
+    window, not yet reminded and not started. Idempotent (outbox key per reservation and start).
+    Returns how many reservations were reminded."""
+    from .notifications import notify_reminder
+
+    now = now or timezone.now()
+    candidates = (
+        Reservation.objects.filter(
+            statut=Statut.CONFIRMEE, rappel_envoye_at__isnull=True, debut__gt=now, anonymisee_at__isnull=True
+        )
+        .annotate(
+            _fenetre=ExpressionWrapper(
+                F("agenda__rappel_heures_avant") * Value(dt.timedelta(hours=1)), output_field=DurationField()
+            )
+        )
+        .filter(debut__lte=Value(now) + F("_fenetre"))
+        .select_related("agenda__lieu")
+    )
+    count = 0
+    for reservation in candidates.iterator():
+        with transaction.atomic():
+            locked = (
+                Reservation.objects.select_for_update(skip_locked=True)
+                .filter(
+                    pk=reservation.pk, statut=Statut.CONFIRMEE, rappel_envoye_at__isnull=True, debut__gt=now
+                )
+                .first()
+            )
+            if locked is None:
+                continue
+            locked.agenda = reservation.agenda
+            notify_reminder(reservation=locked)
+            locked.rappel_envoye_at = now
+            locked.save(update_fields=["rappel_envoye_at", "updated_at"])
+            count += 1
+    return count
+
+
+def reservations_anonymise(*, now: dt.datetime | None = None, days: int | None = None) -> int:
+    """Erase names, contacts, needs and the secret link of reservations whose appointment ended
+    more than `days` (default BOOKING_RETENTION_DAYS, 90) ago, in their history and their messages
+    too. Keeps agenda, dates, channel, status and the needs' count for statistics. Returns the count.
+    """
+    from pacte.models import Notification
+
+    now = now or timezone.now()
+    limit = now - dt.timedelta(days=conf.retention_days() if days is None else days)
+    ids = list(
+        Reservation.objects.filter(fin__lt=limit, anonymisee_at__isnull=True).values_list("pk", flat=True)[
+            :5000
+        ]
+    )
+    if not ids:
+        return 0
+    erased = dict(
+        nom="",
+        prenom="",
+        telephone="",
+        email="",
+        besoins=[],
+        besoins_precision="",
+        motif_annulation="",
+    )
+    with transaction.atomic():
+        Reservation.objects.filter(pk__in=ids).update(
+            **erased, token_hash="", token_expire_at=None, anonymisee_at=now, updated_at=now
+        )
+        Reservation.history.filter(id__in=ids).update(**erased)
+        Notification.objects.filter(
+            object_type="booking.reservation", object_id__in=[str(i) for i in ids]
+        ).update(destinataire="(anonymisé)", corps="", corps_html="", pieces_jointes=[])
+        journal_record(
+            action="booking.reservations_anonymise",
+            message=f"{len(ids)} rendez-vous anonymisés",
+            data={"count": len(ids), "avant": limit.isoformat()},
+            actor_label="tâche de conservation",
+        )
+    return len(ids)
