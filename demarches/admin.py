@@ -34,12 +34,13 @@ class AlternativeInline(admin.StackedInline):
     model = Alternative
     formset = AlternativeInlineFormSet
     extra = 0
-    filter_horizontal = ["lieux"]
+    filter_horizontal = ["lieux", "agendas"]
     fields = [
         "type",
         "is_active",
         "lieux",
         "avec_rendez_vous",
+        "agendas",
         "horaires",
         "telephone",
         "adresse_postale",

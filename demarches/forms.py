@@ -64,6 +64,7 @@ class DifficulteForm(forms.Form):
         choices=[(code, label) for code, _raison, label in BLOCAGES],
         widget=forms.CheckboxSelectMultiple,
         help_text="Cochez une ou plusieurs réponses.",
+        error_messages={"required": "Cochez au moins une réponse."},
     )
     dispositif = forms.ChoiceField(
         label="Cette démarche concernait-elle une aide ou un droit ?",

@@ -12,11 +12,8 @@ from .selectors import rappel_promesse_mesure
 
 def alternative_garantie(debut=None, fin=None):
     """Share (%) of published e-services with ≥ 1 active alternative, now (the period is ignored)."""
-    result = (
-        Demarche.objects.publiees()
-        .annotate(ok=Exists(Alternative.objects.filter(demarche=OuterRef("pk"), is_active=True)))
-        .aggregate(total=Count("id"), ok=Count("id", filter=Q(ok=True)))
-    )
+    active = Exists(Alternative.objects.filter(demarche=OuterRef("pk"), is_active=True))
+    result = Demarche.objects.publiees().aggregate(total=Count("id"), ok=Count("id", filter=Q(active)))
     if not result["total"]:
         return None
     return round(100 * result["ok"] / result["total"], 1)

@@ -110,12 +110,20 @@ class Alternative(models.Model):
         _("numéro de téléphone"), max_length=20, blank=True, help_text=_("Vide : Lyon en direct.")
     )
     adresse_postale = models.TextField(_("adresse postale"), blank=True)
+    # A counter may be bookable at several lieux: one booking agenda per lieu (pacte.booking).
+    agendas = models.ManyToManyField(
+        "booking.Agenda",
+        blank=True,
+        related_name="alternatives",
+        verbose_name=_("agendas de rendez-vous"),
+        help_text=_("Agendas réservables en ligne pour ce guichet (un par lieu)."),
+    )
     precisions = models.TextField(_("précisions"), blank=True)
     ordre = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = AlternativeQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[lieux])
+    history = HistoricalRecords(m2m_fields=[lieux, agendas])
 
     class Meta:
         ordering = ["ordre", "id"]
@@ -231,7 +239,7 @@ class TentativeAppel(models.Model):
     """One call attempt on a callback request, with its outcome."""
 
     demande = models.ForeignKey(DemandeRappel, on_delete=models.CASCADE, related_name="tentatives")
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     at = models.DateTimeField(_("le"), default=timezone.now)
     resultat = models.CharField(_("résultat"), max_length=16, choices=ResultatAppel.choices)
     note = models.TextField(_("note"), blank=True, max_length=1000)

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from pacte.booking.models import Agenda
 from pacte.models import Lieu
 
 from .enums import StatutRappel
@@ -17,7 +18,12 @@ def _alternatives_actives():
     return Prefetch(
         "alternatives",
         queryset=Alternative.objects.actives().prefetch_related(
-            Prefetch("lieux", queryset=Lieu.objects.actifs().select_related("arrondissement"))
+            Prefetch("lieux", queryset=Lieu.objects.actifs().select_related("arrondissement")),
+            Prefetch(
+                "agendas",
+                queryset=Agenda.objects.filter(is_active=True).select_related("lieu").order_by("lieu__nom"),
+                to_attr="agendas_reservables",
+            ),
         ),
         to_attr="alternatives_actives",
     )

@@ -71,7 +71,7 @@ def _demarche_from_query(request):
 @login_not_required
 def rappel_demande(request):
     demarche = _demarche_from_query(request)
-    form = DemandeRappelForm(request.POST or None)
+    form = DemandeRappelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         demande = services.demande_rappel_create(demarche=demarche, canal=CanalRappel.EN_LIGNE, **form.cleaned_data)
         request.session["demarches_rappel"] = str(demande.uuid)
@@ -117,7 +117,7 @@ def _dispositifs():
 @login_not_required
 def demarche_difficulte(request, slug):
     demarche = get_object_or_404(selectors.demarche_detail_public(slug))
-    form = DifficulteForm(request.POST or None, dispositifs=_dispositifs())
+    form = DifficulteForm(request.POST if request.method == "POST" else None, dispositifs=_dispositifs())
     if request.method == "POST" and form.is_valid():
         if not _rate_limited(request, slug):
             try:
@@ -152,7 +152,7 @@ def rappel_file(request):
 
 @role_required(*AGENTS)
 def rappel_agent_nouvelle(request):
-    form = DemandeRappelForm(request.POST or None)
+    form = DemandeRappelForm(request.POST if request.method == "POST" else None)
     demarches = Demarche.objects.publiees().order_by("titre")
     if request.method == "POST" and form.is_valid():
         demarche = demarches.filter(pk=request.POST.get("demarche") or None).first() if request.POST.get("demarche", "").isdigit() else None
