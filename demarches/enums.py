@@ -1,0 +1,53 @@
+"""Choices with French labels for the démarches app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TypeAlternative(models.TextChoices):
+    GUICHET = "guichet", _("Au guichet")
+    TELEPHONE = "telephone", _("Par téléphone")
+    RAPPEL = "rappel", _("Être rappelé")
+    COURRIER = "courrier", _("Par courrier")
+
+
+class CanalRappel(models.TextChoices):
+    EN_LIGNE = "en_ligne", _("En ligne (par l'usager)")
+    AGENT = "agent", _("Par un agent (appel ou guichet)")
+
+
+class StatutRappel(models.TextChoices):
+    EN_ATTENTE = "en_attente", _("En attente")
+    EN_COURS = "en_cours", _("En cours")
+    JOINT = "joint", _("Rappel fait")
+    ABANDONNEE = "abandonnee", _("Non joint : solution de repli envoyée")
+
+
+class ResultatAppel(models.TextChoices):
+    JOINT = "joint", _("Joint")
+    INJOIGNABLE = "injoignable", _("Injoignable")
+    MESSAGE_LAISSE = "message_laisse", _("Message laissé")
+
+
+class Repli(models.TextChoices):
+    AUCUN = "", _("Aucun")
+    SMS = "sms", _("SMS envoyé")
+    COURRIER = "courrier", _("Courrier à envoyer par l'agent")
+
+
+JOURS = [("lun", "Lundi"), ("mar", "Mardi"), ("mer", "Mercredi"), ("jeu", "Jeudi"), ("ven", "Vendredi")]
+MOMENTS = [("matin", "matin"), ("apres_midi", "après-midi")]
+CRENEAUX = [(f"{j}_{m}", f"{jl} {ml}") for j, jl in JOURS for m, ml in MOMENTS]
+CRENEAUX_LABELS = dict(CRENEAUX)
+
+# What blocked the citizen → the observatory's reasons (nonrecours raisons codes).
+BLOCAGES = [
+    ("numerique", "numerique", "Je n'ai pas d'ordinateur ou je ne suis pas à l'aise avec Internet"),
+    ("compte", "numerique", "Je n'arrive pas à créer un compte ou à me connecter"),
+    ("pieces", "complexite", "Je ne sais pas quels documents fournir, ou je ne peux pas les envoyer"),
+    ("comprendre", "complexite", "Le formulaire est trop compliqué"),
+    ("information", "information", "Je ne trouve pas l'information dont j'ai besoin"),
+    ("langue", "langue", "Je ne comprends pas bien le français écrit"),
+    ("autre", "autre", "Autre chose"),
+]
+BLOCAGE_RAISON = {code: raison for code, raison, _label in BLOCAGES}

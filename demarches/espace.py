@@ -1,0 +1,45 @@
+"""The démarches app in the portal: public menu, site map and staff tiles."""
+
+from django.urls import reverse
+
+from pacte.espace import Lien
+from pacte.roles import Role, has_role
+
+NAV = [("Démarches", "demarches:catalogue")]
+
+PLAN = [
+    ("Démarches : trouver de l'aide humaine", "demarches:catalogue"),
+    ("Notre engagement : une alternative pour chaque démarche en ligne", "demarches:engagement"),
+    ("Demander à être rappelé", "demarches:rappel_demande"),
+]
+
+
+def liens(user) -> list[Lien]:
+    tiles = []
+    if has_role(user, Role.AGENT, Role.ADMIN):
+        tiles.append(
+            Lien(
+                "File des rappels",
+                reverse("demarches:rappel_file"),
+                "Rappeler les personnes qui l'ont demandé, noter chaque appel.",
+                "Démarches",
+            )
+        )
+        tiles.append(
+            Lien(
+                "Enregistrer une demande de rappel",
+                reverse("demarches:rappel_agent_nouvelle"),
+                "Pour une personne au téléphone ou au guichet.",
+                "Démarches",
+            )
+        )
+    if has_role(user, Role.AGENT, Role.ADMIN, Role.COORDINATION, Role.ANALYSTE, Role.CONSEILLER):
+        tiles.append(
+            Lien(
+                "Promesse de rappel tenue",
+                reverse("demarches:rappel_engagement"),
+                "Part des rappels faits dans le délai promis.",
+                "Démarches",
+            )
+        )
+    return tiles

@@ -1,0 +1,91 @@
+"""Forms of the démarches app: search, callback request, call attempt, difficulty."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from pacte.models import Arrondissement
+from pacte.phones import phone_normalize
+
+from .enums import BLOCAGES, CRENEAUX, ResultatAppel
+
+
+class RechercheForm(forms.Form):
+    q = forms.CharField(label="Mots-clés", required=False, max_length=100, help_text="Par exemple : passeport, crèche, mariage.")
+    categorie = forms.ChoiceField(label="Catégorie", required=False)
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["categorie"].choices = [("", "Toutes les catégories")] + [(c, c.capitalize()) for c in categories]
+        self.fields["q"].widget.attrs["type"] = "search"
+
+
+class DemandeRappelForm(forms.Form):
+    nom = forms.CharField(label="Votre nom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    telephone = forms.CharField(
+        label="Votre numéro de téléphone",
+        max_length=30,
+        help_text="Nous vous appellerons à ce numéro. Exemple : 06 12 34 56 78.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}),
+    )
+    email = forms.EmailField(
+        label="Votre adresse électronique",
+        required=False,
+        help_text="Facultatif : pour recevoir une confirmation par courriel.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    objet = forms.CharField(
+        label="Pour quoi voulez-vous être rappelé ?",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Quelques mots suffisent.",
+    )
+    creneaux_preferes = forms.MultipleChoiceField(
+        label="Quand préférez-vous être appelé ?",
+        required=False,
+        choices=CRENEAUX,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Facultatif. Cochez un ou plusieurs moments.",
+    )
+
+    def clean_telephone(self):
+        return phone_normalize(self.cleaned_data["telephone"])
+
+
+class TentativeForm(forms.Form):
+    resultat = forms.ChoiceField(
+        label="Résultat de l'appel", choices=ResultatAppel.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(label="Note", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DifficulteForm(forms.Form):
+    blocages = forms.MultipleChoiceField(
+        label="Qu'est-ce qui vous a bloqué ?",
+        choices=[(code, label) for code, _raison, label in BLOCAGES],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Cochez une ou plusieurs réponses.",
+        error_messages={"required": "Cochez au moins une réponse."},
+    )
+    dispositif = forms.ChoiceField(
+        label="Cette démarche concernait-elle une aide ou un droit ?",
+        required=False,
+        help_text="Facultatif.",
+    )
+    arrondissement = forms.ModelChoiceField(
+        label="Dans quel arrondissement habitez-vous ?",
+        required=False,
+        queryset=Arrondissement.objects.all(),
+        empty_label="Je préfère ne pas le dire",
+        help_text="Facultatif.",
+    )
+
+    def __init__(self, *args, dispositifs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dispositif"].choices = [("", "Non, ou je ne sais pas")] + list(dispositifs)
+        self.fields["arrondissement"].label_from_instance = lambda a: f"Lyon {a.ordinal}"
+
+    def clean_blocages(self):
+        value = self.cleaned_data["blocages"]
+        if not value:
+            raise ValidationError("Cochez au moins une réponse.")
+        return value

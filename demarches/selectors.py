@@ -1,0 +1,93 @@
+"""Reads for the démarches screens (public catalogue, callback queue, measures)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from pacte.booking.models import Agenda
+from pacte.models import Lieu
+
+from .enums import StatutRappel
+from .models import Alternative, Demarche, DemandeRappel, TentativeAppel
+
+
+def _alternatives_actives():
+    return Prefetch(
+        "alternatives",
+        queryset=Alternative.objects.actives().prefetch_related(
+            Prefetch("lieux", queryset=Lieu.objects.actifs().select_related("arrondissement")),
+            Prefetch(
+                "agendas",
+                queryset=Agenda.objects.filter(is_active=True).select_related("lieu").order_by("lieu__nom"),
+                to_attr="agendas_reservables",
+            ),
+        ),
+        to_attr="alternatives_actives",
+    )
+
+
+def demarche_list_public(*, q: str = "", categorie: str = "") -> QuerySet[Demarche]:
+    """Published e-services matching words (title/description, any order) and a category."""
+    qs = Demarche.objects.publiees()
+    for word in q.split()[:8]:
+        qs = qs.filter(Q(titre__icontains=word) | Q(description__icontains=word) | Q(categorie__icontains=word))
+    if categorie:
+        qs = qs.filter(categorie=categorie)
+    return qs.order_by("categorie", "titre")
+
+
+def demarche_categories() -> list[str]:
+    return list(Demarche.objects.publiees().order_by("categorie").values_list("categorie", flat=True).distinct())
+
+
+def demarche_detail_public(slug: str) -> QuerySet[Demarche]:
+    """The queryset to fetch one published e-service with its active alternatives and their lieux."""
+    return Demarche.objects.publiees().filter(slug=slug).select_related("direction").prefetch_related(_alternatives_actives())
+
+
+def demarche_engagement() -> QuerySet[Demarche]:
+    """Every published e-service with its guaranteed alternatives (public engagement page)."""
+    return Demarche.objects.publiees().order_by("categorie", "titre").prefetch_related(_alternatives_actives())
+
+
+def demande_rappel_file(*, inclure_closes: bool = False) -> QuerySet[DemandeRappel]:
+    """The callback queue: open requests by deadline (overdue first) then age, with attempt counts."""
+    qs = DemandeRappel.objects.select_related("demarche", "agent").with_tentatives()
+    if inclure_closes:
+        return qs.order_by("-created_at")
+    return qs.file()
+
+
+def courriers_a_envoyer() -> QuerySet[DemandeRappel]:
+    return DemandeRappel.objects.filter(repli="courrier", is_courrier_envoye=False).order_by("repli_at")
+
+
+def demande_rappel_detail(uuid) -> QuerySet[DemandeRappel]:
+    return DemandeRappel.objects.select_related("demarche", "agent").prefetch_related(
+        Prefetch("tentatives", queryset=TentativeAppel.objects.select_related("agent"))
+    ).filter(uuid=uuid)
+
+
+def rappel_promesse_mesure(debut: dt.date | None = None, fin: dt.date | None = None) -> dict:
+    """Callbacks whose promise is due in the period (or that are closed): how many kept the promise.
+
+    Counted: requests created in [debut, fin] that are closed, or whose promised deadline has passed.
+    Kept: « joint » at or before the promised deadline.
+    """
+    now = timezone.now()
+    qs = DemandeRappel.objects.all()
+    if debut:
+        qs = qs.filter(created_at__date__gte=debut)
+    if fin:
+        qs = qs.filter(created_at__date__lte=fin)
+    echeance = Q(statut__in=[StatutRappel.JOINT, StatutRappel.ABANDONNEE]) | Q(promesse_at__lt=now)
+    return qs.aggregate(
+        total=Count("id", filter=echeance),
+        tenues=Count("id", filter=Q(statut=StatutRappel.JOINT, clos_at__lte=F("promesse_at"))),
+        en_retard=Count("id", filter=Q(statut__in=[StatutRappel.EN_ATTENTE, StatutRappel.EN_COURS], promesse_at__lt=now)),
+        replis=Count("id", filter=Q(statut=StatutRappel.ABANDONNEE)),
+        ouvertes=Count("id", filter=Q(statut__in=[StatutRappel.EN_ATTENTE, StatutRappel.EN_COURS])),
+    )

@@ -1,0 +1,260 @@
+"""Writes of the démarches app: publication under G1, alternatives, callback requests and attempts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from pacte.calendrier import add_business_days_dt
+from pacte.journal import journal_record
+from pacte.notifications import notification_queue
+from pacte.phones import phone_display, phone_is_mobile, phone_normalize
+from pacte.tokens import reference_new
+
+from . import conf
+from .enums import CanalRappel, Repli, ResultatAppel, StatutRappel
+from .models import Alternative, Demarche, DemandeRappel, TentativeAppel
+
+G1_MESSAGE = (
+    "« {titre} » ne peut pas être publiée : elle n'a aucune alternative active "
+    "(guichet, téléphone, rappel ou courrier). Ajoutez ou réactivez une alternative d'abord."
+)
+G1_DERNIERE_MESSAGE = (
+    "Impossible de désactiver la dernière alternative active de « {titre} », qui est publiée : "
+    "ajoutez d'abord une autre alternative, ou retirez la démarche de la publication."
+)
+
+
+def demarche_g1_guard(demarche: Demarche) -> None:
+    """Raise a French ValidationError when `demarche` is published without an active alternative (G1).
+
+    Used by `demarche_publish`, by the admin after its inlines are saved, and by
+    `alternative_deactivate`.
+    """
+    if demarche.is_published and not Alternative.objects.filter(demarche=demarche, is_active=True).exists():
+        raise ValidationError(G1_MESSAGE.format(titre=demarche.titre), code="g1_sans_alternative")
+
+
+@transaction.atomic
+def demarche_publish(*, demarche: Demarche, actor=None) -> Demarche:
+    """Publish an e-service; refused (ValidationError) unless it has ≥ 1 active alternative (G1)."""
+    demarche = Demarche.objects.select_for_update().get(pk=demarche.pk)
+    if not Alternative.objects.filter(demarche=demarche, is_active=True).exists():
+        raise ValidationError(G1_MESSAGE.format(titre=demarche.titre), code="g1_sans_alternative")
+    if not demarche.is_published:
+        demarche.is_published = True
+        demarche.full_clean()
+        demarche.save(update_fields=["is_published", "updated_at"])
+        journal_record(action="demarche.publiee", actor=actor, obj=demarche, message=demarche.titre)
+    return demarche
+
+
+@transaction.atomic
+def demarche_unpublish(*, demarche: Demarche, actor=None) -> Demarche:
+    """Withdraw an e-service from the public catalogue."""
+    if demarche.is_published:
+        demarche.is_published = False
+        demarche.save(update_fields=["is_published", "updated_at"])
+        journal_record(action="demarche.depubliee", actor=actor, obj=demarche, message=demarche.titre)
+    return demarche
+
+
+@transaction.atomic
+def alternative_deactivate(*, alternative: Alternative, actor=None) -> Alternative:
+    """Deactivate an alternative. Refused for the last active alternative of a published e-service.
+
+    Decision (G1): refusing is safer than silently unpublishing, because unpublishing would hide
+    the e-service's page (and its remaining help) from citizens who rely on it.
+    """
+    demarche = Demarche.objects.select_for_update().get(pk=alternative.demarche_id)
+    if not alternative.is_active:
+        return alternative
+    others = Alternative.objects.filter(demarche=demarche, is_active=True).exclude(pk=alternative.pk)
+    if demarche.is_published and not others.exists():
+        raise ValidationError(G1_DERNIERE_MESSAGE.format(titre=demarche.titre), code="g1_derniere_alternative")
+    alternative.is_active = False
+    alternative.save(update_fields=["is_active"])
+    journal_record(action="alternative.desactivee", actor=actor, obj=alternative, message=str(alternative))
+    return alternative
+
+
+def rappel_promesse(created_at: dt.datetime) -> dt.datetime:
+    """The deadline promised to the citizen: N business days (holidays skipped) after the request."""
+    local = timezone.localtime(created_at)
+    return add_business_days_dt(local, conf.rappel_delai_jours_ouvres())
+
+
+@transaction.atomic
+def demande_rappel_create(
+    *,
+    nom: str,
+    telephone: str,
+    objet: str,
+    creneaux_preferes: list[str] | tuple[str, ...] = (),
+    demarche: Demarche | None = None,
+    email: str = "",
+    canal: str = CanalRappel.EN_LIGNE,
+    actor=None,
+    now: dt.datetime | None = None,
+) -> DemandeRappel:
+    """Record a callback request, compute its promise and confirm it by SMS (mobile) and/or email."""
+    now = now or timezone.now()
+    demande = DemandeRappel(
+        reference=reference_new("RAP"),
+        demarche=demarche,
+        nom=nom.strip(),
+        telephone=phone_normalize(telephone),
+        email=email.strip(),
+        objet=objet.strip(),
+        creneaux_preferes=list(creneaux_preferes),
+        canal=canal,
+        created_at=now,
+        created_by=actor,
+        promesse_at=rappel_promesse(now),
+    )
+    demande.full_clean()
+    demande.save()
+    journal_record(
+        action="rappel.demande",
+        actor=actor,
+        obj=demande,
+        message=f"Demande de rappel {demande.reference} ({demande.get_canal_display()})",
+    )
+    context = {"demande": demande, "telephone": phone_display(demande.telephone)}
+    if phone_is_mobile(demande.telephone):
+        notification_queue(
+            canal="sms",
+            destinataire=demande.telephone,
+            corps=render_to_string("demarches/emails/rappel_confirmation_sms.txt", context).strip(),
+            obj=demande,
+            cle=f"rappel-confirmation-sms-{demande.uuid}",
+        )
+    if demande.email:
+        notification_queue(
+            canal="email",
+            destinataire=demande.email,
+            sujet=f"Votre demande de rappel {demande.reference}",
+            corps=render_to_string("demarches/emails/rappel_confirmation.txt", context),
+            obj=demande,
+            cle=f"rappel-confirmation-email-{demande.uuid}",
+        )
+    return demande
+
+
+@transaction.atomic
+def demande_rappel_take(*, demande: DemandeRappel, agent) -> DemandeRappel:
+    """An agent takes an open request (en attente → en cours); taking it again re-assigns it."""
+    demande = DemandeRappel.objects.select_for_update().get(pk=demande.pk)
+    if demande.statut not in (StatutRappel.EN_ATTENTE, StatutRappel.EN_COURS):
+        raise ValidationError("Cette demande est déjà close.", code="close")
+    demande.statut = StatutRappel.EN_COURS
+    demande.agent = agent
+    demande.pris_at = timezone.now()
+    demande.save(update_fields=["statut", "agent", "pris_at"])
+    journal_record(action="rappel.pris", actor=agent, obj=demande, message=demande.reference)
+    return demande
+
+
+@transaction.atomic
+def tentative_record(
+    *, demande: DemandeRappel, agent, resultat: str, note: str = "", at: dt.datetime | None = None
+) -> TentativeAppel:
+    """Log a call attempt. Joint closes the request; after N failures the fallback is triggered.
+
+    Fallback: an SMS when the number is a mobile, otherwise a letter task for the agent
+    (`repli = courrier`, shown in the queue until marked sent). The request is then closed as
+    « abandonnée » (non joint, repli fait).
+    """
+    demande = DemandeRappel.objects.select_for_update().get(pk=demande.pk)
+    if demande.statut not in (StatutRappel.EN_ATTENTE, StatutRappel.EN_COURS):
+        raise ValidationError("Cette demande est déjà close : aucune tentative ne peut être ajoutée.", code="close")
+    if resultat not in ResultatAppel.values:
+        raise ValidationError("Résultat d'appel inconnu.", code="resultat")
+    at = at or timezone.now()
+    tentative = TentativeAppel(demande=demande, agent=agent, at=at, resultat=resultat, note=note.strip())
+    tentative.full_clean()
+    tentative.save()
+    fields = ["statut"]
+    if demande.agent_id is None:
+        demande.agent, demande.pris_at = agent, at
+        fields += ["agent", "pris_at"]
+    if resultat == ResultatAppel.JOINT:
+        demande.statut = StatutRappel.JOINT
+        demande.clos_at = at
+        fields.append("clos_at")
+    else:
+        demande.statut = StatutRappel.EN_COURS
+        echecs = demande.tentatives.exclude(resultat=ResultatAppel.JOINT).count()
+        if echecs >= conf.rappel_tentatives_max():
+            _repli(demande, at)
+            fields += ["clos_at", "repli", "repli_at"]
+    demande.save(update_fields=fields)
+    journal_record(
+        action="rappel.tentative",
+        actor=agent,
+        obj=demande,
+        message=f"{tentative.get_resultat_display()} — statut : {demande.get_statut_display()}",
+        data={"resultat": resultat},
+    )
+    return tentative
+
+
+def _repli(demande: DemandeRappel, at: dt.datetime) -> None:
+    demande.statut = StatutRappel.ABANDONNEE
+    demande.clos_at = at
+    demande.repli_at = at
+    context = {"demande": demande, "telephone": conf.lyon_en_direct_phone(), "horaires": conf.lyon_en_direct_hours()}
+    if phone_is_mobile(demande.telephone):
+        demande.repli = Repli.SMS
+        notification_queue(
+            canal="sms",
+            destinataire=demande.telephone,
+            corps=render_to_string("demarches/emails/rappel_repli_sms.txt", context).strip(),
+            obj=demande,
+            cle=f"rappel-repli-sms-{demande.uuid}",
+        )
+    else:
+        demande.repli = Repli.COURRIER
+    if demande.email:
+        notification_queue(
+            canal="email",
+            destinataire=demande.email,
+            sujet=f"Nous n'avons pas réussi à vous joindre ({demande.reference})",
+            corps=render_to_string("demarches/emails/rappel_repli.txt", context),
+            obj=demande,
+            cle=f"rappel-repli-email-{demande.uuid}",
+        )
+
+
+@transaction.atomic
+def courrier_repli_mark_sent(*, demande: DemandeRappel, agent) -> DemandeRappel:
+    """The agent confirms the fallback letter was posted."""
+    if demande.repli != Repli.COURRIER:
+        raise ValidationError("Aucun courrier de repli n'est prévu pour cette demande.", code="repli")
+    demande.is_courrier_envoye = True
+    demande.save(update_fields=["is_courrier_envoye"])
+    journal_record(action="rappel.courrier_envoye", actor=agent, obj=demande, message=demande.reference)
+    return demande
+
+
+def difficulte_record(
+    *, demarche: Demarche, blocages: list[str], dispositif: str = "", arrondissement=None
+) -> object:
+    """Record an anonymous difficulty with an e-service in the non-recours observatory (no identity)."""
+    from nonrecours.services import observation_record
+
+    from .enums import BLOCAGE_RAISON
+
+    raisons = sorted({BLOCAGE_RAISON[code] for code in blocages if code in BLOCAGE_RAISON})
+    return observation_record(
+        source="usager_demarche",
+        demarche_slug=demarche.slug,
+        demarche_titre=demarche.titre,
+        raisons=raisons,
+        dispositifs=[dispositif] if dispositif else [],
+        arrondissement=arrondissement,
+    )

@@ -1,0 +1,249 @@
+"""Views of the démarches app: public catalogue and help, callback requests, the agents' queue."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from pacte.decorators import role_required
+from pacte.phones import phone_display
+from pacte.roles import Role
+
+from . import conf, selectors, services
+from .enums import CanalRappel
+from .forms import DemandeRappelForm, DifficulteForm, RechercheForm, TentativeForm
+from .models import Demarche
+
+logger = logging.getLogger(__name__)
+
+AGENTS = (Role.AGENT, Role.ADMIN)
+
+
+def _common():
+    return {
+        "delai_rappel": conf.rappel_delai_jours_ouvres(),
+        "lyon_en_direct_phone": conf.lyon_en_direct_phone(),
+        "lyon_en_direct_hours": conf.lyon_en_direct_hours(),
+    }
+
+
+@login_not_required
+def demarche_catalogue(request):
+    categories = selectors.demarche_categories()
+    form = RechercheForm(request.GET or None, categories=categories)
+    q = categorie = ""
+    if form.is_valid():
+        q, categorie = form.cleaned_data["q"], form.cleaned_data["categorie"]
+    demarches = list(selectors.demarche_list_public(q=q, categorie=categorie))
+    context = {"form": form, "demarches": demarches, "q": q, "categorie": categorie, **_common()}
+    template = "demarches/catalogue.html#resultats" if request.htmx else "demarches/catalogue.html"
+    return render(request, template, context)
+
+
+@login_not_required
+def demarche_detail(request, slug):
+    demarche = get_object_or_404(selectors.demarche_detail_public(slug))
+    return render(request, "demarches/detail.html", {"demarche": demarche, **_common()})
+
+
+@login_not_required
+def demarche_engagement(request):
+    demarches = list(selectors.demarche_engagement())
+    return render(request, "demarches/engagement.html", {"demarches": demarches, **_common()})
+
+
+def _demarche_from_query(request):
+    slug = request.GET.get("demarche", "")
+    if not slug:
+        return None
+    return Demarche.objects.publiees().filter(slug=slug[:80]).first()
+
+
+@login_not_required
+def rappel_demande(request):
+    demarche = _demarche_from_query(request)
+    form = DemandeRappelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        demande = services.demande_rappel_create(demarche=demarche, canal=CanalRappel.EN_LIGNE, **form.cleaned_data)
+        request.session["demarches_rappel"] = str(demande.uuid)
+        return redirect("demarches:rappel_confirmation", uuid=demande.uuid)
+    return render(request, "demarches/rappel_demande.html", {"form": form, "demarche": demarche, **_common()})
+
+
+@login_not_required
+def rappel_confirmation(request, uuid):
+    # Only the browser that made the request sees its confirmation (the uuid is not enough).
+    if request.session.get("demarches_rappel") != str(uuid):
+        raise Http404
+    demande = get_object_or_404(selectors.demande_rappel_detail(uuid))
+    return render(
+        request,
+        "demarches/rappel_confirmation.html",
+        {"demande": demande, "telephone": phone_display(demande.telephone), **_common()},
+    )
+
+
+def _rate_limited(request, slug) -> bool:
+    ip = request.META.get("REMOTE_ADDR", "inconnu")
+    key = f"demarches:difficulte:{ip}:{timezone.now():%Y%m%d%H}"
+    try:
+        cache.add(key, 0, 3600)
+        count = cache.incr(key)
+    except Exception:  # the cache is down: count nothing, never fail the citizen
+        logger.warning("Cache indisponible pour la limite du formulaire de difficulté")
+        return False
+    return count > conf.difficulte_limite_par_heure()
+
+
+def _dispositifs():
+    try:
+        from nonrecours.models import Dispositif
+
+        return list(Dispositif.objects.filter(is_active=True).order_by("nom").values_list("code", "nom"))
+    except Exception:  # the observatory is optional for this page
+        logger.exception("Catalogue des dispositifs indisponible")
+        return []
+
+
+@login_not_required
+def demarche_difficulte(request, slug):
+    demarche = get_object_or_404(selectors.demarche_detail_public(slug))
+    form = DifficulteForm(request.POST if request.method == "POST" else None, dispositifs=_dispositifs())
+    if request.method == "POST" and form.is_valid():
+        if not _rate_limited(request, slug):
+            try:
+                services.difficulte_record(
+                    demarche=demarche,
+                    blocages=form.cleaned_data["blocages"],
+                    dispositif=form.cleaned_data["dispositif"],
+                    arrondissement=form.cleaned_data["arrondissement"],
+                )
+            except Exception:  # recording is for statistics: the citizen still gets the help
+                logger.exception("Observation de difficulté non enregistrée")
+        return redirect("demarches:difficulte_merci", slug=demarche.slug)
+    return render(request, "demarches/difficulte.html", {"demarche": demarche, "form": form, **_common()})
+
+
+@login_not_required
+def demarche_difficulte_merci(request, slug):
+    demarche = get_object_or_404(selectors.demarche_detail_public(slug))
+    return render(request, "demarches/difficulte_merci.html", {"demarche": demarche, **_common()})
+
+
+# --- Agents (téléconseillers) ---------------------------------------------------------------
+
+
+@role_required(*AGENTS)
+def rappel_file(request):
+    demandes = list(selectors.demande_rappel_file())
+    now = timezone.now()
+    courriers = list(selectors.courriers_a_envoyer())
+    return render(request, "demarches/rappel_file.html", {"demandes": demandes, "now": now, "courriers": courriers, **_common()})
+
+
+@role_required(*AGENTS)
+def rappel_agent_nouvelle(request):
+    form = DemandeRappelForm(request.POST if request.method == "POST" else None)
+    demarches = Demarche.objects.publiees().order_by("titre")
+    if request.method == "POST" and form.is_valid():
+        demarche = demarches.filter(pk=request.POST.get("demarche") or None).first() if request.POST.get("demarche", "").isdigit() else None
+        demande = services.demande_rappel_create(
+            demarche=demarche, canal=CanalRappel.AGENT, actor=request.user, **form.cleaned_data
+        )
+        messages.success(request, f"Demande {demande.reference} enregistrée : rappel promis avant le {timezone.localtime(demande.promesse_at):%d/%m/%Y à %H:%M}.")
+        return redirect("demarches:rappel_detail", uuid=demande.uuid)
+    return render(request, "demarches/rappel_agent_nouvelle.html", {"form": form, "demarches": demarches, **_common()})
+
+
+@role_required(*AGENTS)
+def rappel_detail(request, uuid, form=None):
+    demande = get_object_or_404(selectors.demande_rappel_detail(uuid))
+    return render(
+        request,
+        "demarches/rappel_detail.html",
+        {
+            "demande": demande,
+            "telephone": phone_display(demande.telephone),
+            "form": form or TentativeForm(),
+            "tentatives_max": conf.rappel_tentatives_max(),
+            **_common(),
+        },
+        status=400 if form is not None else 200,
+    )
+
+
+@require_POST
+@role_required(*AGENTS)
+def rappel_prendre(request, uuid):
+    demande = get_object_or_404(selectors.demande_rappel_detail(uuid))
+    try:
+        services.demande_rappel_take(demande=demande, agent=request.user)
+        messages.success(request, f"Vous avez pris la demande {demande.reference}.")
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("demarches:rappel_detail", uuid=demande.uuid)
+
+
+@require_POST
+@role_required(*AGENTS)
+def rappel_tentative(request, uuid):
+    demande = get_object_or_404(selectors.demande_rappel_detail(uuid))
+    form = TentativeForm(request.POST)
+    if not form.is_valid():
+        return rappel_detail(request, uuid, form=form)
+    try:
+        tentative = services.tentative_record(demande=demande, agent=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("demarches:rappel_detail", uuid=demande.uuid)
+    demande.refresh_from_db()
+    text = f"Appel enregistré : {tentative.get_resultat_display().lower()}."
+    if demande.repli == "sms":
+        text += " Nombre maximal de tentatives atteint : un SMS a été envoyé à la personne."
+    elif demande.repli == "courrier":
+        text += " Nombre maximal de tentatives atteint : envoyez-lui un courrier (voir la file)."
+    messages.success(request, text)
+    return redirect("demarches:rappel_detail", uuid=demande.uuid)
+
+
+@require_POST
+@role_required(*AGENTS)
+def rappel_courrier_envoye(request, uuid):
+    demande = get_object_or_404(selectors.demande_rappel_detail(uuid))
+    try:
+        services.courrier_repli_mark_sent(demande=demande, agent=request.user)
+        messages.success(request, f"Courrier noté comme envoyé pour {demande.reference}.")
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("demarches:rappel_file")
+
+
+@role_required(*AGENTS, Role.COORDINATION, Role.ANALYSTE, Role.CONSEILLER)
+def rappel_engagement(request):
+    from pacte.charts import bar_chart
+
+    mesure = selectors.rappel_promesse_mesure()
+    taux = round(100 * mesure["tenues"] / mesure["total"]) if mesure["total"] else None
+    chart = bar_chart(
+        "Demandes de rappel échues",
+        [
+            ("Rappel fait dans le délai promis", mesure["tenues"]),
+            ("Rappel fait en retard ou repli", mesure["total"] - mesure["tenues"] - mesure["en_retard"]),
+            ("Encore en attente, délai dépassé", mesure["en_retard"]),
+        ],
+        chart_id="rappels-promesse",
+    )
+    return render(
+        request,
+        "demarches/rappel_engagement.html",
+        {"mesure": mesure, "taux": taux, "chart": chart, "url_file": reverse("demarches:rappel_file"), **_common()},
+    )
