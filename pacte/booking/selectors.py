@@ -208,20 +208,21 @@ def agendas_for_agent(user):
     from pacte.roles import profil_of
 
     lieu_id = profil_of(user).lieu_id
-    qs = Agenda.objects.actifs().select_related("lieu__arrondissement")
+    qs = agendas_visible_to(user).filter(is_active=True)
     return qs.annotate(
         _mine=Case(When(lieu_id=lieu_id, then=Value(0)), default=Value(1), output_field=IntegerField())
     ).order_by("_mine", "lieu__arrondissement__numero", "lieu__nom", "titre")
 
 
-def reservation_search(query: str):
-    """Reservations matching a reference, a name or a phone number (normalised), newest first."""
+def reservation_search(query: str, *, user):
+    """Reservations visible to `user` matching a reference, a name or a phone number (normalised),
+    newest first."""
     from django.core.exceptions import ValidationError
 
     from pacte.phones import phone_normalize
 
     query = (query or "").strip()
-    qs = Reservation.objects.select_related("agenda__lieu").order_by("-debut")
+    qs = reservations_visible_to(user).order_by("-debut")
     if not query:
         return qs.none()
     cond = Q(reference__iexact=query) | Q(reference__iexact=f"RDV-{query}")
@@ -266,3 +267,26 @@ __all__ = [
     "reservation_by_token",
     "reservation_search",
 ]
+
+
+STAFF_ROLES = ("agent_accueil", "ecrivain_public", "administrateur")
+
+
+def agendas_visible_to(user):
+    """Agendas a staff member may book on and see: agents and admins all of them, écrivains
+    publics only the écrivains' agendas; nobody else."""
+    from pacte.roles import Role, has_role
+
+    qs = Agenda.objects.select_related("lieu__arrondissement")
+    if has_role(user, Role.AGENT, Role.ADMIN):
+        return qs
+    if has_role(user, Role.ECRIVAIN):
+        return qs.filter(kind="ecrivains")
+    return qs.none()
+
+
+def reservations_visible_to(user):
+    """Reservations on the agendas visible to `user` (404 outside this perimeter)."""
+    return Reservation.objects.filter(agenda__in=agendas_visible_to(user)).select_related(
+        "agenda__lieu__arrondissement", "cree_par"
+    )

@@ -99,6 +99,13 @@ def _clean_contact(*, telephone: str, email: str, exiger: bool) -> tuple[str, st
     return telephone, email
 
 
+def _suivants(agenda: Agenda, *, debut: dt.datetime, pour_agent: bool) -> list[Creneau]:
+    """The next free slots after the one asked for (or from now when there is none after it)."""
+    return prochains_creneaux(agenda, pour_agent=pour_agent, apres=debut) or prochains_creneaux(
+        agenda, pour_agent=pour_agent
+    )
+
+
 def _on_commit_place_freed(agenda: Agenda, debut: dt.datetime) -> None:
     transaction.on_commit(lambda: hooks.place_freed(agenda, debut))
 
@@ -146,7 +153,7 @@ def reservation_create(
     debut = debut.astimezone(dt.UTC) if debut.tzinfo else timezone.make_aware(debut)
     creneau = creneau_at(agenda, debut=debut, pour_agent=pour_agent)
     if creneau is None:
-        raise CreneauIndisponible(prochains=prochains_creneaux(agenda, pour_agent=pour_agent))
+        raise CreneauIndisponible(prochains=_suivants(agenda, debut=debut, pour_agent=pour_agent))
 
     token, hashed = token_new()
     reservation = Reservation(
@@ -203,7 +210,7 @@ def reservation_create(
         raise
     except CreneauIndisponible as exc:
         if not exc.prochains:
-            exc.prochains = prochains_creneaux(agenda, pour_agent=pour_agent)
+            exc.prochains = _suivants(agenda, debut=debut, pour_agent=pour_agent)
         raise
     return reservation, token
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("agent/", views.agent_accueil, name="agent_accueil"),
     path("agent/planning/", views.planning, name="planning"),
     path("agent/rendez-vous/<uuid:uuid>/", views.agent_reservation, name="agent_reservation"),
+    path("agent/rendez-vous/<uuid:uuid>/presence/", views.marquer, name="marquer"),
     path("agent/<uuid:uuid>/reserver/", views.agent_reserver, name="agent_reserver"),
     path("gerer/<str:token>/", views.gerer, name="gerer"),
     path("gerer/<str:token>/rendez-vous.ics", views.ics, name="ics"),

@@ -1,11 +1,598 @@
-"""Views of the booking engine (work in progress)."""
+"""Views of the booking engine: the citizen journey (public, no account, no JS required) and the
+agent side (book for a caller or a walk-in, planning, attendance)."""
 
-from django.http import Http404
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from pacte.calendrier import holiday_name, is_holiday
+from pacte.decorators import role_required
+from pacte.models import Notification
+from pacte.phones import phone_display
+from pacte.roles import Role, profil_of
+from pacte.tokens import identity_matches, token_hash
+
+from . import conf, selectors
+from .forms import AgentReservationForm, AnnulationForm, IdentiteForm, RechercheForm, ReservationForm
+from .models import Agenda, Canal, Reservation, Statut
+from .notifications import ics_bytes
+from .services import (
+    CreneauIndisponible,
+    TransitionInterdite,
+    new_idempotency_key,
+    reservation_cancel,
+    reservation_create,
+    reservation_mark,
+    reservation_move,
+)
+
+STAFF = (Role.AGENT, Role.ECRIVAIN, Role.ADMIN)
+SESSION_VERIFIED = "booking_verifies"
+SESSION_CONFIRMED = "booking_confirmes"
 
 
-def _todo(*args, **kwargs):
-    raise Http404
+# --- helpers -------------------------------------------------------------------------------------
 
 
-accueil = agent_accueil = planning = agent_reservation = agent_reserver = gerer = ics = _todo
-confirmation = agenda = formulaire = _todo
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _parse_creneau(value: str) -> dt.datetime:
+    try:
+        naive = dt.datetime.strptime(value, "%Y-%m-%dT%H:%M")
+    except (TypeError, ValueError):
+        raise Http404 from None
+    return naive.replace(tzinfo=selectors.local_tz())
+
+
+def _parse_day(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _parse_int(value, default=0, lo=0, hi=52) -> int:
+    try:
+        return max(lo, min(hi, int(value)))
+    except (TypeError, ValueError):
+        return default
+
+
+def _week_context(request, agenda: Agenda, *, pour_agent: bool, slot_url, extra_query: str = "") -> dict:
+    """Days of the chosen week with their free slots, and the chosen day's slots.
+
+    `slot_url(creneau)` gives the link (or form value) of each slot. 3 queries (+3 when the
+    week is empty, to point to the next free slot).
+    """
+    today = _today()
+    monday0 = today - dt.timedelta(days=today.weekday())
+    max_weeks = agenda.horizon_jours // 7 + 1
+    jour = _parse_day(request.GET.get("jour"))
+    if jour is not None and not (today <= jour <= today + dt.timedelta(days=agenda.horizon_jours)):
+        jour = None
+    if jour is not None:
+        semaine = (jour - monday0).days // 7
+    else:
+        semaine = _parse_int(request.GET.get("semaine"), 0, 0, max_weeks)
+    monday = monday0 + dt.timedelta(weeks=semaine)
+    sunday = monday + dt.timedelta(days=6)
+    dispo = selectors.creneaux_disponibles(agenda, debut=monday, fin=sunday, pour_agent=pour_agent)
+    jours = []
+    for i in range(7):
+        day = monday + dt.timedelta(days=i)
+        creneaux = dispo.get(day, [])
+        if i >= 5 and not creneaux:
+            continue  # weekends only when open
+        jours.append(
+            {
+                "date": day,
+                "nombre": len(creneaux),
+                "passe": day < today,
+                "ferie": holiday_name(day) if is_holiday(day) else "",
+                "choisi": day == jour,
+                "query": f"?semaine={semaine}&jour={day.isoformat()}{extra_query}",
+            }
+        )
+    if jour is None and len(dispo) == 1:
+        jour = next(iter(dispo))
+    creneaux_jour = [
+        {"creneau": c, "url": slot_url(c), "heure": timezone.localtime(c.debut).strftime("%H:%M")}
+        for c in dispo.get(jour, [])
+    ]
+    prochain = None
+    if not dispo:
+        prochain = next(
+            iter(selectors.prochains_creneaux(agenda, pour_agent=pour_agent, nombre=1, apres=None)), None
+        )
+        if prochain is not None:
+            pday = timezone.localtime(prochain.debut).date()
+            prochain = {
+                "creneau": prochain,
+                "query": f"?semaine={(pday - monday0).days // 7}&jour={pday.isoformat()}{extra_query}",
+            }
+    return {
+        "semaine": semaine,
+        "semaine_debut": monday,
+        "semaine_fin": sunday,
+        "semaine_precedente": f"?semaine={semaine - 1}{extra_query}" if semaine > 0 else "",
+        "semaine_suivante": f"?semaine={semaine + 1}{extra_query}" if semaine < max_weeks else "",
+        "jours": jours,
+        "jour": jour,
+        "creneaux_jour": creneaux_jour,
+        "prochain": prochain,
+        "semaine_vide": not dispo,
+    }
+
+
+def _render_week(request, template: str, context: dict):
+    if request.htmx and request.GET.get("jour"):
+        return render(request, f"{template}#creneaux", context)
+    return render(request, template, context)
+
+
+def _indisponible(request, agenda: Agenda, prochains, *, pour_agent=False, status=409):
+    items = []
+    for c in prochains:
+        if pour_agent:
+            url = reverse("booking:agent_reserver", args=[agenda.uuid]) + f"?creneau={c.cle}"
+        else:
+            url = reverse("booking:formulaire", args=[agenda.uuid, c.cle])
+        items.append({"creneau": c, "url": url})
+    return render(
+        request,
+        "booking/indisponible.html",
+        {"agenda": agenda, "prochains": items, "pour_agent": pour_agent},
+        status=status,
+    )
+
+
+def _mark_verified(request, hashed: str) -> None:
+    verified = [h for h in request.session.get(SESSION_VERIFIED, []) if h != hashed][-19:]
+    request.session[SESSION_VERIFIED] = [*verified, hashed]
+
+
+def _is_verified(request, hashed: str) -> bool:
+    return hashed in request.session.get(SESSION_VERIFIED, [])
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+# --- citizen journey ----------------------------------------------------------------------------
+
+
+@login_not_required
+@require_safe
+def accueil(request):
+    """Public list of the agendas open to online booking, by lieu."""
+    agendas = (
+        Agenda.objects.actifs()
+        .select_related("lieu__arrondissement")
+        .order_by("lieu__arrondissement__numero", "lieu__nom", "titre")
+    )
+    return render(request, "booking/accueil.html", {"agendas": agendas})
+
+
+@login_not_required
+@require_safe
+def agenda(request, uuid):
+    """What is booked, where (with accessibility), and the free days and slots of a week."""
+    agenda = get_object_or_404(Agenda.objects.actifs().select_related("lieu__arrondissement"), uuid=uuid)
+    context = _week_context(
+        request,
+        agenda,
+        pour_agent=False,
+        slot_url=lambda c: reverse("booking:formulaire", args=[agenda.uuid, c.cle]),
+    )
+    context["agenda"] = agenda
+    context["lieu"] = agenda.lieu
+    return _render_week(request, "booking/agenda.html", context)
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def formulaire(request, uuid, creneau):
+    """The short form for one slot; POST books it (or shows the next free slots if just taken)."""
+    agenda = get_object_or_404(Agenda.objects.actifs().select_related("lieu__arrondissement"), uuid=uuid)
+    debut = _parse_creneau(creneau)
+    if request.method == "POST":
+        form = ReservationForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                reservation, token = reservation_create(
+                    agenda=agenda,
+                    debut=debut,
+                    nom=data["nom"],
+                    prenom=data["prenom"],
+                    telephone=data["telephone"],
+                    email=data["email"],
+                    besoins=data["besoins"],
+                    besoins_precision=data["besoins_precision"],
+                    canal=Canal.EN_LIGNE,
+                    cle_idempotence=data["cle_idempotence"] or None,
+                )
+            except CreneauIndisponible as exc:
+                return _indisponible(request, agenda, exc.prochains)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return _after_booking(request, reservation, token)
+    else:
+        creneau_obj = selectors.creneau_at(agenda, debut=debut)
+        if creneau_obj is None:
+            return _indisponible(request, agenda, selectors.prochains_creneaux(agenda), status=200)
+        form = ReservationForm(initial={"cle_idempotence": new_idempotency_key()})
+    return render(
+        request,
+        "booking/formulaire.html",
+        {
+            "agenda": agenda,
+            "lieu": agenda.lieu,
+            "debut": debut,
+            "fin": debut + dt.timedelta(minutes=agenda.duree_creneau),
+            "form": form,
+        },
+    )
+
+
+def _after_booking(request, reservation: Reservation, token: str):
+    confirmed = [u for u in request.session.get(SESSION_CONFIRMED, []) if u != str(reservation.uuid)][-19:]
+    request.session[SESSION_CONFIRMED] = [*confirmed, str(reservation.uuid)]
+    if token:
+        _mark_verified(request, token_hash(token))
+        request.session["booking_nouveau"] = str(reservation.uuid)
+        return redirect("booking:gerer", token=token)
+    # The same form was submitted twice: the first submission holds the secret link.
+    return redirect("booking:confirmation", uuid=reservation.uuid)
+
+
+@login_not_required
+@never_cache
+@require_safe
+def confirmation(request, uuid):
+    """Confirmation shown to the browser that submitted the form again (double click)."""
+    if str(uuid) not in request.session.get(SESSION_CONFIRMED, []):
+        raise Http404
+    reservation = get_object_or_404(
+        Reservation.objects.select_related("agenda__lieu__arrondissement"), uuid=uuid
+    )
+    return render(
+        request, "booking/confirmation.html", {"reservation": reservation, "agenda": reservation.agenda}
+    )
+
+
+def _throttle_key(hashed: str, ip: str) -> list[str]:
+    return [f"booking:identite:{hashed}", f"booking:identite-ip:{ip}"]
+
+
+def _throttled(hashed: str, ip: str) -> bool:
+    limit = conf.identity_max_attempts()
+    token_count, ip_count = (cache.get(k, 0) for k in _throttle_key(hashed, ip))
+    return token_count >= limit or ip_count >= limit * 4
+
+
+def _count_failure(hashed: str, ip: str) -> None:
+    for key in _throttle_key(hashed, ip):
+        cache.add(key, 0, timeout=3600)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=3600)
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def gerer(request, token):
+    """The secret link: identity check, then details, cancel and move."""
+    reservation = selectors.reservation_by_token(token)
+    if reservation is None:
+        return render(request, "booking/lien_invalide.html", status=404)
+    hashed = reservation.token_hash
+    agenda = reservation.agenda
+    base = {"reservation": reservation, "agenda": agenda, "lieu": agenda.lieu, "token": token}
+
+    if not _is_verified(request, hashed):
+        form = IdentiteForm(request.POST if request.method == "POST" else None)
+        bloque = _throttled(hashed, _client_ip(request))
+        if request.method == "POST" and not bloque and form.is_valid():
+            if identity_matches(expected_name=reservation.nom, given=form.cleaned_data["debut_nom"]):
+                _mark_verified(request, hashed)
+                return redirect("booking:gerer", token=token)
+            _count_failure(hashed, _client_ip(request))
+            bloque = _throttled(hashed, _client_ip(request))
+            form.add_error(
+                "debut_nom", "Ces lettres ne correspondent pas au nom du rendez-vous. Vérifiez et réessayez."
+            )
+        status = 429 if bloque else 200
+        return render(
+            request, "booking/identite.html", {**base, "form": form, "bloque": bloque}, status=status
+        )
+
+    action = request.POST.get("action") if request.method == "POST" else request.GET.get("action")
+    futur = reservation.debut > timezone.now()
+    modifiable = reservation.statut == Statut.CONFIRMEE and futur
+    if request.method == "POST":
+        if not modifiable:
+            messages.error(request, "Ce rendez-vous ne peut plus être modifié.")
+            return redirect("booking:gerer", token=token)
+        if action == "annuler":
+            reservation_cancel(reservation=reservation, motif="Annulé par l'usager")
+            messages.success(request, "Votre rendez-vous est annulé. Merci de nous avoir prévenus.")
+            return redirect("booking:gerer", token=token)
+        if action == "deplacer":
+            try:
+                nouveau = _parse_creneau(request.POST.get("creneau", ""))
+                reservation_move(reservation=reservation, nouveau_debut=nouveau)
+            except CreneauIndisponible:
+                messages.error(request, "Ce créneau vient d'être pris. Choisissez-en un autre.")
+                return redirect(reverse("booking:gerer", args=[token]) + "?action=deplacer")
+            messages.success(
+                request, "Votre rendez-vous est déplacé. Un message de confirmation vous est envoyé."
+            )
+            return redirect("booking:gerer", token=token)
+        raise Http404
+
+    context = {**base, "modifiable": modifiable, "action": action}
+    context["action_url"] = reverse("booking:gerer", args=[token])
+    context["telephone_affiche"] = phone_display(reservation.telephone)
+    context["nouveau"] = request.session.pop("booking_nouveau", None) == str(reservation.uuid)
+    if action == "deplacer" and modifiable:
+        context.update(
+            _week_context(
+                request, agenda, pour_agent=False, slot_url=lambda c: c.cle, extra_query="&action=deplacer"
+            )
+        )
+        return _render_week(request, "booking/deplacer.html", context)
+    if action == "annuler" and modifiable:
+        return render(request, "booking/annuler.html", context)
+    return render(request, "booking/gerer.html", context)
+
+
+@login_not_required
+@never_cache
+@require_safe
+def ics(request, token):
+    """The appointment as an .ics file, after the identity check."""
+    reservation = selectors.reservation_by_token(token)
+    if reservation is None or not _is_verified(request, reservation.token_hash):
+        raise Http404
+    response = HttpResponse(ics_bytes(reservation), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rendez-vous-{reservation.reference}.ics"'
+    return response
+
+
+# --- agent side -----------------------------------------------------------------------------------
+
+
+@role_required(*STAFF)
+@require_safe
+def agent_accueil(request):
+    """Find a booking (reference, name, phone) and choose an agenda to book on (own lieu first)."""
+    form = RechercheForm(request.GET or None)
+    resultats = None
+    if form.is_valid() and form.cleaned_data["q"]:
+        resultats = list(selectors.reservation_search(form.cleaned_data["q"], user=request.user)[:50])
+    agendas = list(selectors.agendas_for_agent(request.user))
+    return render(
+        request,
+        "booking/agent_accueil.html",
+        {
+            "form": form,
+            "resultats": resultats,
+            "agendas": agendas,
+            "lieu_agent": profil_of(request.user).lieu,
+        },
+    )
+
+
+@role_required(*STAFF)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def agent_reserver(request, uuid):
+    """Book for a caller or a walk-in, including the places reserved for agents (G2)."""
+    agenda = get_object_or_404(selectors.agendas_visible_to(request.user).filter(is_active=True), uuid=uuid)
+    creneau_param = request.GET.get("creneau") or request.POST.get("creneau")
+    base_url = reverse("booking:agent_reserver", args=[agenda.uuid])
+    if not creneau_param:
+        context = _week_context(
+            request, agenda, pour_agent=True, slot_url=lambda c: f"{base_url}?creneau={c.cle}"
+        )
+        context.update(agenda=agenda, lieu=agenda.lieu)
+        return _render_week(request, "booking/agent_reserver.html", context)
+
+    debut = _parse_creneau(creneau_param)
+    if request.method == "POST":
+        form = AgentReservationForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                reservation, _token = reservation_create(
+                    agenda=agenda,
+                    debut=debut,
+                    nom=data["nom"],
+                    prenom=data["prenom"],
+                    telephone=data["telephone"],
+                    email=data["email"],
+                    besoins=data["besoins"],
+                    besoins_precision=data["besoins_precision"],
+                    canal=data["canal"],
+                    agent=request.user,
+                    cle_idempotence=data["cle_idempotence"] or None,
+                )
+            except CreneauIndisponible as exc:
+                return _indisponible(request, agenda, exc.prochains, pour_agent=True)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Rendez-vous enregistré : référence {reservation.reference}. Donnez-la à la personne.",
+                )
+                return redirect("booking:agent_reservation", uuid=reservation.uuid)
+    else:
+        if selectors.creneau_at(agenda, debut=debut, pour_agent=True) is None:
+            return _indisponible(
+                request,
+                agenda,
+                selectors.prochains_creneaux(agenda, pour_agent=True),
+                pour_agent=True,
+                status=200,
+            )
+        form = AgentReservationForm(
+            initial={"cle_idempotence": new_idempotency_key(), "canal": Canal.TELEPHONE}
+        )
+    return render(
+        request,
+        "booking/agent_formulaire.html",
+        {"agenda": agenda, "lieu": agenda.lieu, "debut": debut, "creneau": creneau_param, "form": form},
+    )
+
+
+@role_required(*STAFF)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def agent_reservation(request, uuid):
+    """One booking: details, notifications and their status (G5), move or cancel on behalf."""
+    reservation = get_object_or_404(selectors.reservations_visible_to(request.user), uuid=uuid)
+    agenda = reservation.agenda
+    modifiable = reservation.statut == Statut.CONFIRMEE
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "annuler" and modifiable:
+                form = AnnulationForm(request.POST)
+                motif = form.cleaned_data["motif"] if form.is_valid() else ""
+                reservation_cancel(
+                    reservation=reservation, actor=request.user, motif=motif or "Annulé par l'accueil"
+                )
+                messages.success(request, "Le rendez-vous est annulé ; la personne est prévenue.")
+            elif action == "deplacer" and modifiable:
+                reservation_move(
+                    reservation=reservation,
+                    nouveau_debut=_parse_creneau(request.POST.get("creneau", "")),
+                    actor=request.user,
+                )
+                messages.success(request, "Le rendez-vous est déplacé ; la personne est prévenue.")
+            elif action in (Statut.HONOREE, Statut.ABSENT):
+                reservation_mark(reservation=reservation, statut=action, actor=request.user)
+                messages.success(request, "Présence enregistrée.")
+            else:
+                raise Http404
+        except (CreneauIndisponible, TransitionInterdite) as exc:
+            messages.error(request, str(exc))
+        return redirect("booking:agent_reservation", uuid=reservation.uuid)
+
+    context = {
+        "reservation": reservation,
+        "agenda": agenda,
+        "lieu": agenda.lieu,
+        "modifiable": modifiable,
+        "futur": reservation.debut > timezone.now(),
+        "notifications": Notification.objects.filter(
+            object_type=Reservation._meta.label_lower, object_id=str(reservation.pk)
+        ).order_by("created_at"),
+        "annulation_form": AnnulationForm(),
+        "telephone_affiche": phone_display(reservation.telephone),
+        "action_url": reverse("booking:agent_reservation", args=[reservation.uuid]),
+        "action": request.GET.get("action"),
+    }
+    if context["action"] == "deplacer" and modifiable:
+        context.update(
+            _week_context(
+                request, agenda, pour_agent=True, slot_url=lambda c: c.cle, extra_query="&action=deplacer"
+            )
+        )
+        return _render_week(request, "booking/agent_deplacer.html", context)
+    return render(request, "booking/agent_reservation.html", context)
+
+
+@role_required(*STAFF)
+@require_safe
+def planning(request):
+    """Day or week view of an agenda's bookings, with attendance buttons and a printable list."""
+    agendas = list(selectors.agendas_for_agent(request.user))
+    uuid = request.GET.get("agenda")
+    agenda = None
+    if uuid:
+        agenda = next((a for a in agendas if str(a.uuid) == uuid), None)
+        if agenda is None:
+            raise Http404
+    elif agendas:
+        agenda = agendas[0]
+    jour = _parse_day(request.GET.get("jour")) or _today()
+    vue = "semaine" if request.GET.get("vue") == "semaine" else "jour"
+    context = {
+        "agendas": agendas,
+        "agenda": agenda,
+        "jour": jour,
+        "vue": vue,
+        "imprimer": request.GET.get("imprimer") == "1",
+        "veille": jour - dt.timedelta(days=1 if vue == "jour" else 7),
+        "lendemain": jour + dt.timedelta(days=1 if vue == "jour" else 7),
+        "aujourdhui": _today(),
+        "suite": request.get_full_path(),
+    }
+    if agenda is not None:
+        if vue == "semaine":
+            debut = jour - dt.timedelta(days=jour.weekday())
+            fin = debut + dt.timedelta(days=6)
+        else:
+            debut = fin = jour
+        reservations = list(selectors.planning(agenda, debut=debut, fin=fin))
+        jours: dict[dt.date, list] = {}
+        for r in reservations:
+            jours.setdefault(timezone.localtime(r.debut).date(), []).append(r)
+        context.update(
+            debut=debut,
+            fin=fin,
+            reservations=reservations,
+            jours=sorted(jours.items()),
+            actives=sum(1 for r in reservations if r.statut != Statut.ANNULEE),
+        )
+    return render(request, "booking/planning.html", context)
+
+
+@role_required(*STAFF)
+@require_POST
+def marquer(request, uuid):
+    """Mark arrived / absent / cancelled from the planning (htmx: the updated row)."""
+    reservation = get_object_or_404(selectors.reservations_visible_to(request.user), uuid=uuid)
+    statut = request.POST.get("statut")
+    if statut not in (Statut.HONOREE, Statut.ABSENT, Statut.ANNULEE):
+        raise Http404
+    try:
+        reservation = reservation_mark(reservation=reservation, statut=statut, actor=request.user)
+    except TransitionInterdite as exc:
+        if request.htmx:
+            return HttpResponse(str(exc), status=409)
+        messages.error(request, str(exc))
+    if request.htmx:
+        reservation = selectors.reservations_visible_to(request.user).get(pk=reservation.pk)
+        return render(
+            request,
+            "booking/planning.html#ligne",
+            {"r": reservation, "imprimer": False, "suite": request.POST.get("suite", "")},
+        )
+    suite = request.POST.get("suite", "")
+    if not suite.startswith(reverse("booking:planning")):
+        suite = reverse("booking:planning")
+    return redirect(suite)

@@ -1,0 +1,168 @@
+"""Helpers for other apps' demo data: lived-in agendas with past and future reservations of
+clearly fictional people. The booking engine seeds nothing by itself (démarches and écrivains
+create their agendas)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from pacte.tokens import reference_new, token_new
+
+from .models import Agenda, Besoin, Canal, CompteurCreneau, RegleOuverture, Reservation, Statut, TypeRegle
+from .selectors import creneaux_disponibles
+
+PRENOMS = [
+    "Camille",
+    "Yanis",
+    "Léa",
+    "Mamadou",
+    "Inès",
+    "Thomas",
+    "Fatou",
+    "Lucas",
+    "Nadia",
+    "Hugo",
+    "Aïcha",
+    "Julien",
+    "Chloé",
+    "Karim",
+    "Émilie",
+    "Rachid",
+    "Manon",
+    "Bao",
+    "Sofia",
+    "Gérard",
+]
+NOMS = [
+    "Exemple",
+    "Fictif",
+    "Démo",
+    "Martin-Essai",
+    "Durand-Test",
+    "Lefictif",
+    "Imaginaire",
+    "Modèle",
+    "Spécimen",
+    "Factice",
+]
+
+SEMAINE_MATIN = [(j, "09:00", "12:00") for j in range(5)]
+
+
+def seed(*, scale: int = 1, stdout=None) -> None:
+    """Nothing to seed: agendas belong to démarches and écrivains (see `agenda_demo`)."""
+
+
+def _time(value) -> dt.time:
+    return value if isinstance(value, dt.time) else dt.time.fromisoformat(value)
+
+
+def agenda_demo(lieu, titre: str, kind: str, *, regles=SEMAINE_MATIN, **fields) -> Agenda:
+    """Get or create an agenda (by lieu, titre, kind) with its opening rules.
+
+    `regles`: tuples (jour_semaine, "09:00", "12:00") for weekly rules, or dicts of
+    RegleOuverture fields (e.g. {"type": "nieme_jour_du_mois", "jour_semaine": 2, "nieme": 1, ...}).
+    Other keyword arguments are Agenda fields (capacite, places_agents, duree_creneau…).
+    """
+    agenda, created = Agenda.objects.get_or_create(lieu=lieu, titre=titre, kind=kind, defaults=fields)
+    if created or not agenda.regles.exists():
+        for regle in regles:
+            if isinstance(regle, dict):
+                data = dict(regle)
+                data["heure_debut"] = _time(data["heure_debut"])
+                data["heure_fin"] = _time(data["heure_fin"])
+                RegleOuverture.objects.create(agenda=agenda, **data)
+            else:
+                jour, debut, fin = regle
+                RegleOuverture.objects.create(
+                    agenda=agenda,
+                    type=TypeRegle.HEBDOMADAIRE,
+                    jour_semaine=jour,
+                    heure_debut=_time(debut),
+                    heure_fin=_time(fin),
+                )
+    return agenda
+
+
+def reservations_demo(
+    agenda: Agenda, n: int = 30, *, jours_passes: int = 30, jours_futurs: int = 21, seed: int | None = 42
+) -> int:
+    """Fill `agenda` with about `n` reservations of fictional people, half past (arrived, absent,
+    cancelled), half future (confirmed, some booked by phone), respecting capacity. No messages
+    are sent. Idempotent-ish: does nothing when the agenda already has `n` reservations.
+    Returns how many were created."""
+    if agenda.reservations.count() >= n:
+        return 0
+    rng = random.Random(seed if seed is None else seed + agenda.pk)
+    now = timezone.now()
+    today = timezone.localdate()
+    passe = creneaux_disponibles(
+        agenda,
+        debut=today - dt.timedelta(days=jours_passes),
+        fin=today - dt.timedelta(days=1),
+        pour_agent=True,
+        now=now - dt.timedelta(days=jours_passes),
+    )
+    futur = creneaux_disponibles(
+        agenda, debut=today, fin=today + dt.timedelta(days=jours_futurs), pour_agent=True
+    )
+    slots = [(c, True) for cs in passe.values() for c in cs] + [
+        (c, False) for cs in futur.values() for c in cs
+    ]
+    slots = slots * agenda.capacite  # each slot may receive up to `capacite` people
+    rng.shuffle(slots)
+    created = 0
+    with transaction.atomic():
+        counters: dict = {}
+        for creneau, is_past in slots:
+            if created >= n:
+                break
+            key = creneau.debut
+            row = counters.get(key)
+            if row is None:
+                row = CompteurCreneau.objects.filter(agenda=agenda, debut=key).first() or CompteurCreneau(
+                    agenda=agenda,
+                    debut=key,
+                    capacite=agenda.capacite,
+                    capacite_en_ligne=agenda.capacite_en_ligne,
+                )
+                counters[key] = row
+            if row.places_prises >= row.capacite:
+                continue
+            en_ligne = row.places_prises_en_ligne < row.capacite_en_ligne and rng.random() < 0.7
+            if is_past:
+                statut = rng.choices([Statut.HONOREE, Statut.ABSENT, Statut.ANNULEE], weights=[7, 2, 1])[0]
+            else:
+                statut = rng.choices([Statut.CONFIRMEE, Statut.ANNULEE], weights=[9, 1])[0]
+            prenom, nom = rng.choice(PRENOMS), rng.choice(NOMS)
+            _token, hashed = token_new()
+            Reservation.objects.create(
+                reference=reference_new("RDV"),
+                agenda=agenda,
+                debut=creneau.debut,
+                fin=creneau.fin,
+                canal=Canal.EN_LIGNE if en_ligne else rng.choice([Canal.TELEPHONE, Canal.GUICHET]),
+                statut=statut,
+                nom=nom,
+                prenom=prenom,
+                telephone=f"+3361234{rng.randint(0, 9999):04d}",
+                email=f"{prenom.lower()}.{rng.randint(1, 999)}@exemple.invalid" if rng.random() < 0.6 else "",
+                besoins=rng.sample(Besoin.values, k=1) if rng.random() < 0.2 else [],
+                token_hash=hashed,
+                token_expire_at=creneau.fin + dt.timedelta(days=7),
+                compte_en_ligne=en_ligne,
+                annulee_at=now if statut == Statut.ANNULEE else None,
+                rappel_envoye_at=creneau.debut - dt.timedelta(hours=24) if is_past else None,
+            )
+            if statut != Statut.ANNULEE:
+                row.places_prises += 1
+                row.places_prises_en_ligne += 1 if en_ligne else 0
+            created += 1
+        for row in counters.values():
+            if row.places_prises:
+                row.save()
+    return created

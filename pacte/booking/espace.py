@@ -1,0 +1,30 @@
+"""The booking engine in the portal: tiles for agents (no public menu entry: démarches owns it)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from pacte.espace import Lien
+from pacte.roles import Role, has_role
+
+NAV: list = []
+PLAN: list = []
+
+
+def liens(user) -> list[Lien]:
+    if not has_role(user, Role.AGENT, Role.ECRIVAIN, Role.ADMIN):
+        return []
+    return [
+        Lien(
+            "Planning du jour",
+            reverse("booking:planning"),
+            "Les rendez-vous du jour : arrivé, absent, annulé ; liste à imprimer.",
+            "Rendez-vous",
+        ),
+        Lien(
+            "Réserver pour un usager",
+            reverse("booking:agent_accueil"),
+            "Au téléphone ou au guichet, y compris sur les places réservées aux agents ; retrouver un rendez-vous.",
+            "Rendez-vous",
+        ),
+    ]

@@ -1,0 +1,125 @@
+"""Forms of the booking journey: validation and cleaning only."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from pacte.phones import phone_normalize
+
+from .models import Besoin, Canal
+
+
+class ReservationForm(forms.Form):
+    """The citizen's short form: who, how to reach them, what they need."""
+
+    nom = forms.CharField(
+        label="Nom de famille",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+        error_messages={"required": "Indiquez votre nom de famille."},
+    )
+    prenom = forms.CharField(
+        label="Prénom",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+        error_messages={"required": "Indiquez votre prénom."},
+    )
+    telephone = forms.CharField(
+        label="Téléphone",
+        required=False,
+        max_length=30,
+        help_text="Par exemple 06 12 34 56 78. Un portable reçoit la confirmation et le rappel par SMS.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel", "inputmode": "tel"}),
+    )
+    email = forms.EmailField(
+        label="Adresse de courriel",
+        required=False,
+        max_length=254,
+        help_text="Par exemple nom@exemple.fr. Vous recevrez la confirmation et le rendez-vous pour votre agenda.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"invalid": "Cette adresse de courriel n'est pas valide. Exemple : nom@exemple.fr."},
+    )
+    besoins = forms.MultipleChoiceField(
+        label="Avez-vous besoin de quelque chose pour ce rendez-vous ?",
+        required=False,
+        choices=Besoin.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Facultatif. Cela nous aide à bien vous accueillir.",
+    )
+    besoins_precision = forms.CharField(
+        label="Précisions (facultatif)",
+        required=False,
+        max_length=500,
+        help_text="Par exemple la langue que vous parlez.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    cle_idempotence = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    contact_obligatoire = True
+
+    def clean_telephone(self):
+        value = self.cleaned_data["telephone"].strip()
+        return phone_normalize(value) if value else ""
+
+    def clean(self):
+        data = super().clean()
+        sans_erreur = not self.errors.get("telephone") and not self.errors.get("email")
+        sans_contact = not data.get("telephone") and not data.get("email")
+        if self.contact_obligatoire and sans_erreur and sans_contact:
+            message = "Indiquez un téléphone ou une adresse de courriel (au moins l'un des deux)."
+            self.add_error("telephone", ValidationError(message, code="contact"))
+        return data
+
+
+class AgentReservationForm(ReservationForm):
+    """The agent books for a caller or a walk-in: channel recorded, contact recommended."""
+
+    canal = forms.ChoiceField(
+        label="Canal",
+        choices=[(c, label) for c, label in Canal.choices if c != Canal.EN_LIGNE],
+        initial=Canal.TELEPHONE,
+        widget=forms.RadioSelect,
+    )
+    contact_obligatoire = False
+
+    field_order = ["canal", "nom", "prenom", "telephone", "email", "besoins", "besoins_precision"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["prenom"].required = False
+        self.fields["nom"].error_messages["required"] = "Indiquez le nom de la personne."
+        self.fields[
+            "telephone"
+        ].help_text = "Recommandé : la personne reçoit la confirmation, le rappel et le lien pour gérer son rendez-vous."
+        self.fields["besoins"].label = "Besoins de la personne"
+
+
+class IdentiteForm(forms.Form):
+    """The light identity check before any personal data is shown (G4)."""
+
+    debut_nom = forms.CharField(
+        label="Les 3 premières lettres de votre nom de famille",
+        max_length=50,
+        help_text="Par exemple DUP pour Dupont. Majuscules et accents n'ont pas d'importance.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+        error_messages={"required": "Indiquez les 3 premières lettres de votre nom de famille."},
+    )
+
+
+class AnnulationForm(forms.Form):
+    motif = forms.CharField(
+        label="Motif (facultatif)",
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class RechercheForm(forms.Form):
+    q = forms.CharField(
+        label="Référence, nom ou téléphone",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )

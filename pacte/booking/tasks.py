@@ -1,0 +1,30 @@
+"""Beat tasks of the booking engine: reminders and retention. Thin: they call services."""
+
+from celery import shared_task
+from celery.schedules import crontab
+
+from .services import reminders_send, reservations_anonymise
+
+
+@shared_task(acks_late=True)
+def reminders_send_task() -> int:
+    """Queue due reminders (idempotent: one per reservation and start time)."""
+    return reminders_send()
+
+
+@shared_task(acks_late=True)
+def reservations_anonymise_task() -> int:
+    """Erase personal data of reservations past the retention period (idempotent)."""
+    return reservations_anonymise()
+
+
+BEAT_SCHEDULE = {
+    "booking-reminders": {
+        "task": "pacte.booking.tasks.reminders_send_task",
+        "schedule": crontab(minute="*/15"),
+    },
+    "booking-retention": {
+        "task": "pacte.booking.tasks.reservations_anonymise_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
