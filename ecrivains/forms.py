@@ -1,0 +1,213 @@
+"""Forms of the écrivains publics module (validation and cleaning only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from pacte.models import Arrondissement
+from pacte.phones import phone_normalize
+
+from .enums import Autonomie, CanalInscription, Issue, Organisme, TypeOdenore
+from .models import Langue, Theme
+
+
+class RechercheForm(forms.Form):
+    """The public finder's filters (GET): every field optional."""
+
+    arrondissement = forms.TypedChoiceField(
+        label="Arrondissement", required=False, coerce=int, empty_value=None
+    )
+    theme = forms.ChoiceField(label="Votre question porte sur", required=False)
+    langue = forms.ChoiceField(label="Langue parlée", required=False)
+    date = forms.DateField(
+        label="Un jour précis",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Facultatif. Exemple : 12/03/2027.",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["arrondissement"].choices = [("", "Tous les arrondissements")] + [
+            (a.numero, f"Lyon {a.ordinal}") for a in Arrondissement.objects.all()
+        ]
+        self.fields["theme"].choices = [("", "Tous les sujets")] + list(
+            Theme.objects.values_list("code", "libelle")
+        )
+        self.fields["langue"].choices = [("", "Toutes les langues")] + list(
+            Langue.objects.values_list("code", "libelle")
+        )
+
+
+def _clean_phone(value: str) -> str:
+    if not value:
+        return ""
+    try:
+        return phone_normalize(value)
+    except ValidationError as exc:
+        raise forms.ValidationError(exc.messages) from exc
+
+
+class InscriptionForm(forms.Form):
+    """Waiting-list registration (by the person, or by an agent for a caller)."""
+
+    nom = forms.CharField(
+        label="Votre nom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    telephone = forms.CharField(
+        label="Téléphone portable",
+        required=False,
+        max_length=30,
+        help_text="Pour recevoir la proposition par SMS. Exemple : 06 12 34 56 78.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    email = forms.EmailField(
+        label="Adresse de courriel",
+        required=False,
+        help_text="Facultatif si vous donnez un téléphone.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    date_souhaitee = forms.TypedChoiceField(
+        label="Quel jour ?", required=False, coerce=dt.date.fromisoformat, empty_value=None
+    )
+
+    def __init__(self, *args, dates=(), par_agent=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date_souhaitee"].choices = [("", "N'importe quelle date")] + [
+            (d.isoformat(), f"{d:%d/%m/%Y}") for d in dates
+        ]
+        if par_agent:
+            self.fields["nom"].label = "Nom de la personne"
+            self.fields["telephone"].label = "Téléphone de la personne"
+            self.fields["email"].label = "Courriel de la personne"
+            self.fields["canal"] = forms.ChoiceField(
+                label="La personne est",
+                choices=[
+                    (CanalInscription.TELEPHONE, "Au téléphone"),
+                    (CanalInscription.GUICHET, "Au guichet"),
+                ],
+                widget=forms.RadioSelect,
+                initial=CanalInscription.TELEPHONE,
+            )
+
+    def clean_telephone(self):
+        return _clean_phone(self.cleaned_data.get("telephone", ""))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("telephone") and not data.get("email") and "telephone" not in self.errors:
+            self.add_error("telephone", "Indiquez un numéro de téléphone ou une adresse de courriel.")
+        return data
+
+
+class PassageForm(forms.Form):
+    """A walk-in recorded by the écrivain (name optional: the person is helped anyway)."""
+
+    creneau = forms.ChoiceField(label="Créneau")
+    nom = forms.CharField(
+        label="Nom (facultatif)",
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, creneaux=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["creneau"].choices = [
+            (c.cle, f"{timezone.localtime(c.debut):%d/%m à %H:%M} ({c.places_restantes} place(s))")
+            for c in creneaux
+        ]
+
+
+class FicheForm(forms.Form):
+    """The 30-second anonymous session record."""
+
+    date = forms.DateField(
+        label="Date de la séance",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label="Thèmes abordés",
+        queryset=Theme.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        to_field_name="code",
+    )
+    issue = forms.ChoiceField(label="Issue", choices=Issue.choices, widget=forms.RadioSelect)
+    organisme = forms.ChoiceField(
+        label="Orienté vers",
+        required=False,
+        choices=[("", "—")] + Organisme.choices,
+        help_text="Seulement si la personne est orientée vers un organisme.",
+    )
+    duree_minutes = forms.IntegerField(label="Durée (minutes)", min_value=1, max_value=240, initial=30)
+    autonomie = forms.ChoiceField(
+        label="Autonomie de la personne", choices=Autonomie.choices, widget=forms.RadioSelect
+    )
+    droit_non_reclame = forms.BooleanField(
+        label="Droit non réclamé repéré",
+        required=False,
+        help_text="La personne pourrait avoir droit à une aide qu'elle ne touche pas.",
+    )
+    dispositif = forms.ChoiceField(label="Dispositif concerné", required=False)
+    type_odenore = forms.ChoiceField(
+        label="Type de non-recours", required=False, choices=[("", "—")] + TypeOdenore.choices
+    )
+
+    def __init__(self, *args, permanences=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from nonrecours.models import Dispositif
+
+        self.fields["permanence"] = forms.ChoiceField(
+            label="Permanence", choices=[(str(p.uuid), str(p)) for p in permanences]
+        )
+        self.order_fields(["permanence", "date"])
+        self.fields["dispositif"].choices = [("", "—")] + list(
+            Dispositif.objects.filter(is_active=True).values_list("code", "nom")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("issue") == Issue.ORIENTE and not data.get("organisme"):
+            self.add_error("organisme", "Indiquez vers quel organisme la personne est orientée.")
+        if data.get("droit_non_reclame"):
+            if not data.get("type_odenore"):
+                self.add_error("type_odenore", "Indiquez le type de non-recours.")
+            if not data.get("dispositif"):
+                self.add_error("dispositif", "Indiquez le dispositif concerné.")
+        return data
+
+
+class AnnulationSeanceForm(forms.Form):
+    date = forms.DateField(
+        label="Date de la séance à annuler",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+    motif = forms.CharField(label="Motif (communiqué aux personnes)", max_length=200)
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        if value < timezone.localdate():
+            raise forms.ValidationError("Choisissez une date à venir.")
+        return value
+
+
+class PeriodeForm(forms.Form):
+    debut = forms.DateField(
+        label="Du",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+    fin = forms.DateField(
+        label="Au",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )

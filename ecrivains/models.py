@@ -1,0 +1,269 @@
+"""Écrivains publics: who helps, with which themes and languages, where (permanences on the booking
+engine), the waiting list and its offers, and anonymous session records.
+
+A `Permanence` is one `booking.Agenda` (kind="ecrivains"): opening rules, closures, reservations and
+capacity all live in the engine; this module adds what is specific to écrivains publics.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .enums import Autonomie, CanalInscription, Issue, Organisme, StatutInscription, StatutOffre, TypeOdenore
+
+AGENDA_KIND = "ecrivains"
+
+
+class Theme(models.Model):
+    """What a person comes for (impôts, CAF, titre de séjour…). Seeded by `reference.load`."""
+
+    code = models.SlugField(unique=True, max_length=40)
+    libelle = models.CharField(_("libellé"), max_length=100)
+    ordre = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["ordre", "libelle"]
+        verbose_name = _("thème")
+
+    def __str__(self) -> str:
+        return self.libelle
+
+
+class Langue(models.Model):
+    """A language an écrivain public can help in."""
+
+    code = models.SlugField(unique=True, max_length=20)
+    libelle = models.CharField(_("libellé"), max_length=60)
+    ordre = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["ordre", "libelle"]
+        verbose_name = _("langue")
+
+    def __str__(self) -> str:
+        return self.libelle
+
+
+class EcrivainPublic(models.Model):
+    """A person who holds permanences, linked to a staff account with the ECRIVAIN role."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ecrivain_public"
+    )
+    structure = models.CharField(_("association ou service"), max_length=150)
+    bio = models.CharField(_("présentation courte"), max_length=300, blank=True)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="ecrivains", verbose_name=_("thèmes"))
+    langues = models.ManyToManyField(Langue, blank=True, related_name="ecrivains", verbose_name=_("langues"))
+    is_active = models.BooleanField(_("actif"), default=True)
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+        verbose_name = _("écrivain public")
+        verbose_name_plural = _("écrivains publics")
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+
+class PermanenceQuerySet(models.QuerySet):
+    def publiees(self):
+        return self.filter(is_active=True, agenda__is_active=True)
+
+    def of_ecrivain(self, user):
+        return self.filter(ecrivains__user=user).distinct()
+
+
+class Permanence(models.Model):
+    """A recurring (or one-off, itinerant) écrivain public session at a lieu = one booking agenda.
+
+    The agenda's `places_agents` is the part of each slot kept for walk-ins and agent bookings.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agenda = models.OneToOneField("booking.Agenda", on_delete=models.PROTECT, related_name="permanence")
+    ecrivains = models.ManyToManyField(
+        EcrivainPublic, blank=True, related_name="permanences", verbose_name=_("écrivains publics")
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="permanences", verbose_name=_("thèmes"))
+    langues = models.ManyToManyField(
+        Langue, blank=True, related_name="permanences", verbose_name=_("langues")
+    )
+    is_aller_vers = models.BooleanField(
+        _("séance itinérante (aller-vers)"),
+        default=False,
+        help_text=_("Séance ponctuelle hors des lieux habituels."),
+    )
+    horaires_indicatifs = models.BooleanField(
+        _("horaires indicatifs"), default=False, help_text=_("Horaires non confirmés par la Ville.")
+    )
+    is_verified = models.BooleanField(_("information vérifiée"), default=False)
+    source = models.URLField(_("source"), max_length=500, blank=True)
+    is_active = models.BooleanField(_("publiée"), default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = PermanenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agenda__lieu__arrondissement__numero", "agenda__lieu__nom", "agenda__titre"]
+        verbose_name = _("permanence")
+
+    def __str__(self) -> str:
+        return str(self.agenda.titre)
+
+
+class SeanceAnnulee(models.Model):
+    """A session (one date of a permanence) cancelled, with the engine closure that enforces it."""
+
+    permanence = models.ForeignKey(Permanence, on_delete=models.CASCADE, related_name="annulations")
+    date = models.DateField(_("date"))
+    motif = models.CharField(_("motif"), max_length=200)
+    fermeture = models.OneToOneField("booking.Fermeture", on_delete=models.SET_NULL, null=True, blank=True)
+    reservations_annulees = models.PositiveIntegerField(default=0)
+    annulee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("séance annulée")
+        verbose_name_plural = _("séances annulées")
+        constraints = [models.UniqueConstraint(fields=["permanence", "date"], name="seance_annulee_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.permanence} — {self.date:%d/%m/%Y}"
+
+
+class InscriptionAttenteQuerySet(models.QuerySet):
+    def en_attente(self):
+        """Active entries in first-come-first-served order."""
+        return self.filter(statut=StatutInscription.EN_ATTENTE).order_by("created_at", "id")
+
+
+class InscriptionAttente(models.Model):
+    """A person waiting for a place at a full permanence (position = order of `created_at`)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    permanence = models.ForeignKey(Permanence, on_delete=models.CASCADE, related_name="inscriptions")
+    date_souhaitee = models.DateField(
+        _("date souhaitée"), null=True, blank=True, help_text=_("Vide : n'importe quelle date.")
+    )
+    nom = models.CharField(_("nom"), max_length=150)
+    telephone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    email = models.EmailField(_("courriel"), blank=True)
+    canal = models.CharField(_("inscrit"), max_length=12, choices=CanalInscription.choices)
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    statut = models.CharField(
+        max_length=16, choices=StatutInscription.choices, default=StatutInscription.EN_ATTENTE, db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InscriptionAttenteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("inscription sur liste d'attente")
+        verbose_name_plural = _("liste d'attente")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(telephone="") | ~Q(email=""), name="inscription_attente_un_contact"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.get_statut_display()})"
+
+    @property
+    def par_agent(self) -> bool:
+        return self.canal != CanalInscription.EN_LIGNE
+
+
+class OffreCreneau(models.Model):
+    """A freed slot offered to the first waiting person, through a secret time-limited link."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    inscription = models.ForeignKey(InscriptionAttente, on_delete=models.CASCADE, related_name="offres")
+    permanence = models.ForeignKey(Permanence, on_delete=models.CASCADE, related_name="offres")
+    debut = models.DateTimeField(_("créneau proposé"))
+    token_hash = models.CharField(max_length=64, db_index=True)
+    expire_at = models.DateTimeField(_("valable jusqu'à"))
+    statut = models.CharField(
+        max_length=12, choices=StatutOffre.choices, default=StatutOffre.OUVERTE, db_index=True
+    )
+    reservation = models.OneToOneField(
+        "booking.Reservation", on_delete=models.SET_NULL, null=True, blank=True, related_name="offre_attente"
+    )
+    appel_fait_at = models.DateTimeField(_("personne appelée le"), null=True, blank=True)
+    repondue_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("offre de créneau")
+        verbose_name_plural = _("offres de créneau")
+        constraints = [
+            # A person holds at most one open offer at a time.
+            models.UniqueConstraint(
+                fields=["inscription"],
+                condition=Q(statut="ouverte"),
+                name="offre_une_ouverte_par_inscription",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Offre {self.debut:%d/%m %H:%M} à {self.inscription.nom}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.statut == StatutOffre.OUVERTE and self.expire_at > timezone.now()
+
+
+class FicheSeance(models.Model):
+    """The 30-second anonymous record an écrivain fills after helping someone (no identity)."""
+
+    permanence = models.ForeignKey(Permanence, on_delete=models.PROTECT, related_name="fiches")
+    date = models.DateField(_("date de la séance"), default=timezone.localdate)
+    themes = models.ManyToManyField(Theme, related_name="fiches", verbose_name=_("thèmes abordés"))
+    issue = models.CharField(_("issue"), max_length=14, choices=Issue.choices)
+    organisme = models.CharField(_("orienté vers"), max_length=20, choices=Organisme.choices, blank=True)
+    duree_minutes = models.PositiveSmallIntegerField(
+        _("durée (minutes)"), validators=[MinValueValidator(1), MaxValueValidator(240)]
+    )
+    autonomie = models.CharField(_("autonomie"), max_length=10, choices=Autonomie.choices)
+    droit_non_reclame = models.BooleanField(_("droit non réclamé repéré"), default=False)
+    dispositif = models.CharField(_("dispositif"), max_length=40, blank=True)
+    type_odenore = models.CharField(
+        _("type de non-recours"), max_length=20, choices=TypeOdenore.choices, blank=True
+    )
+    observation_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    # Who filled it (accountability of the record, not of the person helped); never shown per écrivain.
+    saisie_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        verbose_name = _("fiche de séance")
+        verbose_name_plural = _("fiches de séance")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(issue="oriente_vers") | ~Q(organisme=""), name="fiche_orientation_organisme"
+            ),
+            models.CheckConstraint(
+                condition=Q(droit_non_reclame=False) | ~Q(type_odenore=""), name="fiche_non_recours_type"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Fiche {self.date:%d/%m/%Y} — {self.permanence}"

@@ -1,0 +1,300 @@
+"""Reads of the écrivains publics module, scoped to the acting user where it matters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from pacte.booking.models import CompteurCreneau, Fermeture, RegleOuverture, Reservation, Statut
+from pacte.booking.selectors import Creneau, _rule_applies, _slots_of_rule, local_tz
+from pacte.calendrier import is_holiday
+from pacte.roles import Role, has_role
+
+from . import conf
+from .enums import StatutInscription, StatutOffre
+from .models import FicheSeance, InscriptionAttente, Langue, OffreCreneau, Permanence, Theme
+
+
+def permanences_search(*, arrondissement=None, theme=None, langue=None, date=None):
+    """Published permanences matching the finder's filters (each may be None), with everything the
+    finder shows prefetched (constant number of queries)."""
+    qs = Permanence.objects.publiees().select_related("agenda__lieu__arrondissement")
+    if arrondissement:
+        qs = qs.filter(agenda__lieu__arrondissement__numero=arrondissement)
+    if theme:
+        qs = qs.filter(themes__code=theme)
+    if langue:
+        qs = qs.filter(langues__code=langue)
+    if date:
+        # Open on that date: a weekly rule on its weekday, an n-th rule on its weekday, or that date.
+        rules = RegleOuverture.objects.filter(
+            (Q(type="date_unique", date=date) | Q(~Q(type="date_unique"), jour_semaine=date.weekday()))
+            & (Q(valide_du__isnull=True) | Q(valide_du__lte=date))
+            & (Q(valide_au__isnull=True) | Q(valide_au__gte=date))
+        )
+        qs = qs.filter(agenda__regles__in=rules)
+    return qs.distinct().prefetch_related(
+        Prefetch("themes", queryset=Theme.objects.all()),
+        Prefetch("langues", queryset=Langue.objects.all()),
+        Prefetch(
+            "agenda__regles", queryset=RegleOuverture.objects.order_by("type", "jour_semaine", "heure_debut")
+        ),
+    )
+
+
+def prochains_creneaux_bulk(
+    agendas, *, pour_agent: bool = False, debut: dt.date | None = None, fin: dt.date | None = None, now=None
+) -> dict[int, Creneau | None]:
+    """The next free slot of each agenda (dict by agenda id), in three queries whatever their number.
+
+    Same rules as `pacte.booking.selectors.creneaux_disponibles` (rules − closures − holidays −
+    counters, notice, horizon, online places), with the engine's own rule helpers, batched so a
+    list page does not run three queries per agenda. Checked against the engine by a test.
+    `debut`/`fin` restrict the search to a date range (the finder's date filter).
+    """
+    agendas = [a for a in agendas if a.is_active]
+    if not agendas:
+        return {}
+    now = now or timezone.now()
+    tz = local_tz()
+    today = timezone.localtime(now, tz).date()
+    debut = max(debut or today, today)
+    longest = max(a.horizon_jours for a in agendas)
+    fin = min(fin or today + dt.timedelta(days=conf.recherche_jours()), today + dt.timedelta(days=longest))
+    range_start = dt.datetime.combine(debut, dt.time.min, tzinfo=tz)
+    range_end = dt.datetime.combine(fin + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    ids = [a.pk for a in agendas]
+    lieux = {a.lieu_id for a in agendas}
+
+    regles = defaultdict(list)
+    for regle in (
+        RegleOuverture.objects.filter(agenda_id__in=ids)
+        .filter(Q(valide_au__isnull=True) | Q(valide_au__gte=debut))
+        .filter(Q(date__isnull=True) | Q(date__range=(debut, fin)))
+    ):
+        regles[regle.agenda_id].append(regle)
+    fermetures = defaultdict(list)
+    for agenda_id, lieu_id, f_debut, f_fin in Fermeture.objects.filter(
+        Q(agenda_id__in=ids) | Q(lieu_id__in=lieux), debut__lt=range_end, fin__gt=range_start
+    ).values_list("agenda_id", "lieu_id", "debut", "fin"):
+        fermetures[("a", agenda_id) if agenda_id else ("l", lieu_id)].append((f_debut, f_fin))
+    compteurs = {
+        (row[0], row[1]): row[2:]
+        for row in CompteurCreneau.objects.filter(
+            agenda_id__in=ids, debut__gte=range_start, debut__lt=range_end
+        ).values_list("agenda_id", "debut", "places_prises", "places_prises_en_ligne")
+    }
+
+    result: dict[int, Creneau | None] = {}
+    for agenda in agendas:
+        result[agenda.pk] = None
+        closed = fermetures[("a", agenda.pk)] + fermetures[("l", agenda.lieu_id)]
+        earliest = now if pour_agent else now + dt.timedelta(hours=agenda.delai_min_heures)
+        last_day = min(fin, today + dt.timedelta(days=agenda.horizon_jours))
+        day = max(debut, timezone.localtime(earliest, tz).date())
+        while day <= last_day and result[agenda.pk] is None and regles[agenda.pk]:
+            if not (agenda.ferme_jours_feries and is_holiday(day)):
+                seen = {}
+                for regle in regles[agenda.pk]:
+                    if _rule_applies(regle, day):
+                        for s, e in _slots_of_rule(agenda, regle, day, tz):
+                            seen.setdefault(s, e)
+                for s in sorted(seen):
+                    e = seen[s]
+                    if (e <= earliest) if pour_agent else (s < earliest):
+                        continue
+                    if any(fd < e and ff > s for fd, ff in closed):
+                        continue
+                    prises, en_ligne = compteurs.get((agenda.pk, s), (0, 0))
+                    if pour_agent:
+                        restantes = agenda.capacite - prises
+                    else:
+                        restantes = min(agenda.capacite - prises, agenda.capacite_en_ligne - en_ligne)
+                    if restantes > 0:
+                        result[agenda.pk] = Creneau(debut=s, fin=e, places_restantes=restantes)
+                        break
+            day += dt.timedelta(days=1)
+    return result
+
+
+# --- The écrivain's space -----------------------------------------------------------------------
+
+
+def permanences_visible_to(user):
+    """Permanences a staff member may run: an écrivain, only theirs; agents, coordination and
+    admins, all of them."""
+    qs = Permanence.objects.select_related("agenda__lieu__arrondissement")
+    if has_role(user, Role.ADMIN, Role.COORDINATION, Role.AGENT):
+        return qs
+    if has_role(user, Role.ECRIVAIN):
+        return qs.filter(ecrivains__user=user).distinct()
+    return qs.none()
+
+
+def reservations_visible_to(user):
+    """Reservations of the permanences `user` may run (scope of the écrivain's space)."""
+    return Reservation.objects.filter(agenda__permanence__in=permanences_visible_to(user)).select_related(
+        "agenda__lieu", "agenda__permanence"
+    )
+
+
+def rendez_vous_for(user, *, debut: dt.date, fin: dt.date):
+    """Appointments of the user's permanences between two dates (cancelled ones excluded)."""
+    tz = local_tz()
+    return (
+        reservations_visible_to(user)
+        .filter(
+            debut__gte=dt.datetime.combine(debut, dt.time.min, tzinfo=tz),
+            debut__lt=dt.datetime.combine(fin + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+        )
+        .exclude(statut=Statut.ANNULEE)
+        .order_by("debut", "nom")
+    )
+
+
+def inscriptions_visible_to(user):
+    return InscriptionAttente.objects.filter(permanence__in=permanences_visible_to(user)).select_related(
+        "permanence__agenda__lieu"
+    )
+
+
+def offres_a_appeler(user):
+    """Open offers made to people an agent registered for a caller: the agent phones them."""
+    return (
+        OffreCreneau.objects.filter(
+            permanence__in=permanences_visible_to(user),
+            statut=StatutOffre.OUVERTE,
+            expire_at__gt=timezone.now(),
+        )
+        .exclude(inscription__canal="en_ligne")
+        .select_related("inscription", "permanence__agenda__lieu")
+        .order_by("expire_at")
+    )
+
+
+# --- Coordination ---------------------------------------------------------------------------------
+
+
+def offered_slots(permanences, *, debut: dt.date, fin: dt.date) -> dict[tuple[int, dt.date], int]:
+    """Places offered per (permanence id, month) between two dates: slots of the opening rules minus
+    closures and holidays, times capacity. Past dates included (unlike the booking selectors)."""
+    tz = local_tz()
+    perms = list(permanences)
+    ids = [p.agenda_id for p in perms]
+    regles = defaultdict(list)
+    for regle in RegleOuverture.objects.filter(agenda_id__in=ids):
+        regles[regle.agenda_id].append(regle)
+    start = dt.datetime.combine(debut, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(fin + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    closed = defaultdict(list)
+    for agenda_id, lieu_id, fd, ff in Fermeture.objects.filter(
+        Q(agenda_id__in=ids) | Q(lieu_id__in={p.agenda.lieu_id for p in perms}), debut__lt=end, fin__gt=start
+    ).values_list("agenda_id", "lieu_id", "debut", "fin"):
+        closed[("a", agenda_id) if agenda_id else ("l", lieu_id)].append((fd, ff))
+    result: dict[tuple[int, dt.date], int] = defaultdict(int)
+    for p in perms:
+        agenda = p.agenda
+        fermes = closed[("a", agenda.pk)] + closed[("l", agenda.lieu_id)]
+        day = debut
+        while day <= fin:
+            if not (agenda.ferme_jours_feries and is_holiday(day)):
+                seen = {}
+                for regle in regles[agenda.pk]:
+                    if _rule_applies(regle, day):
+                        for s, e in _slots_of_rule(agenda, regle, day, tz):
+                            seen.setdefault(s, e)
+                n = sum(1 for s, e in seen.items() if not any(fd < e and ff > s for fd, ff in fermes))
+                result[(p.pk, day.replace(day=1))] += n * agenda.capacite
+            day += dt.timedelta(days=1)
+    return result
+
+
+def coordination_stats(*, debut: dt.date, fin: dt.date):
+    """Per permanence and month: places offered, booked (not cancelled), walk-ins, no-shows, people
+    helped (arrived); per theme: number of session records. No per-écrivain figure."""
+    tz = local_tz()
+    permanences = list(Permanence.objects.select_related("agenda__lieu__arrondissement"))
+    start = dt.datetime.combine(debut, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(fin + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    rows = (
+        Reservation.objects.filter(agenda__kind="ecrivains", debut__gte=start, debut__lt=end)
+        .exclude(statut=Statut.ANNULEE)
+        .annotate(mois=TruncMonth("debut", tzinfo=tz))
+        .values("agenda_id", "mois")
+        .annotate(
+            reservees=Count("id", filter=~Q(canal="sur_place")),
+            sans_rdv=Count("id", filter=Q(canal="sur_place")),
+            absents=Count("id", filter=Q(statut=Statut.ABSENT)),
+            venus=Count("id", filter=Q(statut=Statut.HONOREE)),
+        )
+    )
+    offered = offered_slots(permanences, debut=debut, fin=fin)
+    by_agenda = {p.agenda_id: p for p in permanences}
+    table: dict[tuple[int, dt.date], dict] = {}
+    for (pid, mois), places in offered.items():
+        table[(pid, mois)] = {"offertes": places, "reservees": 0, "sans_rdv": 0, "absents": 0, "venus": 0}
+    perm_by_pk = {p.pk: p for p in permanences}
+    for row in rows:
+        p = by_agenda.get(row["agenda_id"])
+        if p is None:
+            continue
+        mois = row["mois"].date() if isinstance(row["mois"], dt.datetime) else row["mois"]
+        cell = table.setdefault(
+            (p.pk, mois), {"offertes": 0, "reservees": 0, "sans_rdv": 0, "absents": 0, "venus": 0}
+        )
+        for key in ("reservees", "sans_rdv", "absents", "venus"):
+            cell[key] += row[key]
+    lignes = []
+    for (pid, mois), cell in sorted(table.items(), key=lambda kv: (str(perm_by_pk[kv[0][0]]), kv[0][1])):
+        occupees = cell["reservees"] + cell["sans_rdv"]
+        cell.update(
+            permanence=perm_by_pk[pid],
+            mois=mois,
+            taux=round(100 * occupees / cell["offertes"]) if cell["offertes"] else None,
+        )
+        lignes.append(cell)
+    par_lieu: dict[str, dict] = {}
+    for cell in lignes:
+        lieu = cell["permanence"].agenda.lieu
+        agg = par_lieu.setdefault(
+            lieu.nom, {"lieu": lieu, "offertes": 0, "reservees": 0, "sans_rdv": 0, "absents": 0, "venus": 0}
+        )
+        for key in ("offertes", "reservees", "sans_rdv", "absents", "venus"):
+            agg[key] += cell[key]
+    for agg in par_lieu.values():
+        occupees = agg["reservees"] + agg["sans_rdv"]
+        agg["taux"] = round(100 * occupees / agg["offertes"]) if agg["offertes"] else None
+    fiches = FicheSeance.objects.filter(date__range=(debut, fin))
+    themes = list(
+        Theme.objects.annotate(n=Count("fiches", filter=Q(fiches__date__range=(debut, fin))))
+        .filter(n__gt=0)
+        .order_by("-n", "ordre")
+        .values_list("libelle", "n")
+    )
+    totaux = fiches.aggregate(
+        fiches=Count("id"),
+        minutes=Sum("duree_minutes"),
+        fait_avec=Count("id", filter=Q(autonomie="fait_avec")),
+        non_recours=Count("id", filter=Q(droit_non_reclame=True)),
+    )
+    attente = InscriptionAttente.objects.filter(statut=StatutInscription.EN_ATTENTE).count()
+    return {
+        "lignes": lignes,
+        "par_lieu": sorted(par_lieu.values(), key=lambda a: a["lieu"].nom),
+        "themes": themes,
+        "totaux": totaux,
+        "personnes_aidees": sum(c["venus"] for c in lignes),
+        "en_attente": attente,
+    }
+
+
+__all__ = [
+    "coordination_stats",
+    "offered_slots",
+    "permanences_search",
+    "prochains_creneaux_bulk",
+]

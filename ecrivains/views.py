@@ -1,0 +1,391 @@
+"""Views of the écrivains publics module: the public finder, the waiting list and its offers, the
+écrivain's space, the coordinator's figures. Thin: selectors read, services write."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from pacte.booking.models import Statut
+from pacte.booking.selectors import creneaux_disponibles, local_tz, prochains_creneaux
+from pacte.booking.services import (
+    CreneauIndisponible,
+    TransitionInterdite,
+    reservation_mark,
+    reservation_walk_in,
+)
+from pacte.charts import bar_chart
+from pacte.decorators import role_required
+from pacte.roles import Role
+
+from . import selectors, services
+from .enums import CanalInscription, StatutInscription, StatutOffre
+from .forms import AnnulationSeanceForm, FicheForm, InscriptionForm, PassageForm, PeriodeForm, RechercheForm
+from .models import Permanence
+
+STAFF_ATTENTE = (Role.AGENT, Role.ECRIVAIN, Role.COORDINATION, Role.ADMIN)
+COORDINATION = (Role.ADMIN, Role.COORDINATION, Role.ANALYSTE)
+
+
+# --- Public -------------------------------------------------------------------------------------
+
+
+@login_not_required
+def recherche(request):
+    """The public finder: filters in a GET form, each permanence with its next free slot."""
+    form = RechercheForm(request.GET or None)
+    filtres = {}
+    if form.is_bound and form.is_valid():
+        filtres = {k: v for k, v in form.cleaned_data.items() if v}
+    permanences = list(selectors.permanences_search(**filtres))
+    date = filtres.get("date")
+    prochains = selectors.prochains_creneaux_bulk([p.agenda for p in permanences], debut=date, fin=date)
+    for p in permanences:
+        p.prochain = prochains.get(p.agenda_id)
+    context = {"form": form, "permanences": permanences, "filtre_actif": bool(filtres), "date": date}
+    template = "ecrivains/recherche.html#resultats" if request.htmx else "ecrivains/recherche.html"
+    return render(request, template, context)
+
+
+def _permanence_publique(uuid):
+    return get_object_or_404(
+        Permanence.objects.publiees().select_related("agenda__lieu__arrondissement"), uuid=uuid
+    )
+
+
+@login_not_required
+def permanence_detail(request, uuid):
+    """One permanence: where, when, languages, themes, what to bring, next slots or the waiting list."""
+    permanence = _permanence_publique(uuid)
+    prochains = prochains_creneaux(permanence.agenda, nombre=5)
+    return render(
+        request,
+        "ecrivains/permanence_detail.html",
+        {
+            "permanence": permanence,
+            "agenda": permanence.agenda,
+            "prochains": prochains,
+            "complet": not prochains,
+            "ecrivains": permanence.ecrivains.select_related("user"),
+        },
+    )
+
+
+def _dates_seances(permanence, *, jours=60):
+    today = timezone.localdate()
+    days = creneaux_disponibles(
+        permanence.agenda,
+        debut=today,
+        fin=today + dt.timedelta(days=jours),
+        pour_agent=True,
+        inclure_complets=True,
+    )
+    return sorted(days)[:12]
+
+
+@login_not_required
+def inscription_create(request, uuid):
+    """Register on the waiting list of a full permanence (no account)."""
+    permanence = _permanence_publique(uuid)
+    dates = _dates_seances(permanence)
+    form = InscriptionForm(request.POST or None, dates=dates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            inscription = services.inscription_create(
+                permanence=permanence,
+                nom=form.cleaned_data["nom"],
+                telephone=form.cleaned_data["telephone"],
+                email=form.cleaned_data["email"],
+                date_souhaitee=form.cleaned_data["date_souhaitee"],
+                canal=CanalInscription.EN_LIGNE,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return redirect("ecrivains:inscription_merci", uuid=inscription.uuid)
+    return render(request, "ecrivains/inscription_form.html", {"permanence": permanence, "form": form})
+
+
+@login_not_required
+def inscription_merci(request, uuid):
+    inscription = get_object_or_404(
+        services.InscriptionAttente.objects.select_related("permanence__agenda__lieu"), uuid=uuid
+    )
+    if inscription.created_at < timezone.now() - dt.timedelta(hours=1):
+        raise Http404
+    return render(request, "ecrivains/inscription_merci.html", {"inscription": inscription})
+
+
+@login_not_required
+def offre(request, token):
+    """A waiting-list offer through its secret link: accept (book) or decline."""
+    offre = services.offre_by_token(token)
+    if offre is None:
+        raise Http404
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "accepter":
+            resultat = services.offre_accept(offre=offre)
+            (messages.success if resultat.ok else messages.warning)(request, resultat.message)
+        elif action == "refuser":
+            services.offre_decline(offre=offre)
+            messages.info(request, "C'est noté : vous restez sur la liste d'attente.")
+        return redirect("ecrivains:offre", token=token)
+    offre.refresh_from_db()
+    return render(
+        request,
+        "ecrivains/offre.html",
+        {"offre": offre, "permanence": offre.permanence, "agenda": offre.permanence.agenda, "token": token},
+    )
+
+
+# --- The écrivain's space ------------------------------------------------------------------------
+
+
+@role_required(Role.ECRIVAIN, Role.ADMIN)
+def mon_espace(request):
+    """Today's and upcoming appointments of the écrivain's permanences, walk-ins, waiting lists."""
+    today = timezone.localdate()
+    rendez_vous = list(
+        selectors.rendez_vous_for(request.user, debut=today, fin=today + dt.timedelta(days=14))
+    )
+    aujourdhui = [r for r in rendez_vous if timezone.localtime(r.debut).date() == today]
+    a_venir = [r for r in rendez_vous if timezone.localtime(r.debut).date() > today]
+    permanences = list(selectors.permanences_visible_to(request.user).filter(is_active=True))
+    return render(
+        request,
+        "ecrivains/mon_espace.html",
+        {
+            "aujourdhui": aujourdhui,
+            "a_venir": a_venir,
+            "permanences": permanences,
+            "offres": list(selectors.offres_a_appeler(request.user)),
+            "today": today,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.ECRIVAIN, Role.ADMIN)
+def rendez_vous_marquer(request, uuid):
+    """Mark an appointment as arrived or absent (scope: the écrivain's permanences, else 404)."""
+    reservation = get_object_or_404(selectors.reservations_visible_to(request.user), uuid=uuid)
+    statut = request.POST.get("statut")
+    if statut not in (Statut.HONOREE, Statut.ABSENT):
+        messages.error(request, "Action inconnue.")
+    else:
+        try:
+            reservation_mark(reservation=reservation, statut=statut, actor=request.user)
+            messages.success(request, f"{reservation.nom_complet or 'Rendez-vous'} : {Statut(statut).label}.")
+        except TransitionInterdite as exc:
+            messages.error(request, str(exc))
+    return redirect("ecrivains:mon_espace")
+
+
+@role_required(Role.ECRIVAIN, Role.ADMIN)
+def passage_create(request, uuid):
+    """Record a walk-in on a slot of today (uses the places kept for walk-ins)."""
+    permanence = get_object_or_404(selectors.permanences_visible_to(request.user), uuid=uuid)
+    today = timezone.localdate()
+    creneaux = creneaux_disponibles(permanence.agenda, debut=today, fin=today, pour_agent=True).get(today, [])
+    form = PassageForm(request.POST or None, creneaux=creneaux)
+    if request.method == "POST" and form.is_valid():
+        debut = next(c.debut for c in creneaux if c.cle == form.cleaned_data["creneau"])
+        try:
+            reservation, _token = reservation_walk_in(
+                agenda=permanence.agenda, debut=debut, agent=request.user, nom=form.cleaned_data["nom"]
+            )
+            # A walk-in is here by definition: received at once (counts as a person helped).
+            reservation_mark(reservation=reservation, statut=Statut.HONOREE, actor=request.user)
+        except CreneauIndisponible:
+            form.add_error("creneau", "Ce créneau vient d'être pris : choisissez-en un autre.")
+        else:
+            messages.success(request, "Passage sans rendez-vous enregistré.")
+            return redirect("ecrivains:mon_espace")
+    return render(
+        request, "ecrivains/passage_form.html", {"permanence": permanence, "form": form, "creneaux": creneaux}
+    )
+
+
+@role_required(Role.ECRIVAIN, Role.ADMIN)
+def fiche_create(request):
+    """The 30-second anonymous session record."""
+    permanences = list(selectors.permanences_visible_to(request.user))
+    if not permanences:
+        raise Http404
+    initial = {
+        "date": timezone.localdate(),
+        "duree_minutes": 30,
+        "permanence": request.GET.get("permanence", ""),
+    }
+    form = FicheForm(request.POST or None, permanences=permanences, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        permanence = next(p for p in permanences if str(p.uuid) == data["permanence"])
+        services.fiche_create(
+            permanence=permanence,
+            date=data["date"],
+            themes=data["themes"],
+            issue=data["issue"],
+            organisme=data["organisme"],
+            duree_minutes=data["duree_minutes"],
+            autonomie=data["autonomie"],
+            droit_non_reclame=data["droit_non_reclame"],
+            dispositif=data["dispositif"],
+            type_odenore=data["type_odenore"],
+            actor=request.user,
+        )
+        messages.success(
+            request, "Fiche de séance enregistrée, merci. Aucune donnée sur la personne n'est conservée."
+        )
+        return redirect("ecrivains:mon_espace")
+    return render(request, "ecrivains/fiche_form.html", {"form": form})
+
+
+@role_required(Role.ECRIVAIN, Role.COORDINATION, Role.ADMIN)
+def seance_annuler(request, uuid):
+    """Cancel one session of a permanence; the booked people and the waiting list are told."""
+    permanence = get_object_or_404(selectors.permanences_visible_to(request.user), uuid=uuid)
+    form = AnnulationSeanceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            seance = services.seance_cancel(
+                permanence=permanence,
+                date=form.cleaned_data["date"],
+                motif=form.cleaned_data["motif"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(
+                request,
+                f"Séance du {seance.date:%d/%m/%Y} annulée ; {seance.reservations_annulees} personne(s) prévenue(s).",
+            )
+            return redirect("ecrivains:mon_espace")
+    return render(request, "ecrivains/seance_annuler.html", {"permanence": permanence, "form": form})
+
+
+# --- Waiting lists (agents, écrivains) ---------------------------------------------------------------
+
+
+@role_required(*STAFF_ATTENTE)
+def liste_attente(request):
+    """Waiting lists of the permanences the user may run, and the offers to phone."""
+    permanences = list(selectors.permanences_visible_to(request.user).filter(is_active=True))
+    inscriptions = list(
+        selectors.inscriptions_visible_to(request.user)
+        .filter(statut__in=[StatutInscription.EN_ATTENTE, StatutInscription.OFFRE_EN_COURS])
+        .order_by("permanence_id", "created_at", "id")
+    )
+    par_permanence = {p.pk: [] for p in permanences}
+    for inscription in inscriptions:
+        par_permanence.setdefault(inscription.permanence_id, []).append(inscription)
+    for p in permanences:
+        p.attente = par_permanence.get(p.pk, [])
+    return render(
+        request,
+        "ecrivains/liste_attente.html",
+        {"permanences": permanences, "offres": list(selectors.offres_a_appeler(request.user))},
+    )
+
+
+@role_required(*STAFF_ATTENTE)
+def inscription_agent(request, uuid):
+    """An agent registers a caller (phone or counter) on a permanence's waiting list."""
+    permanence = get_object_or_404(selectors.permanences_visible_to(request.user), uuid=uuid)
+    form = InscriptionForm(request.POST or None, dates=_dates_seances(permanence), par_agent=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.inscription_create(
+            permanence=permanence,
+            nom=data["nom"],
+            telephone=data["telephone"],
+            email=data["email"],
+            date_souhaitee=data["date_souhaitee"],
+            canal=data["canal"],
+            agent=request.user,
+        )
+        messages.success(request, f"{data['nom']} est inscrit(e) sur la liste d'attente.")
+        return redirect("ecrivains:liste_attente")
+    return render(
+        request,
+        "ecrivains/inscription_form.html",
+        {"permanence": permanence, "form": form, "par_agent": True},
+    )
+
+
+@require_POST
+@role_required(*STAFF_ATTENTE)
+def offre_agent(request, uuid):
+    """The agent records the caller's answer to an offer (accepte, refuse) or that they called."""
+    offre = get_object_or_404(
+        services.OffreCreneau.objects.filter(permanence__in=selectors.permanences_visible_to(request.user)),
+        uuid=uuid,
+    )
+    action = request.POST.get("action")
+    if offre.statut != StatutOffre.OUVERTE:
+        messages.warning(request, "Cette offre n'est plus ouverte.")
+    elif action == "accepter":
+        resultat = services.offre_accept(offre=offre, agent=request.user)
+        (messages.success if resultat.ok else messages.warning)(
+            request,
+            f"Rendez-vous {resultat.reservation.reference} réservé." if resultat.ok else resultat.message,
+        )
+    elif action == "refuser":
+        services.offre_decline(offre=offre, agent=request.user)
+        messages.info(request, "Offre refusée : le créneau passe à la personne suivante.")
+    elif action == "appele":
+        services.offre_mark_called(offre=offre, agent=request.user)
+        messages.info(request, "Appel noté.")
+    return redirect(
+        request.POST.get("retour") == "espace" and "ecrivains:mon_espace" or "ecrivains:liste_attente"
+    )
+
+
+# --- Coordination --------------------------------------------------------------------------------------
+
+
+@role_required(*COORDINATION)
+def coordination(request):
+    """Fill rate, walk-ins, no-shows per permanence, lieu and month; themes (no per-person figure)."""
+    today = timezone.localdate()
+    form = PeriodeForm(request.GET or None)
+    debut = (today.replace(day=1) - dt.timedelta(days=150)).replace(day=1)
+    fin = today
+    if form.is_bound and form.is_valid():
+        debut = form.cleaned_data.get("debut") or debut
+        fin = form.cleaned_data.get("fin") or fin
+    if fin < debut:
+        debut, fin = fin, debut
+    if (fin - debut).days > 731:
+        debut = fin - dt.timedelta(days=731)
+    stats = selectors.coordination_stats(debut=debut, fin=fin)
+    charts = {
+        "taux": bar_chart(
+            "Taux de remplissage par lieu (%)",
+            [
+                (a["lieu"].nom, a["taux"] or 0, f"{a['taux']} %" if a["taux"] is not None else "—")
+                for a in stats["par_lieu"]
+            ],
+            chart_id="graphique-remplissage",
+            label_header="Lieu",
+            value_header="Taux de remplissage",
+        ),
+        "themes": bar_chart(
+            "Thèmes des séances", stats["themes"], chart_id="graphique-themes", label_header="Thème"
+        ),
+    }
+    return render(
+        request,
+        "ecrivains/coordination.html",
+        {"form": form, "stats": stats, "charts": charts, "debut": debut, "fin": fin, "tz": local_tz()},
+    )

@@ -1,0 +1,214 @@
+"""The waiting list: first come first served, never more offers than free places, expiry, agents' callers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from ecrivains import services
+from ecrivains.enums import CanalInscription, StatutInscription, StatutOffre
+from ecrivains.models import InscriptionAttente, OffreCreneau
+from pacte.booking.models import Reservation, Statut
+from pacte.booking.services import reservation_cancel, reservation_create
+from pacte.roles import Role
+
+from .conftest import slot_of
+
+pytestmark = pytest.mark.django_db
+
+
+def _book(permanence, index=0, nom="Occupant", agent=None):
+    reservation, _token = reservation_create(
+        agenda=permanence.agenda,
+        debut=slot_of(permanence, index),
+        nom=nom,
+        prenom="",
+        telephone="0612345678",
+        agent=agent,
+    )
+    return reservation
+
+
+def _inscrire(permanence, nom, **kwargs):
+    kwargs.setdefault("telephone", "0612345670")
+    return services.inscription_create(permanence=permanence, nom=nom, **kwargs)
+
+
+def test_freed_place_goes_to_first_person_by_sms_with_link(
+    make_permanence, sms_outbox, django_capture_on_commit_callbacks
+):
+    """A cancellation offers the freed slot to the first person on the list, by SMS with a secret link."""
+    permanence = make_permanence()
+    reservation = _book(permanence)
+    premier = _inscrire(permanence, "Premier", telephone="0611111111")
+    _inscrire(permanence, "Second", telephone="0622222222")
+    sms_outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        reservation_cancel(reservation=reservation, motif="test")
+    offres = list(OffreCreneau.objects.all())
+    assert [o.inscription_id for o in offres] == [premier.pk]
+    assert offres[0].statut == StatutOffre.OUVERTE
+    premier.refresh_from_db()
+    assert premier.statut == StatutInscription.OFFRE_EN_COURS
+    texts = [m for m in sms_outbox if "+33611111111" in str(m)]
+    assert texts and "/ecrivains-publics/offre/" in str(texts[-1])
+    assert not [m for m in sms_outbox if "+33622222222" in str(m) and "offre" in str(m)]
+
+
+def test_never_more_open_offers_than_free_places(make_permanence):
+    """With 2 free places and 5 people waiting, exactly 2 offers are open, even if asked again."""
+    permanence = make_permanence(capacite=2)
+    for i in range(5):
+        _inscrire(permanence, f"Personne {i}")
+    debut = slot_of(permanence)
+    services.offres_attribuer(permanence=permanence, debut=debut)
+    services.offres_attribuer(permanence=permanence, debut=debut)
+    assert OffreCreneau.objects.filter(statut=StatutOffre.OUVERTE).count() == 2
+    # One place taken meanwhile: no new offer while 2 are open for 1 place.
+    _book(permanence)
+    services.offres_attribuer(permanence=permanence, debut=debut)
+    assert OffreCreneau.objects.filter(statut=StatutOffre.OUVERTE).count() == 2
+
+
+def test_fifo_and_date_wanted(make_permanence):
+    """Offers follow the order of registration; someone waiting for another date is skipped."""
+    permanence = make_permanence()
+    debut = slot_of(permanence)
+    autre_jour = _inscrire(permanence, "Autre jour", date_souhaitee=debut.date() + dt.timedelta(days=1))
+    a = _inscrire(permanence, "A")
+    _inscrire(permanence, "B")
+    offres = services.offres_attribuer(permanence=permanence, debut=debut)
+    assert [o.inscription for o in offres] == [a]
+    autre_jour.refresh_from_db()
+    assert autre_jour.statut == StatutInscription.EN_ATTENTE
+
+
+def test_expired_offer_passes_to_next(make_permanence, settings):
+    """An offer not answered in time expires and the slot is offered to the next person."""
+    settings.ECRIVAINS_OFFRE_VALIDITE_HEURES = 2
+    permanence = make_permanence()
+    a = _inscrire(permanence, "A")
+    b = _inscrire(permanence, "B")
+    debut = slot_of(permanence)
+    [offre] = services.offres_attribuer(permanence=permanence, debut=debut)
+    assert offre.expire_at <= timezone.now() + dt.timedelta(hours=2, seconds=5)
+    assert services.offres_expire() == 0
+    assert services.offres_expire(now=timezone.now() + dt.timedelta(hours=3)) == 1
+    offre.refresh_from_db()
+    a.refresh_from_db()
+    assert offre.statut == StatutOffre.EXPIREE and a.statut == StatutInscription.SANS_REPONSE
+    nouvelle = OffreCreneau.objects.get(statut=StatutOffre.OUVERTE)
+    assert nouvelle.inscription == b
+
+
+def test_accept_through_link_books_and_decline_passes(
+    make_permanence, client, django_capture_on_commit_callbacks
+):
+    """Accepting through the link books the slot (engine reservation); declining passes it on."""
+    permanence = make_permanence(capacite=2)
+    a = _inscrire(permanence, "Alice Test")
+    b = _inscrire(permanence, "Bob Test")
+    c = _inscrire(permanence, "Chloé Test")
+    offres = services.offres_attribuer(permanence=permanence, debut=slot_of(permanence))
+    page = client.get(reverse("ecrivains:offre", args=[offres[0].token]))
+    assert page.status_code == 200 and "J'accepte ce rendez-vous" in page.text
+    response = client.post(
+        reverse("ecrivains:offre", args=[offres[0].token]), {"action": "accepter"}, follow=True
+    )
+    assert "Votre rendez-vous est confirmé" in response.text
+    reservation = Reservation.objects.get(nom="Alice Test")
+    assert reservation.statut == Statut.CONFIRMEE and reservation.canal == "en_ligne"
+    a.refresh_from_db()
+    assert a.statut == StatutInscription.SERVIE
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ecrivains:offre", args=[offres[1].token]), {"action": "refuser"})
+    b.refresh_from_db()
+    assert b.statut == StatutInscription.EN_ATTENTE
+    assert OffreCreneau.objects.get(statut=StatutOffre.OUVERTE).inscription == c
+
+
+def test_unknown_offer_link_is_404(client):
+    """A wrong secret link gives a 404, not an error."""
+    assert client.get(reverse("ecrivains:offre", args=["nimportequoi"])).status_code == 404
+
+
+def test_agent_registers_caller_and_records_acceptance(make_permanence, make_user, client):
+    """A caller registered by an agent gets the offer on the agent's list to phone; the agent books it."""
+    agent = make_user(Role.AGENT)
+    permanence = make_permanence()
+    client.force_login(agent)
+    response = client.post(
+        reverse("ecrivains:inscription_agent", args=[permanence.uuid]),
+        {
+            "nom": "Appelant Test",
+            "telephone": "04 78 00 00 01",
+            "email": "",
+            "date_souhaitee": "",
+            "canal": "telephone",
+        },
+    )
+    assert response.status_code == 302
+    inscription = InscriptionAttente.objects.get()
+    assert inscription.canal == CanalInscription.TELEPHONE and inscription.cree_par == agent
+    [offre] = services.offres_attribuer(permanence=permanence, debut=slot_of(permanence))
+    page = client.get(reverse("ecrivains:liste_attente"))
+    assert "Appelant Test" in page.text and "Accepte" in page.text
+    client.post(reverse("ecrivains:offre_agent", args=[offre.uuid]), {"action": "accepter"})
+    reservation = Reservation.objects.get(nom="Appelant Test")
+    assert reservation.cree_par == agent and reservation.canal == "telephone"
+
+
+def test_citizen_form_requires_contact_and_keeps_values(make_permanence, client):
+    """Online registration without phone nor email gets a French message and keeps the name."""
+    permanence = make_permanence()
+    response = client.post(
+        reverse("ecrivains:inscription", args=[permanence.uuid]), {"nom": "Zoé", "telephone": "", "email": ""}
+    )
+    assert response.status_code == 200
+    assert "Indiquez un numéro de téléphone" in response.text and 'value="Zoé"' in response.text
+    response = client.post(
+        reverse("ecrivains:inscription", args=[permanence.uuid]),
+        {"nom": "Zoé", "telephone": "06 12 34 56 78"},
+    )
+    assert response.status_code == 302 and InscriptionAttente.objects.filter(nom="Zoé").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_race_two_people_accept_the_last_slot(make_permanence):
+    """Two people accepting the last place at once (separate connections): exactly one wins, the
+    other gets a friendly message and stays on the list."""
+    permanence = make_permanence(capacite=2)
+    a = _inscrire(permanence, "A")
+    b = _inscrire(permanence, "B")
+    offres = services.offres_attribuer(permanence=permanence, debut=slot_of(permanence))
+    assert len(offres) == 2
+    _book(permanence, nom="Au guichet")  # one place taken meanwhile: 2 offers for 1 place
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def accept(offre):
+        try:
+            barrier.wait()
+            results[offre.pk] = services.offre_accept(offre=offre)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept, args=(o,)) for o in offres]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    oks = [r for r in results.values() if r.ok]
+    kos = [r for r in results.values() if not r.ok]
+    assert len(oks) == 1 and len(kos) == 1
+    assert "quelqu'un a pris ce créneau" in kos[0].message
+    assert Reservation.objects.filter(statut=Statut.CONFIRMEE).count() == 2
+    perdant = kos[0].offre.inscription
+    perdant.refresh_from_db()
+    assert perdant.statut == StatutInscription.EN_ATTENTE
+    assert {a.pk, b.pk} == {r.offre.inscription_id for r in results.values()}
