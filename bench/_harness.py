@@ -57,6 +57,12 @@ def server_env(database_url: str) -> dict:
     return env
 
 
+def collectstatic(env: dict, static_root: Path) -> None:
+    """Production serves hashed static files: collect them for the server under test."""
+    env["STATIC_ROOT"] = str(static_root)
+    manage(env, "collectstatic", "--noinput")
+
+
 def manage(env: dict, *args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
@@ -87,14 +93,19 @@ class Gunicorn:
             env=env,
         )
         deadline = time.monotonic() + 60
+        last = ""
         while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(self.url + "/sante/", timeout=2)
                 return
-            except (urllib.error.URLError, ConnectionError, OSError):
+            except urllib.error.HTTPError as exc:
+                last = f"{exc.code} {exc.read()[:300]!r}"
+                time.sleep(0.3)
+            except (urllib.error.URLError, ConnectionError, OSError) as exc:
+                last = repr(exc)
                 time.sleep(0.3)
         self.stop()
-        raise RuntimeError("gunicorn did not start")
+        raise RuntimeError(f"gunicorn did not start: {last}")
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
