@@ -174,7 +174,9 @@ def action_save(*, action: Action, actor, message: str = "") -> Action:
     Journals what changed and, when the status changed on a published action, emails its followers.
     """
     before = Action.objects.filter(pk=action.pk).values(*TRACKED_FIELDS).first() if action.pk else None
-    action.full_clean()
+    # Check constraints are enforced by PostgreSQL and already checked by every caller's form or
+    # CSV parser; validating them here would cost one query each.
+    action.full_clean(validate_constraints=False)
     action.save()
     changes = {
         name: [str(before[name]) if before else "", str(getattr(action, name))]
