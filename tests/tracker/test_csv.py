@@ -114,6 +114,7 @@ def test_admin_changelist_action_exports_selected_actions(client, make_user):
     admin.is_staff = admin.is_superuser = True
     admin.save()
     client.force_login(admin)
+    assert "/pacte/gestion/import/" in client.get("/admin/tracker/action/").text
     pk = Action.objects.get(code="D1").pk
     response = client.post(
         "/admin/tracker/action/", {"action": "exporter_csv", "_selected_action": [pk], "index": 0}
