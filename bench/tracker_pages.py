@@ -79,7 +79,11 @@ def main():
             )
         actions = list(Action.objects.all())
         Jalon.objects.bulk_create(
-            Jalon(action=actions[i % len(actions)], date_on=dt.date(2025, 1, 1) + dt.timedelta(days=i), titre=f"Étape {i}")
+            Jalon(
+                action=actions[i % len(actions)],
+                date_on=dt.date(2025, 1, 1) + dt.timedelta(days=i),
+                titre=f"Étape {i}",
+            )
             for i in range(300)
         )
 
@@ -96,7 +100,13 @@ def main():
         try:
             client = Client()
             print(f"{len(actions)} actions, 300 jalons, 6 indicateurs en direct sur A1 ({RUNS} passages)")
-            for url in ["/pacte/", "/pacte/actions/", "/pacte/actions/?orientation=proximite", "/pacte/actions/A1/", "/pacte/historique/"]:
+            for url in [
+                "/pacte/",
+                "/pacte/actions/",
+                "/pacte/actions/?orientation=proximite",
+                "/pacte/actions/A1/",
+                "/pacte/historique/",
+            ]:
                 median, queries, peak = measure(client, url)
                 print(f"{url:<42} médiane {median:7.1f} ms  {queries:3d} requêtes  pic {peak:5.1f} Mo")
             content = actions_csv_export()
@@ -107,7 +117,9 @@ def main():
             if os.environ.get("BENCH_PROFILE"):
                 import cProfile
 
-                cProfile.runctx("actions_csv_import(content=content, actor=None)", globals(), locals(), sort="cumtime")
+                cProfile.runctx(
+                    "actions_csv_import(content=content, actor=None)", globals(), locals(), sort="cumtime"
+                )
             assert rapport.ok
             print(
                 f"Import CSV de {len(rapport.lignes)} lignes (contrôle + écriture) : {elapsed:.0f} ms, "

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from pacte.decorators import role_required
 from pacte.roles import Role
 
-from . import selectors, services
+from . import conf, selectors, services
 from .csvio import COLUMNS, actions_csv_export, actions_csv_import, actions_csv_parse
 from .enums import Statut
 from .forms import AbonnementForm, AvancementForm, FiltresForm, ImportForm, JalonForm, MesureForm
@@ -101,7 +101,8 @@ def historique(request):
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    value = request.META.get(conf.client_ip_header()) or request.META.get("REMOTE_ADDR", "")
+    return value.split(",")[0].strip()
 
 
 @login_not_required
