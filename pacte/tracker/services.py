@@ -282,3 +282,10 @@ def mesure_record(
         data={"cible": str(cible), "realise": str(realise)},
     )
     return mesure
+
+
+def abonnements_non_confirmes_purge(*, older_than: dt.timedelta = dt.timedelta(days=7)) -> int:
+    """Delete subscriptions never confirmed after `older_than` (data minimisation). Returns the count."""
+    limit = timezone.now() - older_than
+    deleted, _ = Abonnement.objects.filter(confirmed_at__isnull=True, created_at__lt=limit).delete()
+    return deleted

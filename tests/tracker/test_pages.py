@@ -102,6 +102,7 @@ def test_list_and_action_pages_queries_do_not_grow_with_data(
 def test_staff_home_and_menu_show_the_tracker(client, make_user):
     """The main menu has « Le Pacte »; a référent's home has the back office tile, an agent's does not."""
     assert 'href="/pacte/"' in client.get("/").text
+    assert "/pacte/historique/" in client.get("/plan-du-site/").text
     client.force_login(make_user(Role.REFERENT))
     assert "/pacte/gestion/" in client.get("/espace/").text
     client.force_login(make_user(Role.AGENT))
