@@ -74,6 +74,17 @@ def action_list(request):
 
 @login_not_required
 @require_safe
+def action_list_csv(request):
+    """Open data: the published actions in the import format (CSV, UTF-8)."""
+    response = HttpResponse(
+        actions_csv_export(selectors.actions_list()), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="pacte-actions-publiees.csv"'
+    return response
+
+
+@login_not_required
+@require_safe
 def action_detail(request, code):
     """One action: status, pilot, milestones, manual and live indicators, follow by email."""
     action = get_object_or_404(selectors.action_public(code.upper()))

@@ -107,3 +107,12 @@ def test_staff_home_and_menu_show_the_tracker(client, make_user):
     assert "/pacte/gestion/" in client.get("/espace/").text
     client.force_login(make_user(Role.AGENT))
     assert "/pacte/gestion/" not in client.get("/espace/").text
+
+
+def test_open_data_csv_lists_published_actions_only(client):
+    """/pacte/actions.csv is public and omits unpublished actions."""
+    Action.objects.filter(code="A3").update(is_published=False)
+    response = client.get("/pacte/actions.csv")
+    lines = response.content.decode().splitlines()
+    assert response["Content-Type"].startswith("text/csv") and len(lines) == 18
+    assert not any(line.startswith("A3,") for line in lines)
