@@ -51,6 +51,7 @@ class ActionAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "titre", "description"]
     inlines = [JalonInline]
     actions = [exporter_csv]
+    change_list_template = "tracker/admin/action_change_list.html"
 
     def save_model(self, request, obj, form, change):
         services.action_save(

@@ -10,3 +10,8 @@ def abonnements_max_par_heure() -> int:
 
 def import_max_octets() -> int:
     return getattr(settings, "TRACKER_IMPORT_MAX_OCTETS", 1_000_000)
+
+
+def client_ip_header() -> str:
+    """The request.META key holding the client's address (behind a proxy: e.g. "HTTP_X_REAL_IP")."""
+    return getattr(settings, "TRACKER_CLIENT_IP_HEADER", "REMOTE_ADDR")

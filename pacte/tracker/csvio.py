@@ -52,7 +52,7 @@ class LigneImport:
     numero: int  # line number in the file (the header is line 1)
     code: str
     values: dict
-    axe: str
+    axe: str | None  # None when the file has no "axe" column (the axis is then left as it is)
     exists: bool = False
 
 
@@ -219,9 +219,7 @@ def actions_csv_parse(content: str | bytes) -> RapportImport:
             rapport.erreurs.append((index, text[0].upper() + text[1:] + "."))
             continue
         rapport.lignes.append(
-            LigneImport(
-                numero=index, code=code, values=values, axe=row.get("axe", ""), exists=code in existing
-            )
+            LigneImport(numero=index, code=code, values=values, axe=row.get("axe"), exists=code in existing)
         )
     if not rapport.lignes and not rapport.erreurs:
         rapport.erreurs.append((2, "Le fichier ne contient aucune action."))
@@ -239,7 +237,8 @@ def actions_csv_import(*, content: str | bytes, actor) -> RapportImport:
     with transaction.atomic():
         for ligne in rapport.lignes:
             values = dict(ligne.values)
-            values["axe"] = axe_get(values["orientation"], ligne.axe) if ligne.axe else None
+            if ligne.axe is not None:
+                values["axe"] = axe_get(values["orientation"], ligne.axe) if ligne.axe else None
             action = Action.objects.filter(code=ligne.code).first() or Action(code=ligne.code)
             for name, value in values.items():
                 setattr(action, name, value)

@@ -174,7 +174,9 @@ def action_save(*, action: Action, actor, message: str = "") -> Action:
     Journals what changed and, when the status changed on a published action, emails its followers.
     """
     before = Action.objects.filter(pk=action.pk).values(*TRACKED_FIELDS).first() if action.pk else None
-    action.full_clean()
+    # Check constraints are enforced by PostgreSQL and already checked by every caller's form or
+    # CSV parser; validating them here would cost one query each.
+    action.full_clean(validate_constraints=False)
     action.save()
     changes = {
         name: [str(before[name]) if before else "", str(getattr(action, name))]
@@ -280,3 +282,10 @@ def mesure_record(
         data={"cible": str(cible), "realise": str(realise)},
     )
     return mesure
+
+
+def abonnements_non_confirmes_purge(*, older_than: dt.timedelta = dt.timedelta(days=7)) -> int:
+    """Delete subscriptions never confirmed after `older_than` (data minimisation). Returns the count."""
+    limit = timezone.now() - older_than
+    deleted, _ = Abonnement.objects.filter(confirmed_at__isnull=True, created_at__lt=limit).delete()
+    return deleted

@@ -7,6 +7,7 @@ app_name = "tracker"
 PUBLIC = [
     "accueil",
     "liste",
+    "liste_csv",
     "action",
     "historique",
     "suivre",
@@ -18,6 +19,7 @@ PUBLIC = [
 urlpatterns = [
     path("", views.accueil, name="accueil"),
     path("actions/", views.action_list, name="liste"),
+    path("actions.csv", views.action_list_csv, name="liste_csv"),
     path("actions/<str:code>/", views.action_detail, name="action"),
     path("actions/<str:code>/suivre/", views.abonnement_create, name="suivre"),
     path("actions/<str:code>/suivre/envoye/", views.abonnement_envoye, name="abonnement_envoye"),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from pacte.decorators import role_required
 from pacte.roles import Role
 
-from . import selectors, services
+from . import conf, selectors, services
 from .csvio import COLUMNS, actions_csv_export, actions_csv_import, actions_csv_parse
 from .enums import Statut
 from .forms import AbonnementForm, AvancementForm, FiltresForm, ImportForm, JalonForm, MesureForm
@@ -74,6 +74,17 @@ def action_list(request):
 
 @login_not_required
 @require_safe
+def action_list_csv(request):
+    """Open data: the published actions in the import format (CSV, UTF-8)."""
+    response = HttpResponse(
+        actions_csv_export(selectors.actions_list()), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="pacte-actions-publiees.csv"'
+    return response
+
+
+@login_not_required
+@require_safe
 def action_detail(request, code):
     """One action: status, pilot, milestones, manual and live indicators, follow by email."""
     action = get_object_or_404(selectors.action_public(code.upper()))
@@ -101,7 +112,8 @@ def historique(request):
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    value = request.META.get(conf.client_ip_header()) or request.META.get("REMOTE_ADDR", "")
+    return value.split(",")[0].strip()
 
 
 @login_not_required

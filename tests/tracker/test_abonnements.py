@@ -177,3 +177,17 @@ def test_admin_edits_go_through_the_services_and_notify(client, make_user):
     ]
     assert len(sujets) == 2
     assert "Réalisée" in sujets[0] and "nouvelle étape" in sujets[1]
+
+
+def test_unconfirmed_subscriptions_are_forgotten_after_a_week(client, time_machine):
+    """An address never confirmed is deleted after 7 days; a confirmed one is kept."""
+    from pacte.tracker.tasks import abonnements_non_confirmes_purge_task
+
+    time_machine.move_to("2026-01-01 10:00 +01:00")
+    _confirmed(client, email="garde@example.org")
+    _subscribe(client, email="oublie@example.org")
+    time_machine.move_to("2026-01-05 10:00 +01:00")
+    assert abonnements_non_confirmes_purge_task() == 0
+    time_machine.move_to("2026-01-09 10:00 +01:00")
+    assert abonnements_non_confirmes_purge_task() == 1
+    assert list(Abonnement.objects.values_list("email", flat=True)) == ["garde@example.org"]

@@ -114,6 +114,7 @@ def test_admin_changelist_action_exports_selected_actions(client, make_user):
     admin.is_staff = admin.is_superuser = True
     admin.save()
     client.force_login(admin)
+    assert "/pacte/gestion/import/" in client.get("/admin/tracker/action/").text
     pk = Action.objects.get(code="D1").pk
     response = client.post(
         "/admin/tracker/action/", {"action": "exporter_csv", "_selected_action": [pk], "index": 0}
@@ -129,3 +130,15 @@ def test_import_and_export_are_for_administrators_only(client, make_user, role):
     client.force_login(make_user(role))
     assert client.get("/pacte/gestion/import/").status_code == 403
     assert client.get("/pacte/gestion/export.csv").status_code == 403
+
+
+def test_absent_columns_leave_values_unchanged(make_user):
+    """A file with only code, orientation, titre changes the title and keeps axis, source and status."""
+    a1 = Action.objects.get(code="A1")
+    axe, source = a1.axe, a1.source
+    rapport = actions_csv_import(
+        content="code,orientation,titre\nA1,accessibilite,Nouveau titre\n", actor=make_user(Role.ADMIN)
+    )
+    assert rapport.ok
+    a1.refresh_from_db()
+    assert (a1.titre, a1.axe, a1.source, a1.statut) == ("Nouveau titre", axe, source, Statut.A_ENGAGER)

@@ -102,7 +102,17 @@ def test_list_and_action_pages_queries_do_not_grow_with_data(
 def test_staff_home_and_menu_show_the_tracker(client, make_user):
     """The main menu has « Le Pacte »; a référent's home has the back office tile, an agent's does not."""
     assert 'href="/pacte/"' in client.get("/").text
+    assert "/pacte/historique/" in client.get("/plan-du-site/").text
     client.force_login(make_user(Role.REFERENT))
     assert "/pacte/gestion/" in client.get("/espace/").text
     client.force_login(make_user(Role.AGENT))
     assert "/pacte/gestion/" not in client.get("/espace/").text
+
+
+def test_open_data_csv_lists_published_actions_only(client):
+    """/pacte/actions.csv is public and omits unpublished actions."""
+    Action.objects.filter(code="A3").update(is_published=False)
+    response = client.get("/pacte/actions.csv")
+    lines = response.content.decode().splitlines()
+    assert response["Content-Type"].startswith("text/csv") and len(lines) == 18
+    assert not any(line.startswith("A3,") for line in lines)
