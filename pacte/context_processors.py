@@ -8,7 +8,10 @@ def portail(request):
     return {
         "LYON_EN_DIRECT_PHONE": settings.LYON_EN_DIRECT_PHONE,
         "LYON_EN_DIRECT_HOURS": settings.LYON_EN_DIRECT_HOURS,
-        "nav_items": nav_items,
+        "nav_items": lambda: [
+            (label, url, request.path == url if url == "/" else request.path.startswith(url))
+            for label, url in nav_items()
+        ],
         "STAFF_IDLE_TIMEOUT": settings.STAFF_IDLE_TIMEOUT,
         "STAFF_IDLE_WARNING": settings.STAFF_IDLE_WARNING,
     }

@@ -9,3 +9,11 @@ from .services import abonnements_non_confirmes_purge
 def abonnements_non_confirmes_purge_task() -> int:
     """Daily: forget the addresses of subscriptions never confirmed within 7 days."""
     return abonnements_non_confirmes_purge()
+
+
+BEAT_SCHEDULE = {
+    "tracker-abonnements-purge": {
+        "task": "pacte.tracker.tasks.abonnements_non_confirmes_purge_task",
+        "schedule": 24 * 3600,
+    },
+}
