@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from nonrecours.models import Observation
+from nonrecours.models import Dispositif, Observation
 from pacte.models import Lieu
 from pacte.roles import Role
 from tests.a11y import assert_accessible, assert_valid_html
@@ -126,8 +126,10 @@ def test_analyst_sees_raw_figures_and_manages_catalogue(page, live_server, make_
     assert "3" in row.inner_text()
     assert_accessible(page)
     screenshot(page, "nonrecours-analyse")
+    rsa = Dispositif.objects.get(code="rsa")
     for name, path in [
         ("dispositifs", "/non-recours/dispositifs/"),
+        ("modifier", f"/non-recours/dispositifs/{rsa.pk}/modifier/"),
         ("ajouter", "/non-recours/dispositifs/ajouter/"),
     ]:
         response = page.goto(live_server.url + path)
