@@ -69,6 +69,18 @@ def main() -> None:
         print(f"Migration : {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
         with connection.cursor() as cursor:
+            # Bulk-load speed: no FK triggers for this session, indexes rebuilt once at the end.
+            cursor.execute("SET session_replication_role = replica")
+            cursor.execute(
+                "SELECT indexdef, indexname FROM pg_indexes WHERE tablename IN "
+                "('nonrecours_observation', 'nonrecours_observationdispositif') AND indexname NOT LIKE '%%pkey'"
+            )
+            indexes = cursor.fetchall()
+            for _, name in indexes:
+                cursor.execute(
+                    f'ALTER TABLE IF EXISTS nonrecours_observationdispositif DROP CONSTRAINT IF EXISTS "{name}"'
+                )
+                cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
             cursor.execute("SELECT array_agg(id ORDER BY numero) FROM pacte_arrondissement")
             arr_ids = cursor.fetchone()[0]
             cursor.execute("SELECT array_agg(id ORDER BY id) FROM nonrecours_dispositif")
@@ -106,9 +118,17 @@ def main() -> None:
                 )
             cursor.execute("SELECT count(*) FROM nonrecours_observationdispositif")
             links = cursor.fetchone()[0]
+            for definition, _ in indexes:
+                cursor.execute(definition)
+            cursor.execute("SET session_replication_role = DEFAULT")
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE nonrecours_observation")
             cursor.execute("VACUUM ANALYZE nonrecours_observationdispositif")
+        from nonrecours.rollup import rollup_rebuild
+
+        t0 = time.perf_counter()
+        rollup_rows = rollup_rebuild()
+        print(f"Recalcul complet du cumul mensuel : {rollup_rows} lignes en {time.perf_counter() - t0:.1f} s")
         print(
             f"Données : {args.rows:,} observations, {links:,} liens droit, générées en {time.perf_counter() - started:.1f} s"
         )

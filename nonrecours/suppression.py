@@ -3,7 +3,8 @@
 Rules, applied to a two-way table *with its margins* (row totals, column totals, grand total):
 
 1. **Primary suppression**: every count between 1 and `threshold - 1` (cells and totals alike) is
-   hidden and shown as « < 11 ». **Zeros are published**: an empty cell says that no situation of
+   hidden and shown as « < 11 ». Cells hidden by the secondary rules show « secret » (they may
+   be large: « < 11 » would be false). **Zeros are published**: an empty cell says that no situation of
    that kind was recorded, which reveals nothing about a person (the observations hold no
    identity), and hiding zeros would hide most of a sparse table for no protection.
 2. **Secondary suppression**, iterated to a fixed point, so that no hidden cell can be recomputed:
@@ -26,6 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
+
+SECRET = "secret"
 
 
 def threshold_default() -> int:
@@ -127,14 +130,22 @@ class Cellule:
     threshold: int
 
     @property
+    def primary(self) -> bool:
+        """A small count (1 to threshold - 1): the reason for the secret."""
+        return 0 < self.value < self.threshold
+
+    @property
     def display(self) -> str:
         if self.hidden:
-            return f"< {self.threshold}"
+            # A secondary cell may be large: saying « < 11 » would be false, it is marked « secret ».
+            return f"< {self.threshold}" if self.primary else SECRET
         return f"{self.value:,}".replace(",", " ")
 
     @property
     def csv(self) -> str:
-        return f"< {self.threshold}" if self.hidden else str(self.value)
+        if self.hidden:
+            return self.display
+        return str(self.value)
 
     @property
     def published(self) -> int | None:

@@ -3,6 +3,13 @@
 from django.db import migrations, models
 
 
+def rebuild(apps, schema_editor):
+    """Fill the roll-up from the observations already recorded (raw SQL on table names)."""
+    from nonrecours.rollup import rollup_rebuild
+
+    rollup_rebuild()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -26,4 +33,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('mois', 'dispositif_code', 'type_odenore', 'arrondissement', 'has_demarche'), name='nr_stat_cle_unique')],
             },
         ),
+        migrations.RunPython(rebuild, migrations.RunPython.noop),
     ]

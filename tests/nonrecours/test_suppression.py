@@ -77,6 +77,7 @@ def test_secondary_suppression_in_row_and_column():
     assert (0, 0) in hidden and (0, 2) in hidden  # row partner: 20 is the smallest of the row
     assert (1, 0) in hidden  # column partner: 40
     assert (1, 2) in hidden  # closes the rectangle
+    assert table.cells[0][0].display == "< 11" and table.cells[0][2].display == "secret"
     assert not table.total.hidden
 
 
