@@ -98,7 +98,7 @@ class SaisinePubliqueForm(_ContactMixin, forms.Form):
         required=False,
         max_length=300,
         help_text="Facultatif, si vous préférez recevoir un courrier.",
-        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
     )
     arrondissement = ArrondissementChoiceField(
         label="Votre arrondissement",

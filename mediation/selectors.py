@@ -18,13 +18,18 @@ def saisine_visible_to(user):
 
 
 def saisine_list_for(
-    user, *, q="", statut="", theme="", canal="", assignee="", arrondissement="", retard=False
+    user, *, q="", statut="", theme="", canal="", assignee="", arrondissement="", retard=False, compteurs=True
 ):
-    """The team's case list, filtered, with what the table shows, in a constant number of queries."""
+    """The team's case list, filtered, with what the table shows, in a constant number of queries.
+
+    `compteurs` adds the number of unanswered requests for position (the screen); the export skips it.
+    """
     qs = saisine_visible_to(user).select_related("arrondissement", "direction", "assignee")
-    qs = qs.annotate(
-        nb_dp_en_attente=Count("demandes_position", filter=Q(demandes_position__repondue_at__isnull=True))
-    ).order_by("-recue_at", "-id")
+    if compteurs:
+        qs = qs.annotate(
+            nb_dp_en_attente=Count("demandes_position", filter=Q(demandes_position__repondue_at__isnull=True))
+        )
+    qs = qs.order_by("-recue_at", "-id")
     if q:
         q = q.strip()
         qs = qs.filter(

@@ -41,6 +41,7 @@ from .forms import (
     SuiviMessageForm,
     TransitionForm,
 )
+from .models import Saisine
 from .perms import can_answer_demande, can_answer_proposition, direction_of_referent, is_equipe
 from .selectors import (
     demande_position_visible_to,
@@ -274,12 +275,15 @@ def saisine_list(request):
     )
 
 
+_EXPORT_CHOICES = ["canal", "requerant_type", "theme", "statut", "niveau", "issue"]
+
+
 def saisine_export(request):
     """CSV export of the filtered list (journaled)."""
     _require_equipe(request.user)
     form = FiltresForm(request.GET or None)
     filtres = form.cleaned_data if form.is_valid() else {}
-    qs = saisine_list_for(request.user, **{k: v for k, v in filtres.items() if v})
+    qs = saisine_list_for(request.user, compteurs=False, **{k: v for k, v in filtres.items() if v})
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="saisines.csv"'
     response.write("\ufeff")
@@ -304,6 +308,8 @@ def saisine_export(request):
             "suivi_par",
         ]
     )
+    # Labels resolved once: get_FOO_display() translates a lazy label per row (the export's hot spot).
+    labels = {f: {k: str(v) for k, v in Saisine._meta.get_field(f).choices} for f in _EXPORT_CHOICES}
     count = 0
     for s in qs.iterator(chunk_size=500):
         count += 1
@@ -311,16 +317,16 @@ def saisine_export(request):
             [
                 s.reference,
                 s.recue_at.date().isoformat(),
-                s.get_canal_display(),
-                s.get_requerant_type_display(),
+                labels["canal"].get(s.canal, ""),
+                labels["requerant_type"].get(s.requerant_type, ""),
                 s.nom,
                 s.prenom,
-                s.get_theme_display(),
+                labels["theme"].get(s.theme, ""),
                 s.arrondissement.numero if s.arrondissement else "",
                 s.direction.sigle if s.direction else "",
-                s.get_statut_display(),
-                s.get_niveau_display(),
-                s.get_issue_display(),
+                labels["statut"].get(s.statut, ""),
+                labels["niveau"].get(s.niveau, ""),
+                labels["issue"].get(s.issue, ""),
                 "oui" if s.elu_implique else "non",
                 s.echeance_reponse.isoformat() if s.echeance_reponse else "",
                 s.cloturee_at.date().isoformat() if s.cloturee_at else "",

@@ -250,3 +250,20 @@ def test_public_pages(client, monde):
     html = client.get(reverse("mediation:propositions")).content.decode()
     assert monde["proposition"].titre in html and monde["saisine"].reference in html
     assert monde["saisine"].nom not in html and monde["saisine"].email not in html
+
+
+def test_nonrecours_observation_from_the_case_file(client, monde):
+    """The médiateur records a right not claimed from a case: an anonymous observation with source 'mediation'."""
+    from nonrecours.models import Observation
+
+    client.force_login(monde["users"]["mediateur"])
+    url = reverse("mediation:saisine_nonrecours", args=[monde["saisine"].uuid])
+    response = client.post(
+        url, {"nr-dispositifs": ["rsa"], "nr-type_odenore": "non_connaissance", "nr-raisons": ["complexite"]}
+    )
+    assert response.status_code == 302
+    observation = Observation.objects.get()
+    assert observation.source == "mediation"
+    assert JournalEntry.objects.filter(
+        action="mediation.nonrecours", object_id=str(monde["saisine"].pk)
+    ).exists()
