@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from pacte.decorators import role_required
 from pacte.models import Arrondissement
+from pacte.ratelimit import ratelimit
 from pacte.roles import Role
 from pacte.tokens import identity_matches
 
@@ -90,6 +91,7 @@ def accueil(request):
 
 
 @login_not_required
+@ratelimit("saisine")
 def saisir(request):
     """The public saisine form (no account, no JavaScript)."""
     if request.method == "POST":
@@ -127,6 +129,7 @@ def _suivi_saisine(token):
 
 
 @login_not_required
+@ratelimit("identite")
 def suivi(request, token):
     """The requester's follow-up page: identity check first, then status in plain French."""
     saisine = _suivi_saisine(token)
