@@ -1,0 +1,646 @@
+"""Views of the médiation app: thin; parse → selector → perms → service → render or redirect (PRG)."""
+
+from __future__ import annotations
+
+import csv
+from copy import copy
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from pacte.decorators import role_required
+from pacte.models import Arrondissement
+from pacte.roles import Role
+from pacte.tokens import identity_matches
+
+from . import conf, services
+from .enums import STATUT_POUR_REQUERANT, CanalSaisine, StatutProposition, StatutSaisine
+from .forms import (
+    DemandePositionForm,
+    DocumentForm,
+    FiltresForm,
+    MessageForm,
+    MiseEnOeuvreForm,
+    NonRecoursForm,
+    PropositionForm,
+    PropositionReponseForm,
+    QualificationForm,
+    ReponsePositionForm,
+    SaisineAgentForm,
+    SaisinePubliqueForm,
+    SuiviIdentiteForm,
+    SuiviMessageForm,
+    TransitionForm,
+)
+from .perms import can_answer_demande, can_answer_proposition, direction_of_referent, is_equipe
+from .selectors import (
+    demande_position_visible_to,
+    proposition_public_list,
+    proposition_visible_to,
+    saisine_detail_for,
+    saisine_list_for,
+    saisine_visible_to,
+)
+from .workflows import (
+    ACTION_LABELS,
+    TransitionInterdite,
+    proposition_transition,
+    saisine_transition,
+    transitions_possibles,
+)
+
+SESSION_TOKEN = "mediation_token_affiche"
+SESSION_SUIVI = "mediation_suivi_ok"
+
+
+def _apply_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public
+
+
+@login_not_required
+def accueil(request):
+    """What the médiateur does, how to reach them, how to file a saisine."""
+    return render(
+        request,
+        "mediation/accueil.html",
+        {
+            "arrondissements": Arrondissement.objects.all(),
+            "mediateur_email": conf.mediateur_email(),
+            "mediateur_adresse": conf.mediateur_adresse(),
+        },
+    )
+
+
+@login_not_required
+def saisir(request):
+    """The public saisine form (no account, no JavaScript)."""
+    if request.method == "POST":
+        form = SaisinePubliqueForm(request.POST, request.FILES)
+        if form.is_valid():
+            saisine, token = services.saisine_create(
+                data=form.saisine_data(),
+                canal=CanalSaisine.EN_LIGNE,
+                fichiers=form.cleaned_data["pieces_jointes"],
+                consentement=True,
+            )
+            request.session[SESSION_TOKEN] = {"reference": saisine.reference, "token": token}
+            request.session[SESSION_SUIVI] = [str(saisine.uuid)]
+            return redirect("mediation:saisie_envoyee")
+    else:
+        form = SaisinePubliqueForm()
+    return render(request, "mediation/saisir.html", {"form": form})
+
+
+@login_not_required
+def saisie_envoyee(request):
+    """Confirmation after the form: reference and (once) the follow-up link."""
+    info = request.session.pop(SESSION_TOKEN, None)
+    if info is None:
+        return redirect("mediation:accueil")
+    lien = reverse("mediation:suivi", args=[info["token"]])
+    return render(request, "mediation/saisie_envoyee.html", {"reference": info["reference"], "lien": lien})
+
+
+def _suivi_saisine(token):
+    saisine = services.saisine_by_token(token)
+    if saisine is None:
+        raise Http404
+    return saisine
+
+
+@login_not_required
+def suivi(request, token):
+    """The requester's follow-up page: identity check first, then status in plain French."""
+    saisine = _suivi_saisine(token)
+    verified = str(saisine.uuid) in request.session.get(SESSION_SUIVI, [])
+    identite_form = None
+    if not verified:
+        if request.method == "POST":
+            identite_form = SuiviIdentiteForm(request.POST)
+            if identite_form.is_valid():
+                expected = saisine.nom or saisine.organisme_nom
+                if identity_matches(expected_name=expected, given=identite_form.cleaned_data["nom_debut"]):
+                    request.session[SESSION_SUIVI] = [
+                        *request.session.get(SESSION_SUIVI, []),
+                        str(saisine.uuid),
+                    ]
+                    return redirect("mediation:suivi", token=token)
+                identite_form.add_error(
+                    "nom_debut", "Ces lettres ne correspondent pas au nom indiqué dans la demande."
+                )
+        else:
+            identite_form = SuiviIdentiteForm()
+        return render(
+            request, "mediation/suivi_identite.html", {"form": identite_form, "reference": saisine.reference}
+        )
+    context = {
+        "saisine": saisine,
+        "explication": STATUT_POUR_REQUERANT[saisine.statut],
+        "messages_visibles": saisine.messages.filter(is_interne=False),
+        "documents": saisine.documents.all(),
+        "form": SuiviMessageForm(),
+        "token": token,
+    }
+    return render(request, "mediation/suivi.html", context)
+
+
+@login_not_required
+@require_POST
+def suivi_message(request, token):
+    """The requester adds a message and/or documents from the follow-up page."""
+    saisine = _suivi_saisine(token)
+    if str(saisine.uuid) not in request.session.get(SESSION_SUIVI, []):
+        return redirect("mediation:suivi", token=token)
+    form = SuiviMessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        with transaction.atomic():
+            if form.cleaned_data["corps"].strip():
+                services.message_add(
+                    saisine=saisine, corps=form.cleaned_data["corps"], is_from_requerant=True
+                )
+            for upload in form.cleaned_data["pieces_jointes"]:
+                services.document_add(saisine=saisine, upload=upload, is_from_requerant=True)
+        messages.success(request, "Votre message a bien été transmis au médiateur.")
+        return redirect("mediation:suivi", token=token)
+    context = {
+        "saisine": saisine,
+        "explication": STATUT_POUR_REQUERANT[saisine.statut],
+        "messages_visibles": saisine.messages.filter(is_interne=False),
+        "documents": saisine.documents.all(),
+        "form": form,
+        "token": token,
+    }
+    return render(request, "mediation/suivi.html", context)
+
+
+@login_not_required
+def propositions(request):
+    """Public accountability: every proposal and what became of it (no personal data)."""
+    annee = request.GET.get("annee", "")
+    statut = request.GET.get("statut", "")
+    qs = proposition_public_list(annee=int(annee) if annee.isdigit() else None, statut=statut)
+    from django.db.models import Count
+
+    from .models import Proposition
+
+    totaux = dict(Proposition.objects.values_list("statut").annotate(n=Count("id")))
+    annees = Proposition.objects.values_list("annee", flat=True).distinct().order_by("-annee")
+    return render(
+        request,
+        "mediation/propositions.html",
+        {
+            "propositions": qs,
+            "totaux": [(label, totaux.get(value, 0)) for value, label in StatutProposition.choices],
+            "annees": annees,
+            "statuts": StatutProposition.choices,
+            "annee": annee,
+            "statut": statut,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Agent entry
+
+
+@role_required(Role.MEDIATEUR, Role.AGENT)
+def saisine_nouvelle(request):
+    """Quick entry of a saisine received by phone, letter, email or at a permanence."""
+    if request.method == "POST":
+        form = SaisineAgentForm(request.POST)
+        if form.is_valid():
+            data = form.saisine_data()
+            canal = data.pop("canal")
+            saisine, _token = services.saisine_create(
+                data=data, canal=canal, actor=request.user, consentement=False
+            )
+            messages.success(request, f"Saisine {saisine.reference} enregistrée.")
+            if is_equipe(request.user):
+                return redirect("mediation:saisine_detail", uuid=saisine.uuid)
+            return redirect("mediation:saisine_nouvelle")
+    else:
+        form = SaisineAgentForm()
+    return render(request, "mediation/saisine_nouvelle.html", {"form": form})
+
+
+# ---------------------------------------------------------------------------------------------
+# Case files (team only, 404 for everybody else)
+
+
+def _require_equipe(user):
+    if not is_equipe(user):
+        raise Http404
+
+
+def saisine_list(request):
+    """The team's case list: search, filters (GET), overdue cases stand out, pagination."""
+    _require_equipe(request.user)
+    form = FiltresForm(request.GET or None)
+    filtres = form.cleaned_data if form.is_valid() else {}
+    qs = saisine_list_for(request.user, **{k: v for k, v in filtres.items() if v})
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    services.lecture_record(
+        actor=request.user, data={"liste": True, "filtres": {k: str(v) for k, v in filtres.items() if v}}
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "mediation/saisine_list.html",
+        {
+            "form": form,
+            "page": page,
+            "today": timezone.localdate(),
+            "query": query.urlencode(),
+            "nb_retard": saisine_visible_to(request.user).en_retard().count(),
+        },
+    )
+
+
+def saisine_export(request):
+    """CSV export of the filtered list (journaled)."""
+    _require_equipe(request.user)
+    form = FiltresForm(request.GET or None)
+    filtres = form.cleaned_data if form.is_valid() else {}
+    qs = saisine_list_for(request.user, **{k: v for k, v in filtres.items() if v})
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="saisines.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            "reference",
+            "recue_le",
+            "canal",
+            "requerant",
+            "nom",
+            "prenom",
+            "theme",
+            "arrondissement",
+            "direction",
+            "statut",
+            "niveau",
+            "issue",
+            "elu_implique",
+            "echeance_reponse",
+            "cloturee_le",
+            "suivi_par",
+        ]
+    )
+    count = 0
+    for s in qs.iterator(chunk_size=500):
+        count += 1
+        writer.writerow(
+            [
+                s.reference,
+                s.recue_at.date().isoformat(),
+                s.get_canal_display(),
+                s.get_requerant_type_display(),
+                s.nom,
+                s.prenom,
+                s.get_theme_display(),
+                s.arrondissement.numero if s.arrondissement else "",
+                s.direction.sigle if s.direction else "",
+                s.get_statut_display(),
+                s.get_niveau_display(),
+                s.get_issue_display(),
+                "oui" if s.elu_implique else "non",
+                s.echeance_reponse.isoformat() if s.echeance_reponse else "",
+                s.cloturee_at.date().isoformat() if s.cloturee_at else "",
+                s.assignee.get_full_name() if s.assignee else "",
+            ]
+        )
+    services.lecture_record(
+        actor=request.user,
+        action="mediation.export",
+        data={"lignes": count, "filtres": {k: str(v) for k, v in filtres.items() if v}},
+    )
+    return response
+
+
+def _timeline(saisine):
+    events = [("recue", saisine.recue_at, None)]
+    for t in saisine.transitions.all():
+        events.append(("transition", t.at, t))
+    for m in saisine.messages.all():
+        events.append(("message", m.at, m))
+    for d in saisine.documents.all():
+        events.append(("document", d.at, d))
+    for dp in saisine.demandes_position.all():
+        events.append(("demande", dp.envoyee_at, dp))
+        if dp.repondue_at:
+            events.append(("reponse", dp.repondue_at, dp))
+    return sorted(events, key=lambda e: e[1])
+
+
+def _detail_context(request, saisine, **forms):
+    possibles = transitions_possibles(saisine)
+    return {
+        "saisine": saisine,
+        "timeline": _timeline(saisine),
+        "transitions": [
+            (
+                vers,
+                ACTION_LABELS[vers],
+                forms.get(f"transition_{vers}") or TransitionForm(initial={"vers": vers}),
+            )
+            for vers in possibles
+        ],
+        "qualification_form": forms.get("qualification_form") or QualificationForm(instance=saisine),
+        "message_form": forms.get("message_form") or MessageForm(),
+        "document_form": forms.get("document_form") or DocumentForm(),
+        "demande_form": forms.get("demande_form")
+        or DemandePositionForm(initial={"direction": saisine.direction}),
+        "reponse_forms": forms.get("reponse_forms") or {},
+        "nonrecours_form": forms.get("nonrecours_form") or NonRecoursForm(),
+        "nonrecours_disponible": _nonrecours_available(),
+        "peut_demander_position": saisine.statut in (StatutSaisine.RECEVABLE, StatutSaisine.EN_INSTRUCTION),
+    }
+
+
+def _nonrecours_available() -> bool:
+    try:
+        import nonrecours.services  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _get_saisine(request, uuid):
+    _require_equipe(request.user)
+    return get_object_or_404(saisine_detail_for(request.user, uuid), uuid=uuid)
+
+
+def saisine_detail(request, uuid):
+    """The case file: everything on one page, every read journaled."""
+    saisine = _get_saisine(request, uuid)
+    services.lecture_record(actor=request.user, saisine=saisine)
+    return render(request, "mediation/saisine_detail.html", _detail_context(request, saisine))
+
+
+def _rerender(request, saisine, status=400, **forms):
+    saisine = get_object_or_404(saisine_detail_for(request.user, saisine.uuid), uuid=saisine.uuid)
+    return render(
+        request, "mediation/saisine_detail.html", _detail_context(request, saisine, **forms), status=status
+    )
+
+
+@require_POST
+def saisine_transition_view(request, uuid):
+    saisine = _get_saisine(request, uuid)
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in {"vers", "motif"} and v}
+        try:
+            saisine_transition(
+                saisine=saisine,
+                vers=form.cleaned_data["vers"],
+                actor=request.user,
+                motif=form.cleaned_data["motif"],
+                **data,
+            )
+        except TransitionInterdite:
+            messages.error(request, "Ce changement de statut n'est pas possible depuis le statut actuel.")
+            return redirect("mediation:saisine_detail", uuid=uuid)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"Statut : {saisine.get_statut_display()}.")
+            return redirect("mediation:saisine_detail", uuid=uuid)
+    vers = request.POST.get("vers", "")
+    return _rerender(request, saisine, **{f"transition_{vers}": form})
+
+
+@require_POST
+def saisine_qualification(request, uuid):
+    saisine = _get_saisine(request, uuid)
+    form = QualificationForm(request.POST, instance=copy(saisine))
+    if form.is_valid():
+        services.saisine_update(
+            saisine=saisine, actor=request.user, **{k: form.cleaned_data[k] for k in form.Meta.fields}
+        )
+        messages.success(request, "Dossier mis à jour.")
+        return redirect("mediation:saisine_detail", uuid=uuid)
+    return _rerender(request, saisine, qualification_form=form)
+
+
+@require_POST
+def saisine_message(request, uuid):
+    saisine = _get_saisine(request, uuid)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        services.message_add(
+            saisine=saisine,
+            corps=form.cleaned_data["corps"],
+            actor=request.user,
+            is_interne=form.cleaned_data["is_interne"],
+        )
+        messages.success(
+            request, "Note ajoutée." if form.cleaned_data["is_interne"] else "Message envoyé au requérant."
+        )
+        return redirect("mediation:saisine_detail", uuid=uuid)
+    return _rerender(request, saisine, message_form=form)
+
+
+@require_POST
+def saisine_document(request, uuid):
+    saisine = _get_saisine(request, uuid)
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        with transaction.atomic():
+            for upload in form.cleaned_data["pieces_jointes"]:
+                services.document_add(saisine=saisine, upload=upload, actor=request.user)
+        messages.success(request, "Document ajouté.")
+        return redirect("mediation:saisine_detail", uuid=uuid)
+    return _rerender(request, saisine, document_form=form)
+
+
+@require_POST
+def saisine_demande_position(request, uuid):
+    saisine = _get_saisine(request, uuid)
+    form = DemandePositionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.demande_position_send(saisine=saisine, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Demande de position envoyée à la direction.")
+            return redirect("mediation:saisine_detail", uuid=uuid)
+    return _rerender(request, saisine, demande_form=form)
+
+
+@require_POST
+def saisine_nonrecours(request, uuid):
+    saisine = _get_saisine(request, uuid)
+    form = NonRecoursForm(request.POST)
+    if form.is_valid() and _nonrecours_available():
+        services.observation_nonrecours_record(saisine=saisine, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Situation de non-recours enregistrée (sans identité).")
+        return redirect("mediation:saisine_detail", uuid=uuid)
+    return _rerender(request, saisine, nonrecours_form=form)
+
+
+def document_download(request, uuid):
+    """Serve a case document to the team only (404 otherwise); journaled."""
+    _require_equipe(request.user)
+    from .models import Document
+
+    document = get_object_or_404(
+        Document.objects.filter(saisine__in=saisine_visible_to(request.user)).select_related("saisine"),
+        uuid=uuid,
+    )
+    services.lecture_record(
+        actor=request.user, saisine=document.saisine, data={"document": str(document.uuid)}
+    )
+    # Files are small (upload limit): read them whole so the handle is always closed.
+    with document.fichier.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type=document.mimetype)
+    response["Content-Disposition"] = content_disposition_header(True, document.nom)
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Référents de direction and proposals
+
+
+def direction_accueil(request):
+    """A référent's view: requests for position and proposals addressed to their direction."""
+    direction = direction_of_referent(request.user)
+    if direction is None and not is_equipe(request.user):
+        raise Http404
+    demandes = demande_position_visible_to(request.user).order_by("repondue_at", "echeance")
+    props = proposition_visible_to(request.user).order_by("-annee", "numero")
+    return render(
+        request,
+        "mediation/direction.html",
+        {"direction": direction, "demandes": demandes, "propositions": props, "today": timezone.localdate()},
+    )
+
+
+def demande_detail(request, uuid):
+    """One request for position; its direction's référent answers here (another direction: 404)."""
+    demande = get_object_or_404(demande_position_visible_to(request.user), uuid=uuid)
+    form = ReponsePositionForm(request.POST or None)
+    if request.method == "POST":
+        if not can_answer_demande(request.user, demande):
+            raise Http404
+        if form.is_valid():
+            try:
+                services.demande_position_answer(
+                    demande=demande, reponse=form.cleaned_data["reponse"], actor=request.user
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, "Votre réponse a été transmise au médiateur.")
+                return redirect("mediation:demande_detail", uuid=uuid)
+    return render(
+        request,
+        "mediation/demande_detail.html",
+        {"demande": demande, "form": form, "peut_repondre": can_answer_demande(request.user, demande)},
+        status=400 if form.errors else 200,
+    )
+
+
+def proposition_list(request):
+    """The team's proposals and the form to formulate one."""
+    _require_equipe(request.user)
+    form = PropositionForm(request.POST or None, initial={"references": request.GET.get("dossier", "")})
+    if request.method == "POST" and form.is_valid():
+        proposition = services.proposition_create(
+            titre=form.cleaned_data["titre"],
+            texte=form.cleaned_data["texte"],
+            direction=form.cleaned_data["direction"],
+            saisines=form.cleaned_data["references"],
+            actor=request.user,
+        )
+        messages.success(request, f"Proposition {proposition.numero} formulée.")
+        return redirect("mediation:proposition_detail", uuid=proposition.uuid)
+    props = proposition_visible_to(request.user).prefetch_related("saisines")
+    return render(
+        request,
+        "mediation/proposition_list.html",
+        {"form": form, "propositions": props},
+        status=400 if form.errors else 200,
+    )
+
+
+def proposition_detail(request, uuid):
+    """A proposal: the direction (référent) or the team records the answer, then the implementation."""
+    proposition = get_object_or_404(
+        proposition_visible_to(request.user).prefetch_related("saisines"), uuid=uuid
+    )
+    reponse_form = PropositionReponseForm(prefix="rep")
+    moe_form = MiseEnOeuvreForm(prefix="moe")
+    status = 200
+    if request.method == "POST":
+        if not can_answer_proposition(request.user, proposition):
+            raise Http404
+        action = request.POST.get("action")
+        if action == "reponse":
+            reponse_form = PropositionReponseForm(request.POST, prefix="rep")
+            if reponse_form.is_valid():
+                try:
+                    proposition_transition(
+                        proposition=proposition,
+                        vers=reponse_form.cleaned_data["decision"],
+                        actor=request.user,
+                        reponse_direction=reponse_form.cleaned_data["reponse_direction"],
+                    )
+                except TransitionInterdite:
+                    messages.error(request, "Cette proposition a déjà reçu une réponse.")
+                    return redirect("mediation:proposition_detail", uuid=uuid)
+                except ValidationError as exc:
+                    _apply_errors(reponse_form, exc)
+                else:
+                    messages.success(request, "Réponse enregistrée.")
+                    return redirect("mediation:proposition_detail", uuid=uuid)
+        elif action == "mise_en_oeuvre":
+            moe_form = MiseEnOeuvreForm(request.POST, prefix="moe")
+            if moe_form.is_valid():
+                try:
+                    proposition_transition(
+                        proposition=proposition,
+                        vers=StatutProposition.MISE_EN_OEUVRE,
+                        actor=request.user,
+                        **moe_form.cleaned_data,
+                    )
+                except TransitionInterdite:
+                    messages.error(request, "La proposition doit d'abord être acceptée.")
+                    return redirect("mediation:proposition_detail", uuid=uuid)
+                except ValidationError as exc:
+                    _apply_errors(moe_form, exc)
+                else:
+                    messages.success(request, "Mise en œuvre enregistrée.")
+                    return redirect("mediation:proposition_detail", uuid=uuid)
+        status = 400
+    return render(
+        request,
+        "mediation/proposition_detail.html",
+        {
+            "proposition": proposition,
+            "reponse_form": reponse_form,
+            "moe_form": moe_form,
+            "peut_repondre": can_answer_proposition(request.user, proposition),
+            "equipe": is_equipe(request.user),
+        },
+        status=status,
+    )

@@ -1,0 +1,269 @@
+"""HTTP: permission matrix (404 outside scope), public form and follow-up, journaled reads, query counts."""
+
+import pytest
+from django.urls import reverse
+
+from mediation import services
+from mediation.enums import StatutSaisine
+from mediation.workflows import saisine_transition
+from pacte.models import Direction, JournalEntry
+from pacte.roles import Role
+from tests.mediation.factories import saisine_new, upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def monde(make_user):
+    dev = Direction.objects.get(sigle="DEV")
+    dc = Direction.objects.get(sigle="DC")
+    mediateur = make_user(Role.MEDIATEUR)
+    saisine = saisine_new()
+    saisine_transition(saisine=saisine, vers=StatutSaisine.RECEVABLE, actor=mediateur)
+    demande = services.demande_position_send(saisine=saisine, direction=dev, question="Q", actor=mediateur)
+    document = services.document_add(saisine=saisine, upload=upload())
+    proposition = services.proposition_create(
+        titre="T", texte="X", direction=dev, saisines=[saisine], actor=mediateur
+    )
+    users = {
+        "mediateur": mediateur,
+        "referent_meme": make_user(Role.REFERENT, direction=dev),
+        "referent_autre": make_user(Role.REFERENT, direction=dc),
+        "agent": make_user(Role.AGENT),
+        "elu": make_user(Role.ELU),
+        "anonyme": None,
+    }
+    return {
+        "users": users,
+        "saisine": saisine,
+        "demande": demande,
+        "document": document,
+        "proposition": proposition,
+    }
+
+
+# Expected status per page and user (302 = redirected to the login page).
+MATRIX = {
+    "liste": {
+        "mediateur": 200,
+        "referent_meme": 404,
+        "referent_autre": 404,
+        "agent": 404,
+        "elu": 404,
+        "anonyme": 302,
+    },
+    "dossier": {
+        "mediateur": 200,
+        "referent_meme": 404,
+        "referent_autre": 404,
+        "agent": 404,
+        "elu": 404,
+        "anonyme": 302,
+    },
+    "document": {
+        "mediateur": 200,
+        "referent_meme": 404,
+        "referent_autre": 404,
+        "agent": 404,
+        "elu": 404,
+        "anonyme": 302,
+    },
+    "export": {
+        "mediateur": 200,
+        "referent_meme": 404,
+        "referent_autre": 404,
+        "agent": 404,
+        "elu": 404,
+        "anonyme": 302,
+    },
+    "demande": {
+        "mediateur": 200,
+        "referent_meme": 200,
+        "referent_autre": 404,
+        "agent": 404,
+        "elu": 404,
+        "anonyme": 302,
+    },
+    "proposition": {
+        "mediateur": 200,
+        "referent_meme": 200,
+        "referent_autre": 404,
+        "agent": 404,
+        "elu": 404,
+        "anonyme": 302,
+    },
+    "direction": {
+        "mediateur": 200,
+        "referent_meme": 200,
+        "referent_autre": 200,
+        "agent": 404,
+        "elu": 404,
+        "anonyme": 302,
+    },
+    "nouvelle": {
+        "mediateur": 200,
+        "referent_meme": 403,
+        "referent_autre": 403,
+        "agent": 200,
+        "elu": 403,
+        "anonyme": 302,
+    },
+}
+
+
+def _url(page, m):
+    return {
+        "liste": reverse("mediation:saisine_list"),
+        "dossier": reverse("mediation:saisine_detail", args=[m["saisine"].uuid]),
+        "document": reverse("mediation:document", args=[m["document"].uuid]),
+        "export": reverse("mediation:saisine_export"),
+        "demande": reverse("mediation:demande_detail", args=[m["demande"].uuid]),
+        "proposition": reverse("mediation:proposition_detail", args=[m["proposition"].uuid]),
+        "direction": reverse("mediation:direction"),
+        "nouvelle": reverse("mediation:saisine_nouvelle"),
+    }[page]
+
+
+@pytest.mark.parametrize("page", list(MATRIX))
+@pytest.mark.parametrize("who", ["mediateur", "referent_meme", "referent_autre", "agent", "elu", "anonyme"])
+def test_permission_matrix(client, monde, page, who):
+    """Each role sees only its perimeter: outside it, 404 (403 for a missing role on an entry form)."""
+    user = monde["users"][who]
+    if user:
+        client.force_login(user)
+    response = client.get(_url(page, monde))
+    assert response.status_code == MATRIX[page][who]
+
+
+def test_referent_of_another_direction_cannot_answer(client, monde):
+    """POSTing an answer to another direction's request is a 404 and records nothing."""
+    client.force_login(monde["users"]["referent_autre"])
+    response = client.post(_url("demande", monde), {"reponse": "Non"})
+    assert response.status_code == 404
+    monde["demande"].refresh_from_db()
+    assert monde["demande"].repondue_at is None
+
+
+def test_referent_answers_in_the_portal(client, monde):
+    """The référent of the direction answers the request for position."""
+    client.force_login(monde["users"]["referent_meme"])
+    response = client.post(_url("demande", monde), {"reponse": "Le service accepte."})
+    assert response.status_code == 302
+    monde["demande"].refresh_from_db()
+    assert monde["demande"].reponse == "Le service accepte."
+
+
+def test_reads_and_exports_are_journaled(client, monde):
+    """Opening a case file, downloading a document and exporting are journaled."""
+    client.force_login(monde["users"]["mediateur"])
+    client.get(_url("dossier", monde))
+    client.get(_url("document", monde))
+    response = client.get(_url("export", monde))
+    assert monde["saisine"].reference in response.content.decode()
+    actions = list(
+        JournalEntry.objects.filter(actor=monde["users"]["mediateur"]).values_list("action", flat=True)
+    )
+    assert actions.count("mediation.lecture") >= 2 and "mediation.export" in actions
+
+
+def test_list_query_count_does_not_grow(client, make_user, django_assert_max_num_queries):
+    """The case list costs the same number of queries with 3 or 30 cases."""
+    mediateur = make_user(Role.MEDIATEUR)
+    client.force_login(mediateur)
+    for _ in range(3):
+        saisine_new()
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("mediation:saisine_list"))
+    for _ in range(27):
+        saisine_new(arrondissement=None)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(reverse("mediation:saisine_list")).status_code == 200
+
+
+def test_public_form_then_follow_up_with_identity_check(client, django_capture_on_commit_callbacks):
+    """A citizen files online with a PDF, gets the link; the follow-up asks the first letters of the surname."""
+    data = {
+        "requerant_type": "particulier",
+        "nom": "Lefèvre",
+        "email": "l@example.org",
+        "theme": "autre",
+        "recit": "Texte",
+        "demarche_prealable": "oui",
+        "decision_justice": "non",
+        "consentement": "on",
+        "pieces_jointes": [upload()],
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("mediation:saisir"), data)
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    lien = page.context["lien"]
+    client.cookies.clear()
+    assert client.get(lien).templates[0].name == "mediation/suivi_identite.html"
+    wrong = client.post(lien, {"nom_debut": "Dup"})
+    assert "ne correspondent pas" in wrong.content.decode()
+    ok = client.post(lien, {"nom_debut": "lef"})
+    assert ok.status_code == 302
+    suivi = client.get(lien)
+    assert "Reçue" in suivi.content.decode()
+    posted = client.post(lien + "message/", {"corps": "Voici un complément"})
+    assert posted.status_code == 302
+
+
+def test_public_form_errors_keep_values(client):
+    """Bad input: French messages next to the fields, typed values kept, no 500."""
+    response = client.post(reverse("mediation:saisir"), {"nom": "Garcia", "recit": ""})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="Garcia"' in html and "Cochez cette case" in html
+
+
+def test_agent_phone_entry(client, make_user):
+    """An agent records a phone saisine; the channel is kept."""
+    client.force_login(make_user(Role.AGENT))
+    response = client.post(
+        reverse("mediation:saisine_nouvelle"),
+        {
+            "canal": "telephone",
+            "requerant_type": "particulier",
+            "nom": "Roux",
+            "telephone": "06 12 34 56 78",
+            "theme": "stationnement_transports",
+            "recit": "PV contesté",
+        },
+    )
+    assert response.status_code == 302
+    from mediation.models import Saisine
+
+    saisine = Saisine.objects.get(nom="Roux")
+    assert saisine.canal == "telephone" and saisine.telephone == "+33612345678"
+
+
+def test_public_pages(client, monde):
+    """The landing page and the public proposals page need no account and show no personal data."""
+    assert client.get(reverse("mediation:accueil")).status_code == 200
+    html = client.get(reverse("mediation:propositions")).content.decode()
+    assert monde["proposition"].titre in html and monde["saisine"].reference in html
+    assert monde["saisine"].nom not in html and monde["saisine"].email not in html
+
+
+def test_nonrecours_observation_from_the_case_file(client, monde):
+    """The médiateur records a right not claimed from a case: an anonymous observation with source 'mediation'."""
+    from nonrecours.models import Observation
+
+    client.force_login(monde["users"]["mediateur"])
+    url = reverse("mediation:saisine_nonrecours", args=[monde["saisine"].uuid])
+    response = client.post(
+        url, {"nr-dispositifs": ["rsa"], "nr-type_odenore": "non_connaissance", "nr-raisons": ["complexite"]}
+    )
+    assert response.status_code == 302
+    observation = Observation.objects.get()
+    assert observation.source == "mediation"
+    assert JournalEntry.objects.filter(
+        action="mediation.nonrecours", object_id=str(monde["saisine"].pk)
+    ).exists()

@@ -1,0 +1,120 @@
+"""The saisine workflow: the full transition matrix, required data, letters, logging."""
+
+import itertools
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from mediation.enums import StatutSaisine as S
+from mediation.models import Saisine, Transition
+from mediation.workflows import TRANSITIONS, TransitionInterdite, saisine_transition
+from pacte.models import JournalEntry
+from pacte.roles import Role
+from tests.mediation.factories import saisine_new
+
+pytestmark = pytest.mark.django_db
+
+DATA = {
+    S.IRRECEVABLE: {"motif_irrecevabilite": "sans_demarche_prealable"},
+    S.REORIENTEE: {"organisme_reorientation": "defenseur_des_droits"},
+    S.EN_INSTRUCTION: {"niveau": "premier_niveau"},
+    S.PROPOSITION: {"motif": "Le service vous rembourse."},
+    S.CLOTUREE: {"issue": "accord"},
+    S.RECEVABLE: {},
+    S.RECUE: {},
+}
+ALLOWED = {
+    (S.RECUE, S.IRRECEVABLE),
+    (S.RECUE, S.REORIENTEE),
+    (S.RECUE, S.RECEVABLE),
+    (S.RECEVABLE, S.EN_INSTRUCTION),
+    (S.RECEVABLE, S.CLOTUREE),
+    (S.EN_INSTRUCTION, S.PROPOSITION),
+    (S.EN_INSTRUCTION, S.CLOTUREE),
+    (S.PROPOSITION, S.CLOTUREE),
+    (S.PROPOSITION, S.EN_INSTRUCTION),
+}
+PATHS = {
+    S.RECUE: [],
+    S.IRRECEVABLE: [S.IRRECEVABLE],
+    S.REORIENTEE: [S.REORIENTEE],
+    S.RECEVABLE: [S.RECEVABLE],
+    S.EN_INSTRUCTION: [S.RECEVABLE, S.EN_INSTRUCTION],
+    S.PROPOSITION: [S.RECEVABLE, S.EN_INSTRUCTION, S.PROPOSITION],
+    S.CLOTUREE: [S.RECEVABLE, S.CLOTUREE],
+}
+
+
+def _move(saisine, vers, actor=None):
+    data = dict(DATA[vers])
+    motif = data.pop("motif", "")
+    return saisine_transition(saisine=saisine, vers=vers, actor=actor, motif=motif, **data)
+
+
+def _at(statut):
+    saisine = saisine_new()
+    for step in PATHS[statut]:
+        _move(saisine, step)
+    assert saisine.statut == statut
+    return saisine
+
+
+def test_table_matches_the_documented_workflow():
+    """The transition table is exactly the documented one."""
+    assert {(de, vers) for de, targets in TRANSITIONS.items() for vers in targets} == ALLOWED
+
+
+@pytest.mark.parametrize("de,vers", list(itertools.product(S.values, S.values)))
+def test_transition_matrix(de, vers, make_user):
+    """Every pair of statuses: allowed ones change the status and log it; others are refused."""
+    actor = make_user(Role.MEDIATEUR)
+    saisine = _at(de)
+    before = Transition.objects.filter(saisine=saisine).count()
+    if (de, vers) in ALLOWED:
+        _move(saisine, vers, actor)
+        assert Saisine.objects.get(pk=saisine.pk).statut == vers
+        last = Transition.objects.filter(saisine=saisine).last()
+        assert (last.de, last.vers, last.par) == (de, vers, actor)
+        assert JournalEntry.objects.filter(action="mediation.transition", object_id=str(saisine.pk)).exists()
+    else:
+        with pytest.raises(TransitionInterdite):
+            _move(saisine, vers, actor)
+        assert Saisine.objects.get(pk=saisine.pk).statut == de
+        assert Transition.objects.filter(saisine=saisine).count() == before
+
+
+@pytest.mark.parametrize(
+    "vers,path",
+    [
+        (S.IRRECEVABLE, []),
+        (S.REORIENTEE, []),
+        (S.CLOTUREE, [S.RECEVABLE]),
+        (S.PROPOSITION, [S.RECEVABLE, S.EN_INSTRUCTION]),
+    ],
+)
+def test_required_data_is_enforced(vers, path):
+    """Irrecevable needs a reason code, réorientée a body, clôturée an outcome, proposition a text."""
+    saisine = saisine_new()
+    for step in path:
+        _move(saisine, step)
+    with pytest.raises(ValidationError):
+        saisine_transition(saisine=saisine, vers=vers, actor=None)
+    assert Saisine.objects.get(pk=saisine.pk).statut == (path[-1] if path else S.RECUE)
+
+
+def test_irrecevable_sends_the_letter_with_the_reason(django_capture_on_commit_callbacks):
+    """Declaring a case irrecevable emails the requester a letter with the reason."""
+    saisine = saisine_new()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _move(saisine, S.IRRECEVABLE)
+    assert len(mail.outbox) == 1
+    assert saisine.reference in mail.outbox[0].subject
+    assert "démarche préalable" in mail.outbox[0].body.lower()
+
+
+def test_closing_sets_date_and_outcome():
+    """Clôturée records the outcome and the closing date."""
+    saisine = _at(S.CLOTUREE)
+    assert saisine.issue == "accord" and saisine.cloturee_at is not None
