@@ -21,7 +21,6 @@ from django.utils import timezone
 from pacte.charts import bar_chart
 from pacte.journal import journal_record
 from pacte.models import Arrondissement
-from pacte.pdf import render_pdf
 
 from .anonymisation import Identite, identifiants_trouves, message_refus
 from .enums import STATUTS_EN_COURS, StatutRapport, StatutVersion
@@ -33,6 +32,14 @@ logger = logging.getLogger(__name__)
 PDF_TEMPLATE = "mediation/rapport/pdf.html"
 # A running generation older than this is considered lost (worker killed) and may be taken again.
 GENERATION_PERIMEE = timedelta(minutes=10)
+
+
+def render_pdf(*, template: str, context: dict) -> bytes:
+    """`pacte.pdf.render_pdf`, imported on use: importing WeasyPrint is slow (fonts), so web
+    processes that never render a PDF do not pay for it at start-up."""
+    from pacte.pdf import render_pdf as kernel_render_pdf
+
+    return kernel_render_pdf(template=template, context=context)
 
 
 # --- Report and vignettes -------------------------------------------------------------------

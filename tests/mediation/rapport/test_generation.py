@@ -197,9 +197,9 @@ def test_generating_twice_gives_the_same_figures_and_text(
     first, second = VersionRapport.objects.order_by("numero")
     assert (first.numero, second.numero) == (1, 2)
     assert first.statistiques == second.statistiques
-    assert _text(_read(first)).replace("Version 1", "Version N") == _text(
-        _read(second)
-    ).replace("Version 2", "Version N")
+    assert _text(_read(first)).replace("Version 1", "Version N") == _text(_read(second)).replace(
+        "Version 2", "Version N"
+    )
 
 
 def test_url_fetcher_refuses_external_resources(rapport):
