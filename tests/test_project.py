@@ -53,7 +53,10 @@ def test_every_view_is_protected_or_explicitly_public():
 
 
 def _production_env(**extra):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ENV"}}
+    # The browser layer sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; production never has it.
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="pacte.lyon.fr", **extra)
     return env
 
