@@ -27,7 +27,7 @@ class RechercheForm(forms.Form):
         label="Un jour précis",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Facultatif. Exemple : 12/03/2027.",
+        help_text="Facultatif : pour ne voir que les permanences ouvertes ce jour-là.",
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
     )
 
