@@ -53,6 +53,9 @@ def measure(client, url, params):
             times.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200
         queries = len(ctx)
+    if os.environ.get("BENCH_SQL"):
+        for q in ctx.captured_queries:
+            print(f"  {q['time']}s {q['sql'][:150]}")
     return statistics.median(times), queries
 
 
