@@ -26,8 +26,8 @@ class RechercheForm(forms.Form):
     date = forms.DateField(
         label="Un jour précis",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Facultatif. Exemple : 12/03/2027.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Facultatif : pour ne voir que les permanences ouvertes ce jour-là.",
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
     )
 
@@ -129,7 +129,7 @@ class FicheForm(forms.Form):
 
     date = forms.DateField(
         label="Date de la séance",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
     )
     themes = forms.ModelMultipleChoiceField(
@@ -186,7 +186,7 @@ class FicheForm(forms.Form):
 class AnnulationSeanceForm(forms.Form):
     date = forms.DateField(
         label="Date de la séance à annuler",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
     )
     motif = forms.CharField(label="Motif (communiqué aux personnes)", max_length=200)
@@ -202,12 +202,12 @@ class PeriodeForm(forms.Form):
     debut = forms.DateField(
         label="Du",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
     )
     fin = forms.DateField(
         label="Au",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
     )

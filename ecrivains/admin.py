@@ -1,0 +1,64 @@
+from django.contrib import admin
+
+from .models import (
+    EcrivainPublic,
+    FicheSeance,
+    InscriptionAttente,
+    Langue,
+    OffreCreneau,
+    Permanence,
+    SeanceAnnulee,
+    Theme,
+)
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["libelle", "code", "ordre"]
+
+
+@admin.register(Langue)
+class LangueAdmin(admin.ModelAdmin):
+    list_display = ["libelle", "code", "ordre"]
+
+
+@admin.register(EcrivainPublic)
+class EcrivainPublicAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "structure", "is_active"]
+    filter_horizontal = ["themes", "langues"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Permanence)
+class PermanenceAdmin(admin.ModelAdmin):
+    """A permanence points to a booking agenda (kind "ecrivains") created in the engine's admin."""
+
+    list_display = ["__str__", "is_active", "is_aller_vers", "horaires_indicatifs", "is_verified"]
+    list_filter = ["is_active", "is_aller_vers", "agenda__lieu__arrondissement"]
+    filter_horizontal = ["ecrivains", "themes", "langues"]
+    raw_id_fields = ["agenda"]
+
+
+@admin.register(SeanceAnnulee)
+class SeanceAnnuleeAdmin(admin.ModelAdmin):
+    list_display = ["permanence", "date", "motif", "reservations_annulees"]
+    readonly_fields = ["fermeture", "reservations_annulees", "annulee_par"]
+
+
+@admin.register(InscriptionAttente)
+class InscriptionAttenteAdmin(admin.ModelAdmin):
+    list_display = ["nom", "permanence", "date_souhaitee", "canal", "statut", "created_at"]
+    list_filter = ["statut", "canal"]
+
+
+@admin.register(OffreCreneau)
+class OffreCreneauAdmin(admin.ModelAdmin):
+    list_display = ["inscription", "debut", "statut", "expire_at"]
+    list_filter = ["statut"]
+    exclude = ["token_hash"]
+
+
+@admin.register(FicheSeance)
+class FicheSeanceAdmin(admin.ModelAdmin):
+    list_display = ["permanence", "date", "issue", "autonomie", "duree_minutes", "droit_non_reclame"]
+    list_filter = ["issue", "autonomie", "droit_non_reclame"]
