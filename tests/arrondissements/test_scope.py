@@ -50,6 +50,7 @@ def test_detail_and_attachment_scope_matrix(who, people, demandes, client):
             assert b"".join(response.streaming_content) == PNG
             assert response["Content-Type"] == "image/png"
             assert response["X-Content-Type-Options"] == "nosniff"
+        response.close()
 
 
 @pytest.mark.parametrize("who", list(MATRIX))
