@@ -47,7 +47,6 @@ class DemandeForm(forms.Form):
         label="Lieu concerné (adresse ou équipement)",
         max_length=250,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
     description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 6}))
     canal_origine = forms.ChoiceField(
