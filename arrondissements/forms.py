@@ -174,8 +174,8 @@ class FiltresForm(forms.Form):
 
 
 class PeriodeForm(forms.Form):
-    debut = forms.DateField(label="Du", widget=forms.DateInput(attrs={"type": "date"}))
-    fin = forms.DateField(label="Au", widget=forms.DateInput(attrs={"type": "date"}))
+    debut = forms.DateField(label="Du", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    fin = forms.DateField(label="Au", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self):
         data = super().clean()

@@ -267,7 +267,10 @@ def reponse_type_edit(request, uuid):
         services.reponse_type_delete(actor=request.user, instance=reponse)
         messages.success(request, "Réponse type supprimée.")
         return redirect("arrondissements:reponse_type_list")
-    form = ReponseTypeForm(request.POST if request.method == "POST" else None, initial={"titre": reponse.titre, "texte": reponse.texte})
+    form = ReponseTypeForm(
+        request.POST if request.method == "POST" else None,
+        initial={"titre": reponse.titre, "texte": reponse.texte},
+    )
     if request.method == "POST" and form.is_valid():
         services.reponse_type_save(actor=request.user, instance=reponse, **form.cleaned_data)
         messages.success(request, "Réponse type enregistrée.")
@@ -282,11 +285,13 @@ def _rapport(request):
     if not perms.can_view_rapport(request.user):
         raise PermissionDenied
     presets = trimestres()
-    form = PeriodeForm(request.GET or None)
-    if request.GET and form.is_valid():
-        debut, fin = form.cleaned_data["debut"], form.cleaned_data["fin"]
+    _, debut, fin = presets[0]
+    if request.GET:
+        form = PeriodeForm(request.GET)
+        if form.is_valid():
+            debut, fin = form.cleaned_data["debut"], form.cleaned_data["fin"]
     else:
-        _, debut, fin = presets[0]
+        form = PeriodeForm(initial={"debut": debut, "fin": fin})
     profil = profil_of(request.user)
     base = None
     direction_id = None

@@ -12,6 +12,7 @@ from arrondissements.models import DemandeAppui
 from pacte.models import Arrondissement, Direction
 from pacte.roles import Role
 from pacte.tokens import reference_new
+from tests.browser.conftest import browser, login, page, page_nojs  # noqa: F401 (browser fixtures)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
@@ -42,7 +43,9 @@ def people(make_user, lieux):
     dev.save()
     return {
         "elu6": make_user(Role.ELU, username="maire6", arrondissement=lieux["a6"], fonction_elu="maire"),
-        "elu6b": make_user(Role.ELU, username="conseiller6", arrondissement=lieux["a6"], fonction_elu="conseiller"),
+        "elu6b": make_user(
+            Role.ELU, username="conseiller6", arrondissement=lieux["a6"], fonction_elu="conseiller"
+        ),
         "elu2": make_user(Role.ELU, username="maire2", arrondissement=lieux["a2"], fonction_elu="maire"),
         "ref_dev": make_user(Role.REFERENT, username="ref-dev", direction=dev),
         "ref_dev2": make_user(Role.REFERENT, username="ref-dev-2", direction=dev),

@@ -7,7 +7,7 @@ import pytest
 
 from arrondissements.models import DemandeAppui
 from tests.a11y import assert_accessible, assert_valid_html
-from tests.browser.conftest import browser, login, page, page_nojs, screenshot  # noqa: F401 (fixtures)
+from tests.browser.conftest import screenshot
 
 from .conftest import JPEG
 

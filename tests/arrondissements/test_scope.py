@@ -78,10 +78,22 @@ def test_outsiders_cannot_act_on_a_request(who, expected, people, demandes, clie
 @pytest.mark.parametrize(
     ("who", "codes"),
     [
-        ("elu6", {"/": 200, "/direction/": 403, "/nouvelle/": 200, "/rapport/": 200, "/reponses-types/": 403}),
-        ("ref_dev", {"/": 302, "/direction/": 200, "/nouvelle/": 403, "/rapport/": 200, "/reponses-types/": 200}),
-        ("coord", {"/": 200, "/direction/": 403, "/nouvelle/": 403, "/rapport/": 200, "/reponses-types/": 403}),
-        ("agent", {"/": 403, "/direction/": 403, "/nouvelle/": 403, "/rapport/": 403, "/reponses-types/": 403}),
+        (
+            "elu6",
+            {"/": 200, "/direction/": 403, "/nouvelle/": 200, "/rapport/": 200, "/reponses-types/": 403},
+        ),
+        (
+            "ref_dev",
+            {"/": 302, "/direction/": 200, "/nouvelle/": 403, "/rapport/": 200, "/reponses-types/": 200},
+        ),
+        (
+            "coord",
+            {"/": 200, "/direction/": 403, "/nouvelle/": 403, "/rapport/": 200, "/reponses-types/": 403},
+        ),
+        (
+            "agent",
+            {"/": 403, "/direction/": 403, "/nouvelle/": 403, "/rapport/": 403, "/reponses-types/": 403},
+        ),
     ],
 )
 def test_pages_by_role(who, codes, people, client):

@@ -34,14 +34,18 @@ def test_elu_files_a_request_with_a_photo(people, lieux, client, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/arrondissements/nouvelle/", _form(lieux, pieces=[photo]))
     demande = DemandeAppui.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/arrondissements/demandes/{demande.uuid}/"
+    assert (
+        response.status_code == 302 and response["Location"] == f"/arrondissements/demandes/{demande.uuid}/"
+    )
     assert demande.arrondissement == lieux["a6"] and demande.auteur == people["elu6"]
     piece = demande.pieces_jointes.get()
     with piece.fichier.open("rb") as handle:
         assert piece.mimetype == "image/jpeg" and handle.read() == JPEG
     assert "arrondissements/" in piece.fichier.name and "arbre" not in piece.fichier.name
     assert {m.to[0] for m in mail.outbox} == {
-        people["ref_dev"].email, people["ref_dev2"].email, people["manager"].email
+        people["ref_dev"].email,
+        people["ref_dev2"].email,
+        people["manager"].email,
     }
     assert JournalEntry.objects.filter(action="arrondissements.demande.creation").count() == 1
     page = client.get(response["Location"]).content.decode()
@@ -66,10 +70,14 @@ def test_missing_fields_get_french_messages(people, client):
     assert "Ce champ est obligatoire." in body and 'aria-invalid="true"' in body
 
 
-def test_referent_closes_with_a_canned_reply(people, make_demande, client, django_capture_on_commit_callbacks):
+def test_referent_closes_with_a_canned_reply(
+    people, make_demande, client, django_capture_on_commit_callbacks
+):
     """An empty text with a canned reply sends the canned text; the élu is emailed."""
     demande = make_demande(statut="prise_en_charge", assignee=people["ref_dev"])
-    reponse = ReponseType.objects.create(direction=demande.direction, titre="Programmé", texte="Intervention jeudi.")
+    reponse = ReponseType.objects.create(
+        direction=demande.direction, titre="Programmé", texte="Intervention jeudi."
+    )
     client.force_login(people["ref_dev"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -89,22 +97,30 @@ def test_empty_answer_is_refused_next_to_the_field(people, make_demande, client)
     demande = make_demande(statut="prise_en_charge")
     ReponseType.objects.create(direction=demande.direction, titre="Programmé", texte="Intervention jeudi.")
     client.force_login(people["ref_dev"])
-    response = client.post(f"/arrondissements/demandes/{demande.uuid}/action/repondre/", {"repondre-texte": ""})
+    response = client.post(
+        f"/arrondissements/demandes/{demande.uuid}/action/repondre/", {"repondre-texte": ""}
+    )
     assert response.status_code == 400
     assert "Écrivez votre réponse ou choisissez une réponse type." in response.content.decode()
     demande.refresh_from_db()
     assert demande.statut == "prise_en_charge"
 
 
-def test_thread_message_notifies_the_other_side(people, make_demande, client, django_capture_on_commit_callbacks):
+def test_thread_message_notifies_the_other_side(
+    people, make_demande, client, django_capture_on_commit_callbacks
+):
     """An élu's message emails the assigned référent; a direction message emails the élu."""
     demande = make_demande(statut="prise_en_charge", assignee=people["ref_dev2"])
     client.force_login(people["elu6b"])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/arrondissements/demandes/{demande.uuid}/message/", {"message-texte": "Des nouvelles ?"})
+        client.post(
+            f"/arrondissements/demandes/{demande.uuid}/message/", {"message-texte": "Des nouvelles ?"}
+        )
     client.force_login(people["ref_dev2"])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/arrondissements/demandes/{demande.uuid}/message/", {"message-texte": "Intervention lundi."})
+        client.post(
+            f"/arrondissements/demandes/{demande.uuid}/message/", {"message-texte": "Intervention lundi."}
+        )
     assert [m.to[0] for m in mail.outbox] == [people["ref_dev2"].email, people["elu6"].email]
     demande.refresh_from_db()
     assert demande.premiere_reponse_at == Message.objects.get(texte="Intervention lundi.").created_at
@@ -114,7 +130,11 @@ def test_thread_message_notifies_the_other_side(people, make_demande, client, dj
 
 @pytest.mark.parametrize(
     ("who", "path"),
-    [("elu6", "/arrondissements/"), ("ref_dev", "/arrondissements/direction/"), ("coord", "/arrondissements/")],
+    [
+        ("elu6", "/arrondissements/"),
+        ("ref_dev", "/arrondissements/direction/"),
+        ("coord", "/arrondissements/"),
+    ],
 )
 def test_inbox_query_count_does_not_grow(who, path, people, make_demande, client):
     """Inboxes issue the same number of queries with 2 or 30 requests."""
@@ -149,7 +169,9 @@ def test_filters_and_htmx_fragment_agree(people, make_demande, client):
     make_demande(objet="Second", statut="cloturee")
     client.force_login(people["elu6"])
     full = client.get("/arrondissements/?statut=cloturee").content.decode()
-    fragment = client.get("/arrondissements/?statut=cloturee", headers={"HX-Request": "true"}).content.decode()
+    fragment = client.get(
+        "/arrondissements/?statut=cloturee", headers={"HX-Request": "true"}
+    ).content.decode()
     assert "Second" in full and "Premier" not in full.split('id="resultats"')[1]
     assert "<html" not in fragment and "Second" in fragment and "Premier" not in fragment
 
@@ -160,7 +182,9 @@ def test_canned_replies_are_managed_by_the_direction(people, client):
     client.post("/arrondissements/reponses-types/", {"titre": "Élagage", "texte": "Élagage prévu."})
     reponse = ReponseType.objects.get()
     assert reponse.direction == people["ref_dev"].profil.direction
-    client.post(f"/arrondissements/reponses-types/{reponse.uuid}/", {"titre": "Élagage", "texte": "Prévu lundi."})
+    client.post(
+        f"/arrondissements/reponses-types/{reponse.uuid}/", {"titre": "Élagage", "texte": "Prévu lundi."}
+    )
     reponse.refresh_from_db()
     assert reponse.texte == "Prévu lundi."
     client.post(f"/arrondissements/reponses-types/{reponse.uuid}/", {"supprimer": "1"})
@@ -173,8 +197,10 @@ def test_png_attachment_in_a_question(people, make_demande, client):
     client.force_login(people["ref_dev"])
     client.post(
         f"/arrondissements/demandes/{demande.uuid}/action/demander_precisions/",
-        {"demander_precisions-texte": "Est-ce cet arbre ?",
-         "demander_precisions-pieces": [SimpleUploadedFile("plan.png", PNG, content_type="image/png")]},
+        {
+            "demander_precisions-texte": "Est-ce cet arbre ?",
+            "demander_precisions-pieces": [SimpleUploadedFile("plan.png", PNG, content_type="image/png")],
+        },
     )
     piece = demande.pieces_jointes.get()
     assert piece.message.texte == "Est-ce cet arbre ?"
@@ -189,7 +215,11 @@ def test_staff_tiles_per_role(people):
     from arrondissements.espace import NAV, liens
 
     assert NAV == []
-    assert {l.titre for l in liens(people["elu6"])} == {"Mes demandes d'appui", "Nouvelle demande", "Engagements tenus (rapport)"}
-    assert "Demandes adressées à ma direction" in {l.titre for l in liens(people["ref_dev"])}
-    assert "Toutes les demandes d'appui" in {l.titre for l in liens(people["coord"])}
+    assert {lien.titre for lien in liens(people["elu6"])} == {
+        "Mes demandes d'appui",
+        "Nouvelle demande",
+        "Engagements tenus (rapport)",
+    }
+    assert "Demandes adressées à ma direction" in {lien.titre for lien in liens(people["ref_dev"])}
+    assert "Toutes les demandes d'appui" in {lien.titre for lien in liens(people["coord"])}
     assert liens(people["agent"]) == []
