@@ -6,7 +6,7 @@ from django.core.files.base import ContentFile
 from arrondissements.models import PieceJointe
 from arrondissements.selectors import demande_visible_to
 
-from .conftest import PNG
+from .conftest import PNG, close_response
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_detail_and_attachment_scope_matrix(who, people, demandes, client):
             assert b"".join(response.streaming_content) == PNG
             assert response["Content-Type"] == "image/png"
             assert response["X-Content-Type-Options"] == "nosniff"
-        response.close()
+            close_response(response)
 
 
 @pytest.mark.parametrize("who", list(MATRIX))

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from arrondissements.models import DemandeAppui, Message, ReponseType
 from pacte.models import JournalEntry
 
-from .conftest import JPEG, PNG
+from .conftest import JPEG, PNG, close_response
 
 pytestmark = pytest.mark.django_db
 
@@ -207,7 +207,8 @@ def test_png_attachment_in_a_question(people, make_demande, client):
     client.force_login(people["elu6b"])
     response = client.get(f"/arrondissements/pieces/{piece.uuid}/")
     assert response.status_code == 200
-    response.close()
+    assert b"".join(response.streaming_content) == PNG
+    close_response(response)
 
 
 def test_staff_tiles_per_role(people):
