@@ -47,7 +47,6 @@ class DemandeForm(forms.Form):
         label="Lieu concerné (adresse ou équipement)",
         max_length=250,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
     description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 6}))
     canal_origine = forms.ChoiceField(
@@ -175,8 +174,8 @@ class FiltresForm(forms.Form):
 
 
 class PeriodeForm(forms.Form):
-    debut = forms.DateField(label="Du", widget=forms.DateInput(attrs={"type": "date"}))
-    fin = forms.DateField(label="Au", widget=forms.DateInput(attrs={"type": "date"}))
+    debut = forms.DateField(label="Du", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    fin = forms.DateField(label="Au", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self):
         data = super().clean()

@@ -87,7 +87,8 @@ def demande_create(request):
     if not perms.can_file_demande(request.user):
         raise PermissionDenied
     delais = engagements()
-    form = DemandeForm(request.POST or None, request.FILES or None, delais=delais)
+    posted = request.method == "POST"
+    form = DemandeForm(request.POST if posted else None, request.FILES if posted else None, delais=delais)
     if request.method == "POST" and form.is_valid():
         demande = services.demande_create(
             auteur=request.user, data=form.cleaned_data, fichiers=form.cleaned_data["pieces"]
@@ -242,7 +243,7 @@ def reponse_type_list(request):
     """The direction's canned replies, with a form to add one."""
     if not perms.can_use_inbox(request.user):
         raise PermissionDenied
-    form = ReponseTypeForm(request.POST or None)
+    form = ReponseTypeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.reponse_type_save(actor=request.user, **form.cleaned_data)
         messages.success(request, "Réponse type enregistrée.")
@@ -266,7 +267,10 @@ def reponse_type_edit(request, uuid):
         services.reponse_type_delete(actor=request.user, instance=reponse)
         messages.success(request, "Réponse type supprimée.")
         return redirect("arrondissements:reponse_type_list")
-    form = ReponseTypeForm(request.POST or None, initial={"titre": reponse.titre, "texte": reponse.texte})
+    form = ReponseTypeForm(
+        request.POST if request.method == "POST" else None,
+        initial={"titre": reponse.titre, "texte": reponse.texte},
+    )
     if request.method == "POST" and form.is_valid():
         services.reponse_type_save(actor=request.user, instance=reponse, **form.cleaned_data)
         messages.success(request, "Réponse type enregistrée.")
@@ -281,11 +285,13 @@ def _rapport(request):
     if not perms.can_view_rapport(request.user):
         raise PermissionDenied
     presets = trimestres()
-    form = PeriodeForm(request.GET or None)
-    if request.GET and form.is_valid():
-        debut, fin = form.cleaned_data["debut"], form.cleaned_data["fin"]
+    _, debut, fin = presets[0]
+    if request.GET:
+        form = PeriodeForm(request.GET)
+        if form.is_valid():
+            debut, fin = form.cleaned_data["debut"], form.cleaned_data["fin"]
     else:
-        _, debut, fin = presets[0]
+        form = PeriodeForm(initial={"debut": debut, "fin": fin})
     profil = profil_of(request.user)
     base = None
     direction_id = None

@@ -12,10 +12,29 @@ from arrondissements.models import DemandeAppui
 from pacte.models import Arrondissement, Direction
 from pacte.roles import Role
 from pacte.tokens import reference_new
+from tests.browser.conftest import browser, login, page, page_nojs  # noqa: F401 (browser fixtures)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def close_response(response):
+    """Close a streamed response (its file) without closing the test's DB connection, as the client does."""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploaded files go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
@@ -36,7 +55,9 @@ def people(make_user, lieux):
     dev.save()
     return {
         "elu6": make_user(Role.ELU, username="maire6", arrondissement=lieux["a6"], fonction_elu="maire"),
-        "elu6b": make_user(Role.ELU, username="conseiller6", arrondissement=lieux["a6"], fonction_elu="conseiller"),
+        "elu6b": make_user(
+            Role.ELU, username="conseiller6", arrondissement=lieux["a6"], fonction_elu="conseiller"
+        ),
         "elu2": make_user(Role.ELU, username="maire2", arrondissement=lieux["a2"], fonction_elu="maire"),
         "ref_dev": make_user(Role.REFERENT, username="ref-dev", direction=dev),
         "ref_dev2": make_user(Role.REFERENT, username="ref-dev-2", direction=dev),

@@ -43,4 +43,6 @@ def test_defaults_are_loaded_as_reference_data():
 def test_pause_extends_by_business_days_only():
     """Waiting over a weekend and Easter Monday counts only the business days waited."""
     # asked Thu 2 April 2026, answered Tue 7 April (Easter Monday 6 April): 2 business days (3 and 7)
-    assert echeance_prolongee(dt.date(2026, 4, 10), dt.date(2026, 4, 2), dt.date(2026, 4, 7)) == dt.date(2026, 4, 14)
+    assert echeance_prolongee(dt.date(2026, 4, 10), dt.date(2026, 4, 2), dt.date(2026, 4, 7)) == dt.date(
+        2026, 4, 14
+    )

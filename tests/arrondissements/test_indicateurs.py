@@ -14,9 +14,23 @@ def test_indicators_equal_expected_values(make_demande):
     """Share within commitment = 2/3 assessable; median first response = 1 day."""
     c = dt.datetime(2026, 1, 5, 10, tzinfo=dt.UTC)
     h = dt.timedelta(hours=1)
-    make_demande(created_at=c, statut="repondue", premiere_reponse_at=c + 12 * h, resolue_at=c + 12 * h, is_dans_delai=True)
-    make_demande(created_at=c, statut="repondue", premiere_reponse_at=c + 24 * h, resolue_at=c + 30 * h, is_dans_delai=True)
-    make_demande(created_at=c, statut="prise_en_charge", premiere_reponse_at=c + 48 * h, echeance=dt.date(2026, 1, 19))
+    make_demande(
+        created_at=c,
+        statut="repondue",
+        premiere_reponse_at=c + 12 * h,
+        resolue_at=c + 12 * h,
+        is_dans_delai=True,
+    )
+    make_demande(
+        created_at=c,
+        statut="repondue",
+        premiere_reponse_at=c + 24 * h,
+        resolue_at=c + 30 * h,
+        is_dans_delai=True,
+    )
+    make_demande(
+        created_at=c, statut="prise_en_charge", premiere_reponse_at=c + 48 * h, echeance=dt.date(2026, 1, 19)
+    )
     make_demande(created_at=c, statut="nouvelle", echeance=dt.date(2026, 12, 31))
     with time_machine.travel(dt.datetime(2026, 2, 1, tzinfo=dt.UTC), tick=False):
         assert part_dans_delai() == 66.7

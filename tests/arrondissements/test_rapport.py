@@ -1,8 +1,8 @@
 """The commitments report: figures equal hand-computed values; CSV = page; PDF readable; constant queries."""
 
 import csv
-import html as html_lib
 import datetime as dt
+import html as html_lib
 import io
 import re
 
@@ -29,18 +29,46 @@ def dataset(make_demande):
     """Five requests in Q1 2026 and one older overdue one (see the expected figures below)."""
     h = dt.timedelta(hours=1)
     c1, c2, c4 = _utc(2026, 1, 5), _utc(2026, 1, 12), _utc(2026, 3, 2)
-    make_demande(created_at=c1, statut="repondue", premiere_reponse_at=c1 + 24 * h, resolue_at=c1 + 48 * h, is_dans_delai=True)
-    make_demande(created_at=c2, statut="cloturee", premiere_reponse_at=c2 + 10 * h, resolue_at=c2 + 96 * h, is_dans_delai=False)
+    make_demande(
+        created_at=c1,
+        statut="repondue",
+        premiere_reponse_at=c1 + 24 * h,
+        resolue_at=c1 + 48 * h,
+        is_dans_delai=True,
+    )
+    make_demande(
+        created_at=c2,
+        statut="cloturee",
+        premiere_reponse_at=c2 + 10 * h,
+        resolue_at=c2 + 96 * h,
+        is_dans_delai=False,
+    )
     make_demande(created_at=_utc(2026, 2, 2), statut="prise_en_charge", echeance=dt.date(2026, 2, 16))
-    make_demande(arrondissement="a2", direction="de", created_at=c4, statut="repondue",
-                 premiere_reponse_at=c4 + 2 * h, resolue_at=c4 + 2 * h, is_dans_delai=True)
-    make_demande(arrondissement="a2", direction="de", created_at=_utc(2026, 3, 30), echeance=dt.date(2026, 4, 30))
+    make_demande(
+        arrondissement="a2",
+        direction="de",
+        created_at=c4,
+        statut="repondue",
+        premiere_reponse_at=c4 + 2 * h,
+        resolue_at=c4 + 2 * h,
+        is_dans_delai=True,
+    )
+    make_demande(
+        arrondissement="a2", direction="de", created_at=_utc(2026, 3, 30), echeance=dt.date(2026, 4, 30)
+    )
     make_demande(created_at=_utc(2025, 12, 1), statut="nouvelle", echeance=dt.date(2025, 12, 15))
 
 
 def _figures(ligne):
-    return (ligne.recues, ligne.evaluables, ligne.dans_delai, ligne.taux,
-            ligne.mediane_premiere_reponse_h, ligne.mediane_resolution_h, ligne.en_retard)
+    return (
+        ligne.recues,
+        ligne.evaluables,
+        ligne.dans_delai,
+        ligne.taux,
+        ligne.mediane_premiere_reponse_h,
+        ligne.mediane_resolution_h,
+        ligne.en_retard,
+    )
 
 
 def test_figures_equal_hand_computed_values(dataset, lieux):
@@ -51,8 +79,9 @@ def test_figures_equal_hand_computed_values(dataset, lieux):
     assert len(arr) == 9
     assert _figures(arr[lieux["a6"].pk]) == (3, 3, 1, 33.3, 17.0, 72.0, 2)
     assert _figures(arr[lieux["a2"].pk]) == (2, 1, 1, 100.0, 2.0, 2.0, 0)
-    assert _figures(arr[lieux["a2"].pk + 1 if lieux["a2"].pk + 1 != lieux["a6"].pk else lieux["a2"].pk + 2]) == (
-        0, 0, 0, None, None, None, 0)
+    assert _figures(
+        arr[lieux["a2"].pk + 1 if lieux["a2"].pk + 1 != lieux["a6"].pk else lieux["a2"].pk + 2]
+    ) == (0, 0, 0, None, None, None, 0)
     directions = {ligne.cle: ligne for ligne in rapport.par_direction}
     assert set(directions) == {lieux["dev"].pk, lieux["de"].pk}  # silent directions stay out
     assert _figures(directions[lieux["dev"].pk]) == (3, 3, 1, 33.3, 17.0, 72.0, 2)
@@ -64,14 +93,24 @@ def test_referent_report_is_limited_to_their_direction(dataset, people, client):
     """A référent's report counts only their direction's requests."""
     client.force_login(people["ref_de"])
     with time_machine.travel(TODAY, tick=False):
-        rows = list(csv.reader(io.StringIO(client.get(f"/arrondissements/rapport/export.csv?{Q1}").content.decode("utf-8-sig")), delimiter=";"))
+        rows = list(
+            csv.reader(
+                io.StringIO(
+                    client.get(f"/arrondissements/rapport/export.csv?{Q1}").content.decode("utf-8-sig")
+                ),
+                delimiter=";",
+            )
+        )
     assert rows[-1][:6] == ["Ensemble", "Ensemble", "2", "1", "1", "100.0"]
 
 
 def _page_rows(html):
     rows = []
     for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.S):
-        cells = [html_lib.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)]
+        cells = [
+            html_lib.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+            for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)
+        ]
         rows.append(cells)
     return rows
 
@@ -85,7 +124,7 @@ def test_csv_equals_page_and_elu_row_is_highlighted(dataset, people, client):
     rows = list(csv.reader(io.StringIO(data), delimiter=";"))
     assert rows[0][0] == "Tableau" and len(rows) == 1 + 9 + 2 + 1
     page_rows = {r[0].replace(" le vôtre", ""): r for r in _page_rows(page) if len(r) == 7}
-    for tableau, libelle, recues, evaluables, dans_delai, *_rest, retard in rows[1:]:
+    for _tableau, libelle, recues, evaluables, dans_delai, *_rest, retard in rows[1:]:
         shown = page_rows[libelle]
         assert shown[1] == recues and shown[2] == f"{dans_delai} sur {evaluables}" and shown[6] == retard
     assert "6e arrondissement" in page_rows and page_rows["6e arrondissement"][3] == "33,3 %"

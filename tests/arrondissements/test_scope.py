@@ -6,7 +6,7 @@ from django.core.files.base import ContentFile
 from arrondissements.models import PieceJointe
 from arrondissements.selectors import demande_visible_to
 
-from .conftest import PNG
+from .conftest import PNG, close_response
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +50,7 @@ def test_detail_and_attachment_scope_matrix(who, people, demandes, client):
             assert b"".join(response.streaming_content) == PNG
             assert response["Content-Type"] == "image/png"
             assert response["X-Content-Type-Options"] == "nosniff"
+            close_response(response)
 
 
 @pytest.mark.parametrize("who", list(MATRIX))
@@ -77,10 +78,22 @@ def test_outsiders_cannot_act_on_a_request(who, expected, people, demandes, clie
 @pytest.mark.parametrize(
     ("who", "codes"),
     [
-        ("elu6", {"/": 200, "/direction/": 403, "/nouvelle/": 200, "/rapport/": 200, "/reponses-types/": 403}),
-        ("ref_dev", {"/": 302, "/direction/": 200, "/nouvelle/": 403, "/rapport/": 200, "/reponses-types/": 200}),
-        ("coord", {"/": 200, "/direction/": 403, "/nouvelle/": 403, "/rapport/": 200, "/reponses-types/": 403}),
-        ("agent", {"/": 403, "/direction/": 403, "/nouvelle/": 403, "/rapport/": 403, "/reponses-types/": 403}),
+        (
+            "elu6",
+            {"/": 200, "/direction/": 403, "/nouvelle/": 200, "/rapport/": 200, "/reponses-types/": 403},
+        ),
+        (
+            "ref_dev",
+            {"/": 302, "/direction/": 200, "/nouvelle/": 403, "/rapport/": 200, "/reponses-types/": 200},
+        ),
+        (
+            "coord",
+            {"/": 200, "/direction/": 403, "/nouvelle/": 403, "/rapport/": 200, "/reponses-types/": 403},
+        ),
+        (
+            "agent",
+            {"/": 403, "/direction/": 403, "/nouvelle/": 403, "/rapport/": 403, "/reponses-types/": 403},
+        ),
     ],
 )
 def test_pages_by_role(who, codes, people, client):

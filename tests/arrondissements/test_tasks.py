@@ -26,7 +26,9 @@ def test_beat_schedule_declares_both_tasks():
     }
 
 
-def test_reminder_goes_to_the_referents_two_business_days_before(people, make_demande, django_capture_on_commit_callbacks):
+def test_reminder_goes_to_the_referents_two_business_days_before(
+    people, make_demande, django_capture_on_commit_callbacks
+):
     """Two business days before the deadline, each référent of the direction gets one reminder."""
     with time_machine.travel(MONDAY, tick=False):
         demande = make_demande(created_at=MONDAY)  # due Mon 16 March
@@ -43,27 +45,37 @@ def test_reminder_goes_to_the_referents_two_business_days_before(people, make_de
     assert JournalEntry.objects.filter(action="arrondissements.demande.relance").count() == 1
 
 
-def test_reminder_goes_only_to_the_assignee_when_assigned(people, make_demande, django_capture_on_commit_callbacks):
+def test_reminder_goes_only_to_the_assignee_when_assigned(
+    people, make_demande, django_capture_on_commit_callbacks
+):
     """Once assigned, only the référent in charge is reminded."""
     with time_machine.travel(MONDAY, tick=False):
-        make_demande(created_at=MONDAY, urgence="urgente", statut="prise_en_charge", assignee=people["ref_dev2"])
+        make_demande(
+            created_at=MONDAY, urgence="urgente", statut="prise_en_charge", assignee=people["ref_dev2"]
+        )
         with django_capture_on_commit_callbacks(execute=True):
             assert relances_envoyer_task() == 1
     assert [m.to for m in mail.outbox] == [[people["ref_dev2"].email]]
 
 
-def test_escalation_to_the_manager_when_overdue_once(people, make_demande, django_capture_on_commit_callbacks):
+def test_escalation_to_the_manager_when_overdue_once(
+    people, make_demande, django_capture_on_commit_callbacks
+):
     """The day after the deadline the direction's manager gets one escalation email, never twice."""
     with time_machine.travel(MONDAY, tick=False):
         demande = make_demande(created_at=MONDAY, urgence="urgente", statut="prise_en_charge")  # due Wed 4
     with time_machine.travel(_at(dt.date(2026, 3, 4)), tick=False):
         assert escalades_envoyer_task() == 0  # due today: not late yet
-    with time_machine.travel(_at(dt.date(2026, 3, 5)), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert escalades_envoyer_task() == 1
-    with time_machine.travel(_at(dt.date(2026, 3, 6)), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert escalades_envoyer_task() == 0
+    with (
+        time_machine.travel(_at(dt.date(2026, 3, 5)), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert escalades_envoyer_task() == 1
+    with (
+        time_machine.travel(_at(dt.date(2026, 3, 6)), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert escalades_envoyer_task() == 0
     assert [m.to for m in mail.outbox] == [[people["manager"].email]]
     assert "en retard" in mail.outbox[0].subject and demande.reference in mail.outbox[0].body
     demande.refresh_from_db()
@@ -73,7 +85,9 @@ def test_escalation_to_the_manager_when_overdue_once(people, make_demande, djang
     assert Notification.objects.filter(cle__startswith="arrondissements:escalade:").count() == 1
 
 
-def test_escalation_falls_back_to_the_direction_address(lieux, make_demande, django_capture_on_commit_callbacks):
+def test_escalation_falls_back_to_the_direction_address(
+    lieux, make_demande, django_capture_on_commit_callbacks
+):
     """Without a manager, the escalation goes to the direction's contact address."""
     lieux["de"].email = "education@example.org"
     lieux["de"].save()

@@ -17,11 +17,20 @@ pytestmark = pytest.mark.django_db
 EXPECTED = {
     # action: {from status: to status}; every other status is forbidden.
     "prendre_en_charge": {"nouvelle": "prise_en_charge"},
-    "assigner": {"nouvelle": "prise_en_charge", "prise_en_charge": "prise_en_charge", "en_attente_elu": "en_attente_elu"},
+    "assigner": {
+        "nouvelle": "prise_en_charge",
+        "prise_en_charge": "prise_en_charge",
+        "en_attente_elu": "en_attente_elu",
+    },
     "demander_precisions": {"nouvelle": "en_attente_elu", "prise_en_charge": "en_attente_elu"},
     "transferer": {"nouvelle": "nouvelle", "prise_en_charge": "nouvelle", "en_attente_elu": "nouvelle"},
     "repondre": {"nouvelle": "repondue", "prise_en_charge": "repondue", "en_attente_elu": "repondue"},
-    "cloturer": {"nouvelle": "cloturee", "prise_en_charge": "cloturee", "en_attente_elu": "cloturee", "repondue": "cloturee"},
+    "cloturer": {
+        "nouvelle": "cloturee",
+        "prise_en_charge": "cloturee",
+        "en_attente_elu": "cloturee",
+        "repondue": "cloturee",
+    },
     "completer": {"en_attente_elu": "prise_en_charge"},
     "rouvrir": {"repondue": "prise_en_charge"},
 }
@@ -108,7 +117,13 @@ def test_transfer_keeps_the_deadline_and_restarts_reminders(people, lieux, make_
     demande.relance_envoyee_at = demande.escalade_at = timezone.now()
     demande.save()
     echeance = demande.echeance
-    demande_act(demande, action="transferer", actor=people["ref_dev"], texte="Relève des écoles", direction=lieux["de"])
+    demande_act(
+        demande,
+        action="transferer",
+        actor=people["ref_dev"],
+        texte="Relève des écoles",
+        direction=lieux["de"],
+    )
     demande.refresh_from_db()
     assert (demande.direction, demande.echeance, demande.statut) == (lieux["de"], echeance, "nouvelle")
     assert demande.assignee is None and demande.relance_envoyee_at is None and demande.escalade_at is None
