@@ -40,7 +40,8 @@ def _context(browser, *, javascript: bool, width: int = 1280):
     context = browser.new_context(
         java_script_enabled=javascript, viewport={"width": width, "height": 900}, locale="fr-FR"
     )
-    context.set_default_timeout(15000)
+    context.set_default_timeout(30000)
+    context.set_default_navigation_timeout(60000)
     return context
 
 
