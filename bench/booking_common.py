@@ -37,7 +37,6 @@ def setup_django(db_name: str = BENCH_DB) -> str:
     os.environ.pop("REDIS_URL", None)
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"  # messages stay in the outbox (a worker sends them)
     os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["CONN_MAX_AGE"] = "0"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pacte.settings")
     sys.path.insert(0, str(ROOT))
     import django

@@ -48,7 +48,7 @@ def fill(agendas, total: int) -> int:
         passe = creneaux_disponibles(
             agenda,
             debut=today - dt.timedelta(days=90),
-            fin=today,
+            fin=today - dt.timedelta(days=1),
             pour_agent=True,
             now=now - dt.timedelta(days=90),
         )

@@ -17,17 +17,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from booking_common import drop_database, make_agenda, setup_django  # noqa: E402
 
+DB_NAME = "pacte_bench_booking_debit"
 THREADS = (1, 4, 8)
 PER_THREAD = 60
 
 
 def main() -> None:
     started = time.perf_counter()
-    base = setup_django()
+    base = setup_django(DB_NAME)
     try:
         run()
     finally:
-        drop_database(base)
+        drop_database(base, DB_NAME)
     print(f"total bench time: {time.perf_counter() - started:.1f} s")
 
 
