@@ -143,7 +143,7 @@ def test_agent_books_for_a_caller_in_reserved_capacity_and_marks_attendance(
     assert_accessible(page, widths=(1280,))
     page.fill("#id_nom", "Appelant")
     page.fill("#id_telephone", "06 98 76 54 32")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url("**/reservation/agent/rendez-vous/**")
     booked = Reservation.objects.get(nom="Appelant")
     assert booked.canal == "telephone" and booked.debut == slot.debut and not booked.compte_en_ligne
