@@ -17,7 +17,7 @@ from pacte.roles import Role
 from pacte.tokens import reference_new
 
 from .enums import CRENEAUX, CanalRappel, Repli, ResultatAppel, StatutRappel, TypeAlternative
-from .models import Alternative, Demarche, DemandeRappel, TentativeAppel
+from .models import Alternative, DemandeRappel, Demarche, TentativeAppel
 from .services import rappel_promesse
 
 SEMAINE = [(j, "08:45", "11:45") for j in range(5)] + [(j, "13:30", "16:30") for j in range(5)]
@@ -34,8 +34,20 @@ AGENDAS = [
     ("concession_funeraire", "mairie-du-8e-arrondissement", "Concession funéraire", 1, 0, 30, False),
 ]
 
-NOMS = ["Camille Exemple", "Yanis Fictif", "Léa Démo", "Mamadou Essai", "Inès Imaginaire", "Thomas Modèle",
-        "Fatou Spécimen", "Lucas Factice", "Nadia Exemple", "Hugo Fictif", "Aïcha Démo", "Gérard Essai"]
+NOMS = [
+    "Camille Exemple",
+    "Yanis Fictif",
+    "Léa Démo",
+    "Mamadou Essai",
+    "Inès Imaginaire",
+    "Thomas Modèle",
+    "Fatou Spécimen",
+    "Lucas Factice",
+    "Nadia Exemple",
+    "Hugo Fictif",
+    "Aïcha Démo",
+    "Gérard Essai",
+]
 OBJETS = [
     "Je n'arrive pas à faire la pré-demande de passeport en ligne.",
     "Je voudrais savoir quels papiers apporter.",
@@ -77,7 +89,9 @@ def _agendas(stdout=None) -> int:
     if lieu and not Fermeture.objects.filter(lieu=lieu, motif__startswith="Travaux").exists():
         jour = timezone.localdate() + dt.timedelta(days=7)
         debut = timezone.make_aware(dt.datetime.combine(jour, dt.time(0, 0)))
-        Fermeture.objects.create(lieu=lieu, debut=debut, fin=debut + dt.timedelta(days=1), motif="Travaux dans le hall d'accueil")
+        Fermeture.objects.create(
+            lieu=lieu, debut=debut, fin=debut + dt.timedelta(days=1), motif="Travaux dans le hall d'accueil"
+        )
     return made
 
 
@@ -91,14 +105,16 @@ def _rappels(scale: int = 1) -> int:
     demarches = list(Demarche.objects.publiees())
     now = timezone.now()
     created = 0
-    for i in range(40 * scale):
+    for _i in range(40 * scale):
         created_at = now - dt.timedelta(hours=rng.randint(1, 24 * 20))
         mobile = rng.random() < 0.75
         demande = DemandeRappel.objects.create(
             reference=reference_new("RAP"),
             demarche=rng.choice(demarches) if rng.random() < 0.8 else None,
             nom=rng.choice(NOMS),
-            telephone=f"+336{rng.randint(10000000, 99999999)}" if mobile else f"+334{rng.randint(72000000, 78999999)}",
+            telephone=f"+336{rng.randint(10000000, 99999999)}"
+            if mobile
+            else f"+334{rng.randint(72000000, 78999999)}",
             objet=rng.choice(OBJETS),
             creneaux_preferes=[c for c, _label in rng.sample(CRENEAUX, k=rng.randint(0, 3))],
             canal=rng.choice([CanalRappel.EN_LIGNE, CanalRappel.EN_LIGNE, CanalRappel.AGENT]),
@@ -117,8 +133,15 @@ def _rappels(scale: int = 1) -> int:
         agent = rng.choice(agents)
         at = created_at + dt.timedelta(hours=rng.randint(2, 30))
         resultats = rng.choice(
-            [["joint"], ["joint"], ["injoignable", "joint"], ["message_laisse", "joint"], ["injoignable"],
-             ["injoignable", "message_laisse", "injoignable"], ["injoignable", "injoignable", "joint"]]
+            [
+                ["joint"],
+                ["joint"],
+                ["injoignable", "joint"],
+                ["message_laisse", "joint"],
+                ["injoignable"],
+                ["injoignable", "message_laisse", "injoignable"],
+                ["injoignable", "injoignable", "joint"],
+            ]
         )
         for resultat in resultats:
             if at > now:
@@ -144,4 +167,6 @@ def seed(*, scale: int = 1, stdout=None) -> None:
     agendas = _agendas(stdout)
     rappels = _rappels(scale)
     if stdout:
-        stdout.write(f"Démarches : {agendas} agendas de rendez-vous, {rappels} demandes de rappel de démonstration.")
+        stdout.write(
+            f"Démarches : {agendas} agendas de rendez-vous, {rappels} demandes de rappel de démonstration."
+        )

@@ -21,11 +21,15 @@ class RechercheForm(forms.Form):
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["categorie"].choices = [("", "Toutes les catégories")] + [(c, c.capitalize()) for c in categories]
+        self.fields["categorie"].choices = [("", "Toutes les catégories")] + [
+            (c, c.capitalize()) for c in categories
+        ]
 
 
 class DemandeRappelForm(forms.Form):
-    nom = forms.CharField(label="Votre nom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    nom = forms.CharField(
+        label="Votre nom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     telephone = forms.CharField(
         label="Votre numéro de téléphone",
         max_length=30,
@@ -60,7 +64,9 @@ class TentativeForm(forms.Form):
     resultat = forms.ChoiceField(
         label="Résultat de l'appel", choices=ResultatAppel.choices, widget=forms.RadioSelect
     )
-    note = forms.CharField(label="Note", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Note", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class DifficulteForm(forms.Form):

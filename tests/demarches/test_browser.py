@@ -6,7 +6,7 @@ import re
 import pytest
 
 from demarches.enums import TypeAlternative
-from demarches.models import Demarche, DemandeRappel
+from demarches.models import DemandeRappel, Demarche
 from pacte.booking.demo import agenda_demo
 from pacte.booking.models import Reservation
 from pacte.models import Lieu
@@ -138,7 +138,9 @@ def test_agent_works_the_callback_queue(page, live_server, make_user, login):
     """An agent signs in, takes a request, logs injoignable, message laissé, then joint."""
     from demarches import services
 
-    demande = services.demande_rappel_create(nom="Paul Fictif", telephone="0612345678", objet="Question sur la cantine")
+    demande = services.demande_rappel_create(
+        nom="Paul Fictif", telephone="0612345678", objet="Question sur la cantine"
+    )
     agent = make_user(Role.AGENT)
     login(page, agent)
     sources = {}
@@ -152,11 +154,11 @@ def test_agent_works_the_callback_queue(page, live_server, make_user, login):
     sources["detail"] = page.content()
     for label in ["Injoignable", "Message laissé"]:
         page.check(f"label:has-text('{label}')")
-        page.click("button:has-text(\"Enregistrer l'appel\")")
+        page.click('button:has-text("Enregistrer l\'appel")')
         page.wait_for_selector(f"text=Appel enregistré : {label.lower()}")
     page.check("label:has-text('Joint')")
     page.fill("#id_note", "Réponse donnée")
-    page.click("button:has-text(\"Enregistrer l'appel\")")
+    page.click('button:has-text("Enregistrer l\'appel")')
     page.wait_for_selector("text=Rappel fait")
     demande = DemandeRappel.objects.get()
     assert demande.statut == "joint" and demande.tentatives.count() == 3
