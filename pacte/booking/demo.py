@@ -113,6 +113,7 @@ def reservations_demo(
     slots = [(c, True) for cs in passe.values() for c in cs] + [
         (c, False) for cs in futur.values() for c in cs
     ]
+    slots = slots * agenda.capacite  # each slot may receive up to `capacite` people
     rng.shuffle(slots)
     created = 0
     with transaction.atomic():

@@ -101,7 +101,7 @@ class IdentiteForm(forms.Form):
     debut_nom = forms.CharField(
         label="Les 3 premières lettres de votre nom de famille",
         max_length=50,
-        help_text="Par exemple DUP pour Dupont. Majuscules et accents n'ont pas d'importance.",
+        help_text="Par exemple BER pour Bernard. Majuscules et accents n'ont pas d'importance.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
         error_messages={"required": "Indiquez les 3 premières lettres de votre nom de famille."},
     )

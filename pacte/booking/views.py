@@ -92,6 +92,14 @@ def _week_context(request, agenda: Agenda, *, pour_agent: bool, slot_url, extra_
     monday = monday0 + dt.timedelta(weeks=semaine)
     sunday = monday + dt.timedelta(days=6)
     dispo = selectors.creneaux_disponibles(agenda, debut=monday, fin=sunday, pour_agent=pour_agent)
+    if not dispo and jour is None and "semaine" not in request.GET:
+        # Nothing left this week: open directly on the week of the next free slot.
+        prochain = selectors.prochain_creneau(agenda, pour_agent=pour_agent)
+        if prochain is not None:
+            semaine = (timezone.localtime(prochain.debut).date() - monday0).days // 7
+            monday = monday0 + dt.timedelta(weeks=semaine)
+            sunday = monday + dt.timedelta(days=6)
+            dispo = selectors.creneaux_disponibles(agenda, debut=monday, fin=sunday, pour_agent=pour_agent)
     jours = []
     for i in range(7):
         day = monday + dt.timedelta(days=i)
@@ -353,6 +361,7 @@ def gerer(request, token):
 
     context = {**base, "modifiable": modifiable, "action": action}
     context["action_url"] = reverse("booking:gerer", args=[token])
+    context["telephone_affiche"] = phone_display(reservation.telephone)
     context["nouveau"] = request.session.pop("booking_nouveau", None) == str(reservation.uuid)
     if action == "deplacer" and modifiable:
         context.update(

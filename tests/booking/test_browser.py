@@ -1,0 +1,160 @@
+"""The booking journeys in Chromium, with and without JavaScript, with axe-core and the HTML checker."""
+
+from __future__ import annotations
+
+import pytest
+
+from pacte.booking.models import Reservation, Statut
+from pacte.booking.selectors import prochain_creneau
+from pacte.booking.services import reservation_create
+from pacte.models import Notification
+from pacte.roles import Role
+from tests.a11y import assert_accessible, assert_valid_html
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def _fill_citizen_form(page, *, nom="Dupont", email="jeanne@example.org"):
+    page.fill("#id_nom", nom)
+    page.fill("#id_prenom", "Jeanne")
+    page.fill("#id_telephone", "06 12 34 56 78")
+    page.fill("#id_email", email)
+    page.check("input[name=besoins][value=acces_plain_pied]")
+
+
+def test_citizen_books_with_javascript_then_cancels_by_the_secret_link(page, page_nojs, live_server, agenda):
+    """With JS: day → slot (htmx) → form (errors, then OK) → confirmation → the link asks the surname
+    in another browser → cancel. Every page passes axe and the HTML checker."""
+    sources = {}
+    response = page.goto(f"{live_server.url}/reservation/{agenda.uuid}/")
+    sources["agenda"] = response.text()
+    assert_accessible(page)
+    page.locator(".jours a").first.click()
+    page.locator("#creneaux .creneaux a").first.wait_for()
+    assert "jour=" in page.url  # htmx pushed the URL
+    screenshot(page, "booking-creneaux")
+    assert_accessible(page)
+    page.locator("#creneaux .creneaux a").first.click()
+    page.wait_for_url("**/reservation/*/*T*/")
+    sources["formulaire"] = page.content()
+    assert_accessible(page)
+    page.click("button[type=submit]")
+    assert page.locator("#erreurs-formulaire").is_visible()
+    assert "Indiquez votre nom de famille." in page.content()
+    sources["formulaire-erreurs"] = page.content()
+    assert_accessible(page, widths=(1280,))
+    _fill_citizen_form(page)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/reservation/gerer/**")
+    assert page.locator("h1").inner_text() == "Votre rendez-vous est confirmé"
+    reservation = Reservation.objects.get()
+    assert reservation.reference in page.content()
+    assert page.locator(".liste-a-cocher li").count() == 2
+    screenshot(page, "booking-confirmation")
+    sources["confirmation"] = page.content()
+    assert_accessible(page)
+    emails = Notification.objects.filter(object_id=str(reservation.pk), canal="email")
+    assert emails.count() == 1 and reservation.reference in emails.get().corps
+    assert emails.get().pieces_jointes[0]["filename"] == "rendez-vous.ics"
+
+    # The secret link opened in another browser asks for the first letters of the surname.
+    lien = page.url
+    response = page_nojs.goto(lien)
+    sources["identite"] = response.text()
+    assert "Dupont" not in response.text()
+    assert_accessible(page_nojs)
+    page_nojs.fill("#id_debut_nom", "DUP")
+    page_nojs.click("button[type=submit]")
+    assert "Dupont" in page_nojs.content()
+    sources["gerer"] = page_nojs.content()
+    page_nojs.click("text=Annuler le rendez-vous")
+    sources["annuler"] = page_nojs.content()
+    assert_accessible(page_nojs, widths=(1280,))
+    page_nojs.click("text=Oui, annuler ce rendez-vous")
+    assert "Votre rendez-vous est annulé" in page_nojs.content()
+    reservation.refresh_from_db()
+    assert reservation.statut == Statut.ANNULEE
+    response = page_nojs.goto(f"{live_server.url}/reservation/gerer/lien-inconnu/")
+    sources["lien-invalide"] = response.text()
+    assert_valid_html(sources)
+
+
+def test_citizen_books_without_javascript_and_moves(page_nojs, live_server, make_agenda):
+    """Without JS: plain links and forms book, show the confirmation, and move the appointment;
+    a slot taken meanwhile gives the friendly page."""
+    agenda = make_agenda(capacite=1)
+    page = page_nojs
+    page.goto(f"{live_server.url}/reservation/{agenda.uuid}/")
+    page.locator(".jours a").first.click()
+    page.locator("#creneaux .creneaux a").first.click()
+    _fill_citizen_form(page, nom="Martin", email="")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/reservation/gerer/**")
+    assert "Votre rendez-vous est confirmé" in page.content()
+    reservation = Reservation.objects.get()
+    page.click("text=Changer la date ou l'heure")
+    page.locator(".jours a").first.click()
+    sources = {"deplacer": page.content()}
+    assert_accessible(page, widths=(1280,))
+    page.locator("#creneaux button[name=creneau]").first.click()
+    assert "Votre rendez-vous est déplacé" in page.content()
+    reservation.refresh_from_db()
+    assert reservation.statut == Statut.CONFIRMEE
+    # Someone takes the next slot while this citizen is filling the form.
+    slot = prochain_creneau(agenda)
+    page.goto(f"{live_server.url}/reservation/{agenda.uuid}/{slot.cle}/")
+    reservation_create(agenda=agenda, debut=slot.debut, nom="Rapide", prenom="A", email="a@example.org")
+    _fill_citizen_form(page, nom="Lent")
+    page.click("button[type=submit]")
+    assert page.locator("h1").inner_text() == "Ce créneau vient d'être pris"
+    assert page.locator(".creneaux a").count() >= 1
+    sources["pris"] = page.content()
+    assert_accessible(page, widths=(1280,))
+    assert_valid_html(sources)
+
+
+def test_agent_books_for_a_caller_in_reserved_capacity_and_marks_attendance(
+    page, live_server, make_agenda, make_user, login
+):
+    """An agent signs in, books by phone on a slot whose online place is taken (G2), and marks the
+    person as arrived in the planning (htmx)."""
+    agenda = make_agenda(capacite=2, places_agents=1)
+    slot = prochain_creneau(agenda)
+    reservation_create(agenda=agenda, debut=slot.debut, nom="En ligne", prenom="A", email="a@example.org")
+    agent = make_user(Role.AGENT, lieu=agenda.lieu)
+    login(page, agent)
+    sources = {}
+    response = page.goto(f"{live_server.url}/reservation/agent/")
+    sources["agent"] = response.text()
+    assert_accessible(page)
+    page.click(f"a[href='/reservation/agent/{agenda.uuid}/reserver/']")
+    sources["reserver"] = page.content()
+    assert_accessible(page, widths=(1280,))
+    page.locator(".jours a").first.click()
+    page.locator(f"#creneaux a[href$='creneau={slot.cle}']").click()
+    page.wait_for_url("**creneau=**")
+    sources["agent-formulaire"] = page.content()
+    assert_accessible(page, widths=(1280,))
+    page.fill("#id_nom", "Appelant")
+    page.fill("#id_telephone", "06 98 76 54 32")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/reservation/agent/rendez-vous/**")
+    booked = Reservation.objects.get(nom="Appelant")
+    assert booked.canal == "telephone" and booked.debut == slot.debut and not booked.compte_en_ligne
+    sources["detail"] = page.content()
+    assert_accessible(page, widths=(1280,))
+    day = slot.debut.astimezone().date().isoformat()
+    response = page.goto(f"{live_server.url}/reservation/agent/planning/?agenda={agenda.uuid}&jour={day}")
+    sources["planning"] = response.text()
+    assert_accessible(page)
+    page.locator(f"#rdv-{booked.uuid} button:has-text('Arrivé')").click()
+    page.locator(f"#rdv-{booked.uuid} .etiquette:has-text('Venu')").wait_for()
+    booked.refresh_from_db()
+    assert booked.statut == Statut.HONOREE
+    screenshot(page, "booking-planning")
+    response = page.goto(
+        f"{live_server.url}/reservation/agent/planning/?agenda={agenda.uuid}&jour={day}&imprimer=1"
+    )
+    sources["planning-imprimable"] = response.text()
+    assert_valid_html(sources)

@@ -1,0 +1,367 @@
+"""Views: the citizen journey with the test client, the secret link, agent screens and permissions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from pacte.booking.models import Reservation, Statut
+from pacte.booking.selectors import prochain_creneau
+from pacte.booking.services import reservation_create
+from pacte.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def cle(html: str) -> str:
+    return re.search(r'name="cle_idempotence" value="([^"]+)"', html).group(1)
+
+
+def form_data(html: str, **extra) -> dict:
+    data = {
+        "nom": "Dupont",
+        "prenom": "Jeanne",
+        "telephone": "06 12 34 56 78",
+        "email": "",
+        "cle_idempotence": cle(html),
+    }
+    data.update(extra)
+    return data
+
+
+@pytest.fixture
+def slot(agenda):
+    return prochain_creneau(agenda)
+
+
+def test_agenda_page_shows_lieu_accessibility_days_and_slots(client, agenda, slot):
+    """The agenda page shows what is booked, the lieu with accessibility, days and (for a day) slot links."""
+    url = reverse("booking:agenda", args=[agenda.uuid])
+    jour = timezone.localtime(slot.debut).date()
+    response = client.get(url, {"jour": jour.isoformat()})
+    html = response.text
+    assert response.status_code == 200
+    assert "Carte d&#x27;identité et passeport" in html and agenda.lieu.nom in html
+    assert "Accessibilité" in html and "Une photo d&#x27;identité récente" in html
+    assert reverse("booking:formulaire", args=[agenda.uuid, slot.cle]) in html
+
+
+def test_htmx_day_gets_the_slots_fragment_and_agrees_with_the_full_page(client, agenda, slot):
+    """With htmx, choosing a day returns only the slots fragment, identical to the full page's part."""
+    url = reverse("booking:agenda", args=[agenda.uuid])
+    params = {"jour": timezone.localtime(slot.debut).date().isoformat()}
+    fragment = client.get(url, params, headers={"HX-Request": "true"}).text
+    full = client.get(url, params).text
+    assert fragment.strip().startswith('<div id="creneaux"') and "<html" not in fragment
+    assert fragment.strip() in full
+
+
+def test_citizen_books_then_sees_the_confirmation_with_reference_and_checklist(client, agenda, slot):
+    """POST books, redirects (PRG) to the secret-link page already verified, with reference and checklist."""
+    url = reverse("booking:formulaire", args=[agenda.uuid, slot.cle])
+    page = client.get(url)
+    assert 'autocomplete="family-name"' in page.text and 'autocomplete="tel"' in page.text
+    response = client.post(url, form_data(page.text, besoins=["acces_plain_pied"]))
+    assert response.status_code == 302 and "/reservation/gerer/" in response["Location"]
+    confirmation = client.get(response["Location"])
+    reservation = Reservation.objects.get()
+    assert "Votre rendez-vous est confirmé" in confirmation.text
+    assert reservation.reference in confirmation.text and "À apporter" in confirmation.text
+    assert reservation.besoins == ["acces_plain_pied"] and reservation.canal == "en_ligne"
+
+
+def test_double_submission_creates_one_reservation(client, agenda, slot):
+    """The same form posted twice books once; the second answer confirms without a second booking."""
+    url = reverse("booking:formulaire", args=[agenda.uuid, slot.cle])
+    data = form_data(client.get(url).text)
+    first = client.post(url, data)
+    second = client.post(url, data)
+    assert Reservation.objects.count() == 1
+    assert second.status_code == 302 and "/reservation/confirmation/" in second["Location"]
+    page = client.get(second["Location"])
+    assert page.status_code == 200 and Reservation.objects.get().reference in page.text
+    assert first["Location"] != second["Location"]
+
+
+def test_bad_input_keeps_values_and_shows_french_messages(client, agenda, slot):
+    """Errors are shown next to the fields in French, typed values are kept, nothing is booked."""
+    url = reverse("booking:formulaire", args=[agenda.uuid, slot.cle])
+    data = form_data(client.get(url).text, nom="", telephone="", email="pas-un-courriel", prenom="Jeanne")
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Indiquez votre nom de famille." in response.text
+    assert "adresse de courriel n&#x27;est pas valide" in response.text
+    assert 'value="Jeanne"' in response.text
+    response = client.post(url, form_data(client.get(url).text, telephone="", email=""))
+    assert "au moins l&#x27;un des deux" in response.text
+    response = client.post(url, form_data(client.get(url).text, telephone="01 02"))
+    assert "numéro de téléphone n&#x27;est pas valide" in response.text
+    assert not Reservation.objects.exists()
+
+
+def test_slot_just_taken_gives_the_friendly_409_page(client, agenda, slot):
+    """When the slot was taken meanwhile, the answer is 409 'Ce créneau vient d'être pris' with next slots."""
+    url = reverse("booking:formulaire", args=[agenda.uuid, slot.cle])
+    data = form_data(client.get(url).text)
+    reservation_create(agenda=agenda, debut=slot.debut, nom="Rapide", prenom="A", email="a@example.org")
+    response = client.post(url, data)
+    assert response.status_code == 409
+    assert "Ce créneau vient d'être pris" in response.text
+    assert response.text.count("/reservation/" + str(agenda.uuid) + "/") >= 3
+
+
+def test_unknown_or_malformed_slot_never_500(client, agenda):
+    """A slot that is not open shows the next free slots; a malformed one is a 404."""
+    assert client.get(f"/reservation/{agenda.uuid}/2020-01-01T09:00/").status_code == 200
+    assert client.get(f"/reservation/{agenda.uuid}/2027-13-45T09:00/").status_code == 404
+
+
+@pytest.fixture
+def booked(agenda, slot):
+    reservation, token = reservation_create(
+        agenda=agenda, debut=slot.debut, nom="Élodie-Marie Dùpont", prenom="Jeanne", email="j@example.org"
+    )
+    return reservation, token
+
+
+def test_secret_link_requires_the_first_letters_of_the_surname(client, booked):
+    """No personal data before the identity check; wrong letters refused; right ones (accents ignored) accepted."""
+    reservation, token = booked
+    url = reverse("booking:gerer", args=[token])
+    page = client.get(url)
+    assert page.status_code == 200 and "Dùpont" not in page.text and reservation.reference not in page.text
+    assert client.get(reverse("booking:ics", args=[token])).status_code == 404
+    wrong = client.post(url, {"debut_nom": "abc"})
+    assert "ne correspondent pas" in wrong.text and "Dùpont" not in wrong.text
+    assert client.post(url, {"debut_nom": "elo"}).status_code == 302
+    details = client.get(url)
+    assert "Dùpont" in details.text and reservation.reference in details.text
+    ics = client.get(reverse("booking:ics", args=[token]))
+    assert ics.status_code == 200 and ics["Content-Type"].startswith("text/calendar")
+
+
+def test_identity_check_is_throttled(client, booked, settings):
+    """After 5 wrong answers the link answers 429 even to the right letters."""
+    _reservation, token = booked
+    url = reverse("booking:gerer", args=[token])
+    for _ in range(5):
+        client.post(url, {"debut_nom": "zzz"})
+    blocked = client.post(url, {"debut_nom": "elo"})
+    assert blocked.status_code == 429 and "Trop d'essais" in blocked.text
+
+
+def test_unknown_and_expired_links_show_a_clear_page(client, booked):
+    """An unknown or expired token gives a clear French page (404), not an error."""
+    reservation, token = booked
+    assert "Ce lien ne fonctionne plus" in client.get("/reservation/gerer/inconnu/").text
+    Reservation.objects.filter(pk=reservation.pk).update(
+        token_expire_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    response = client.get(reverse("booking:gerer", args=[token]))
+    assert response.status_code == 404 and "Ce lien ne fonctionne plus" in response.text
+
+
+def _verified(client, token):
+    client.post(reverse("booking:gerer", args=[token]), {"debut_nom": "elo"})
+
+
+def test_citizen_cancels_through_the_link_with_a_confirmation_step(client, booked):
+    """Cancel is a confirmation page then a POST; the booking is cancelled and the place freed."""
+    reservation, token = booked
+    _verified(client, token)
+    url = reverse("booking:gerer", args=[token])
+    assert "Oui, annuler" in client.get(url, {"action": "annuler"}).text
+    assert client.post(url, {"action": "annuler"}).status_code == 302
+    reservation.refresh_from_db()
+    assert reservation.statut == Statut.ANNULEE
+    page = client.get(url)
+    assert "Votre rendez-vous est annulé" in page.text
+    assert client.post(url, {"action": "annuler"}).status_code == 302  # no error on a second click
+
+
+def test_citizen_moves_through_the_link(client, booked, agenda):
+    """Move lists the agenda's free slots as buttons; choosing one moves the booking."""
+    reservation, token = booked
+    _verified(client, token)
+    url = reverse("booking:gerer", args=[token])
+    jour = timezone.localtime(reservation.debut).date()
+    page = client.get(url, {"action": "deplacer", "jour": jour.isoformat()})
+    choices = re.findall(r'name="creneau" value="([^"]+)"', page.text)
+    assert choices and reservation.debut.strftime("%H:%M") not in choices[:1]
+    assert client.post(url, {"action": "deplacer", "creneau": choices[0]}).status_code == 302
+    reservation.refresh_from_db()
+    assert timezone.localtime(reservation.debut).strftime("%Y-%m-%dT%H:%M") == choices[0]
+
+
+def test_agenda_page_query_count_does_not_grow_with_reservations(
+    client, make_agenda, django_assert_max_num_queries
+):
+    """The slot-picking page costs the same number of queries with 10 or 500 reservations."""
+    from pacte.booking.demo import reservations_demo
+
+    agenda = make_agenda(capacite=20, horizon_jours=90)
+    url = reverse("booking:agenda", args=[agenda.uuid])
+    jour = timezone.localtime(prochain_creneau(agenda).debut).date().isoformat()
+    reservations_demo(agenda, 10, jours_futurs=60)
+    with django_assert_max_num_queries(5) as small:
+        client.get(url, {"jour": jour})
+    reservations_demo(agenda, 500, jours_futurs=60, seed=7)
+    assert agenda.reservations.count() >= 500
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url, {"jour": jour})
+
+
+# --- agent side ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "statut"),
+    [
+        (Role.AGENT, 200),
+        (Role.ECRIVAIN, 200),
+        (Role.ADMIN, 200),
+        (Role.ELU, 403),
+        (Role.MEDIATEUR, 403),
+        (Role.REFERENT, 403),
+    ],
+)
+def test_agent_screens_by_role(client, make_user, role, statut):
+    """Only agents, écrivains publics and admins reach the agent screens; others get 403."""
+    client.force_login(make_user(role))
+    for name in ("booking:agent_accueil", "booking:planning"):
+        assert client.get(reverse(name)).status_code == statut, (role, name)
+
+
+def test_anonymous_is_sent_to_login_for_agent_screens(client, agenda):
+    """Agent screens need an account."""
+    response = client.get(reverse("booking:agent_accueil"))
+    assert response.status_code == 302 and "/espace/connexion/" in response["Location"]
+
+
+def test_ecrivain_sees_only_ecrivain_agendas(client, make_user, make_agenda, booked):
+    """Scope: an écrivain public gets 404 on démarches agendas and their bookings, not on écrivains' ones."""
+    reservation, _token = booked
+    ecrivain_agenda = make_agenda(titre="Écrivain public", kind="ecrivains")
+    client.force_login(make_user(Role.ECRIVAIN))
+    assert client.get(reverse("booking:agent_reserver", args=[reservation.agenda.uuid])).status_code == 404
+    assert client.get(reverse("booking:agent_reservation", args=[reservation.uuid])).status_code == 404
+    assert (
+        client.post(reverse("booking:marquer", args=[reservation.uuid]), {"statut": "absent"}).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("booking:planning"), {"agenda": str(reservation.agenda.uuid)}).status_code == 404
+    )
+    assert client.get(reverse("booking:agent_reserver", args=[ecrivain_agenda.uuid])).status_code == 200
+    results = client.get(reverse("booking:agent_accueil"), {"q": reservation.reference}).text
+    assert reverse("booking:agent_reservation", args=[reservation.uuid]) not in results
+
+
+def test_agent_books_for_a_caller_inside_reserved_capacity(client, make_user, make_agenda):
+    """An agent books by phone on a slot whose online places are gone (G2); contact optional; channel kept."""
+    agenda = make_agenda(capacite=2, places_agents=1)
+    slot = prochain_creneau(agenda)
+    reservation_create(agenda=agenda, debut=slot.debut, nom="En ligne", prenom="A", email="a@example.org")
+    agent = make_user(Role.AGENT, lieu=agenda.lieu)
+    client.force_login(agent)
+    url = reverse("booking:agent_reserver", args=[agenda.uuid])
+    jour = timezone.localtime(slot.debut).date().isoformat()
+    assert f"?creneau={slot.cle}" in client.get(url, {"jour": jour}).text
+    page = client.get(url, {"creneau": slot.cle})
+    data = {
+        "canal": "telephone",
+        "nom": "Appelant",
+        "prenom": "",
+        "telephone": "",
+        "email": "",
+        "cle_idempotence": cle(page.text),
+        "creneau": slot.cle,
+    }
+    response = client.post(f"{url}?creneau={slot.cle}", data)
+    assert response.status_code == 302
+    booked = Reservation.objects.get(nom="Appelant")
+    assert booked.canal == "telephone" and booked.cree_par == agent and not booked.compte_en_ligne
+    detail = client.get(response["Location"])
+    assert booked.reference in detail.text and "Messages envoyés" in detail.text
+
+
+def test_agent_search_by_reference_name_and_phone(client, make_user, booked):
+    """The agent finds a booking by reference, by name and by phone in any format."""
+    reservation, _ = booked
+    Reservation.objects.filter(pk=reservation.pk).update(telephone="+33612345678")
+    client.force_login(make_user(Role.AGENT))
+    url = reverse("booking:agent_accueil")
+    for q in (reservation.reference, reservation.reference.lower(), "Dùpont", "06 12 34 56 78", "0612345678"):
+        assert reservation.reference in client.get(url, {"q": q}).text, q
+    assert reservation.reference not in client.get(url, {"q": "Inconnu"}).text
+
+
+def test_planning_marks_attendance_with_and_without_htmx(client, make_user, booked, agenda):
+    """Arrived/absent/cancelled from the planning: a full redirect without JS, the updated row with htmx."""
+    reservation, _ = booked
+    client.force_login(make_user(Role.AGENT))
+    jour = timezone.localtime(reservation.debut).date().isoformat()
+    planning = client.get(reverse("booking:planning"), {"agenda": str(agenda.uuid), "jour": jour})
+    assert reservation.reference in planning.text and "Arrivé" in planning.text
+    url = reverse("booking:marquer", args=[reservation.uuid])
+    response = client.post(url, {"statut": "honoree", "suite": f"/reservation/agent/planning/?jour={jour}"})
+    assert response.status_code == 302 and response["Location"] == f"/reservation/agent/planning/?jour={jour}"
+    reservation.refresh_from_db()
+    assert reservation.statut == Statut.HONOREE
+    row = client.post(url, {"statut": "absent"}, headers={"HX-Request": "true"})
+    assert row.text.strip().startswith("<tr") and "Absent" in row.text
+    assert client.post(url, {"statut": "n-importe"}).status_code == 404
+    week = client.get(
+        reverse("booking:planning"), {"agenda": str(agenda.uuid), "jour": jour, "vue": "semaine"}
+    )
+    assert reservation.reference in week.text
+    printable = client.get(
+        reverse("booking:planning"), {"agenda": str(agenda.uuid), "jour": jour, "imprimer": "1"}
+    )
+    assert "Présence</th>" not in printable.text and reservation.reference in printable.text
+
+
+def test_planning_query_count_does_not_grow(client, make_user, make_agenda, django_assert_max_num_queries):
+    """The planning day view has a constant number of queries."""
+    from pacte.booking.demo import reservations_demo
+
+    agenda = make_agenda(capacite=30)
+    client.force_login(make_user(Role.AGENT))
+    jour = timezone.localtime(prochain_creneau(agenda, pour_agent=True).debut).date()
+    params = {"agenda": str(agenda.uuid), "jour": jour.isoformat(), "vue": "semaine"}
+    reservations_demo(agenda, 5, jours_passes=1, jours_futurs=7)
+    client.get(reverse("booking:planning"), params)
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("booking:planning"), params)
+    reservations_demo(agenda, 200, jours_passes=1, jours_futurs=7, seed=3)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("booking:planning"), params)
+
+
+def test_agent_moves_and_cancels_on_behalf(client, make_user, booked):
+    """The agent moves then cancels a booking from its detail page; the notifications are listed (G5)."""
+    reservation, _ = booked
+    client.force_login(make_user(Role.AGENT))
+    url = reverse("booking:agent_reservation", args=[reservation.uuid])
+    page = client.get(
+        url, {"action": "deplacer", "jour": timezone.localtime(reservation.debut).date().isoformat()}
+    )
+    choice = re.findall(r'name="creneau" value="([^"]+)"', page.text)[0]
+    assert client.post(url, {"action": "deplacer", "creneau": choice}).status_code == 302
+    assert client.post(url, {"action": "annuler", "motif": "Appel de l'usager"}).status_code == 302
+    reservation.refresh_from_db()
+    assert reservation.statut == Statut.ANNULEE and reservation.motif_annulation == "Appel de l'usager"
+    detail = client.get(url)
+    assert "En attente d&#x27;envoi" in detail.text or "Envoyé" in detail.text
+
+
+def test_espace_tiles_for_agents_only(client, make_user):
+    """'Mon espace' shows the booking tiles to agents, not to élus."""
+    client.force_login(make_user(Role.AGENT))
+    assert "Planning du jour" in client.get("/espace/").text
+    client.force_login(make_user(Role.ELU))
+    assert "Planning du jour" not in client.get("/espace/").text
