@@ -127,3 +127,32 @@ class ObservationDispositif(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dispositif_id} / observation {self.observation_id}"
+
+
+class StatMensuelle(models.Model):
+    """Monthly roll-up of the observations, kept in step by `observation_record` (same transaction).
+
+    `dispositif_code = ""` rows count each observation once; other rows count the observations
+    mentioning that right. The public statistics read only this table (a few thousand rows at
+    most), so the page and the export stay fast with millions of observations. Rebuilt from the
+    observations by `rollup_rebuild()` (`manage.py nonrecours_recalcul`) after bulk loads.
+    """
+
+    mois = models.DateField()
+    dispositif_code = models.CharField(max_length=40, blank=True)
+    type_odenore = models.CharField(max_length=20, choices=TypeOdenore.choices, blank=True)
+    arrondissement = models.PositiveSmallIntegerField(default=0, help_text="Numéro, 0 = non précisé.")
+    has_demarche = models.BooleanField(default=False)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mois", "dispositif_code", "type_odenore", "arrondissement", "has_demarche"],
+                name="nr_stat_cle_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["dispositif_code", "mois"], name="nr_stat_disp_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.mois:%Y-%m} {self.dispositif_code or '*'} {self.type_odenore} {self.arrondissement}: {self.n}"

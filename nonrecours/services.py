@@ -19,6 +19,7 @@ from pacte.models import Arrondissement
 
 from .enums import AgeTranche, DroitOuvert, Menage, Orientation, Raison, Situation, Source, TypeOdenore
 from .models import Dispositif, Observation, ObservationDispositif
+from .rollup import rollup_add
 
 SLUG_RE = re.compile(r"^[-a-z0-9_]{0,100}$")
 
@@ -119,6 +120,7 @@ def observation_record(
             )
             for code in codes
         )
+    rollup_add(observation, codes)
     journal_record(
         action="nonrecours.observation",
         actor=user,

@@ -120,3 +120,32 @@ def test_no_identity_field_on_the_model():
         if f.get_internal_type() == "CharField" and not f.choices and f.name != "demarche_titre"
     ]
     assert free_chars == []
+
+
+def test_rollup_kept_in_step_with_observations():
+    """The monthly roll-up updated by the service equals a full recomputation from the observations."""
+    from nonrecours.models import StatMensuelle
+    from nonrecours.rollup import rollup_rebuild
+
+    for i in range(5):
+        observation_record(
+            source="ccas",
+            type_odenore="non_demande" if i % 2 else "",
+            dispositifs=["rsa", "css"][: 1 + i % 2],
+            arrondissement=(i % 3) or None,
+            demarche_slug="x" if i == 4 else "",
+            observed_on=datetime.date(2026, 1 + i % 2, 10),
+        )
+    live = set(
+        StatMensuelle.objects.values_list(
+            "mois", "dispositif_code", "type_odenore", "arrondissement", "has_demarche", "n"
+        )
+    )
+    rollup_rebuild()
+    rebuilt = set(
+        StatMensuelle.objects.values_list(
+            "mois", "dispositif_code", "type_odenore", "arrondissement", "has_demarche", "n"
+        )
+    )
+    assert live == rebuilt
+    assert sum(row[5] for row in live if row[1] == "") == 5

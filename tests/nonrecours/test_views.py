@@ -1,0 +1,331 @@
+"""Views: public statistics = DB counts with suppression, CSV = page, roles, journal, quick form."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from nonrecours.models import Dispositif, Observation, ObservationDispositif
+from nonrecours.rollup import rollup_rebuild
+from nonrecours.services import observation_record
+from pacte.models import Arrondissement, JournalEntry, Lieu
+from pacte.roles import Role
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+def _bulk(n, *, type_odenore="non_connaissance", numero=7, code="rsa", demarche="", day=TODAY):
+    arr = Arrondissement.objects.get(numero=numero) if numero else None
+    disp = Dispositif.objects.get(code=code)
+    obs = Observation.objects.bulk_create(
+        Observation(
+            observed_on=day,
+            source="ccas",
+            type_odenore=type_odenore,
+            arrondissement=arr,
+            demarche_slug=demarche,
+        )
+        for _ in range(n)
+    )
+    ObservationDispositif.objects.bulk_create(
+        ObservationDispositif(
+            observation=o,
+            dispositif=disp,
+            observed_on=day,
+            type_odenore=type_odenore,
+            arrondissement=arr,
+            has_demarche=bool(demarche),
+        )
+        for o in obs
+    )
+    rollup_rebuild()
+
+
+@pytest.fixture
+def donnees():
+    _bulk(40, type_odenore="non_connaissance", numero=7, code="rsa")
+    _bulk(25, type_odenore="non_demande", numero=8, code="css", demarche="demande-css")
+    _bulk(3, type_odenore="non_reception", numero=1, code="domiciliation")
+    _bulk(30, type_odenore="non_reception", numero=8, code="rsa")
+
+
+def _csv(response):
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _cell(rows, tableau, ligne, colonne):
+    return next(
+        r["effectif"]
+        for r in rows
+        if r["tableau"].startswith(tableau) and r["ligne"] == ligne and r["colonne"] == colonne
+    )
+
+
+def test_public_page_counts_equal_db_with_suppression(client, donnees):
+    """Public figures equal database counts, and small counts show « < 11 »."""
+    response = client.get(reverse("nonrecours:statistiques"))
+    assert response.status_code == 200
+    stats = response.context["stats"]
+    disp = stats.par_dispositif
+    dom_row = disp.row_labels.index(Dispositif.objects.get(code="domiciliation").nom)
+    codes = {d.nom: d.code for d in Dispositif.objects.all()}
+    types = ["non_connaissance", "non_demande", "non_reception", "non_proposition", ""]
+    visible = 0
+    for label, cells in zip(disp.row_labels, disp.cells, strict=True):
+        for type_code, cell in zip(types, cells, strict=True):
+            db = ObservationDispositif.objects.filter(
+                dispositif__code=codes[label], type_odenore=type_code
+            ).count()
+            assert cell.value == db
+            if not cell.hidden:
+                visible += 1
+                assert cell.display == str(db)
+    assert visible > 0
+    assert disp.cells[dom_row][2].display == "< 11"
+    # Secondary suppression: the non-réception column then has another hidden cell.
+    assert sum(row[2].hidden for row in disp.cells) >= 2
+    assert stats.par_arrondissement.total.display == str(Observation.objects.count())
+    assert "&lt; 11" in response.text
+
+
+def test_csv_equals_page(client, donnees):
+    """The open-data CSV holds exactly the published cells of the page (same suppression)."""
+    url = reverse("nonrecours:statistiques")
+    query = "?type=&arrondissement="
+    page = client.get(url + query).context["stats"]
+    rows = _csv(client.get(reverse("nonrecours:statistiques_csv") + query))
+    expected = []
+    for tableau in page.tableaux:
+        for row in tableau.rows:
+            expected += [(tableau.titre, row["label"], c.csv) for c in row["cells"]] + [
+                (tableau.titre, row["label"], row["total"].csv)
+            ]
+        expected += [(tableau.titre, "Total", c.csv) for c in tableau.col_totals]
+        expected.append((tableau.titre, "Total", tableau.total.csv))
+    assert [(r["tableau"], r["ligne"], r["effectif"]) for r in rows] == expected
+    assert _cell(rows, "Situations par arrondissement", "Lyon 1er", "Non-réception") == "< 11"
+    assert not any(r["effectif"].isdigit() and 0 < int(r["effectif"]) < 11 for r in rows)
+
+
+def test_filters_without_js(client, donnees):
+    """GET filters (right, type, arrondissement) restrict the figures."""
+    response = client.get(reverse("nonrecours:statistiques"), {"dispositif": "css", "arrondissement": "8"})
+    stats = response.context["stats"]
+    assert stats.par_arrondissement.total.value == 25
+    assert stats.part_demarche == "100 %"
+    response = client.get(reverse("nonrecours:statistiques"), {"type": "non_reception"})
+    assert response.context["stats"].par_arrondissement.total.value == 33
+
+
+def test_bad_filter_values_do_not_crash(client, donnees):
+    """Unknown filter values give a French error, never a 500."""
+    response = client.get(reverse("nonrecours:statistiques"), {"dispositif": "licorne", "debut": "zzz"})
+    assert response.status_code == 200
+    assert "Sélectionnez un choix valide" in response.text
+
+
+def test_analyst_sees_raw_and_export_is_journaled(client, make_user, donnees):
+    """Analysts see unsuppressed figures; their CSV export is journaled."""
+    client.force_login(make_user(Role.ANALYSTE))
+    response = client.get(reverse("nonrecours:analyse"))
+    disp = response.context["stats"].par_dispositif
+    dom_row = disp.row_labels.index(Dispositif.objects.get(code="domiciliation").nom)
+    assert disp.cells[dom_row][2].display == "3"
+    rows = _csv(client.get(reverse("nonrecours:analyse_csv")))
+    assert _cell(rows, "Situations par arrondissement", "Lyon 1er", "Non-réception") == "3"
+    assert JournalEntry.objects.filter(action="nonrecours.export").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "signaler", "analyse"),
+    [
+        (Role.AGENT, 200, 403),
+        (Role.ECRIVAIN, 200, 403),
+        (Role.MEDIATEUR, 200, 403),
+        (Role.ANALYSTE, 200, 200),
+        (Role.REFERENT, 403, 403),
+        (Role.ELU, 403, 403),
+        (Role.COORDINATION, 403, 403),
+        (Role.CONSEILLER, 403, 403),
+    ],
+)
+def test_role_matrix(client, make_user, role, signaler, analyse):
+    """Quick form for agents, écrivains, médiateurs, analysts; analysis and catalogue for analysts only."""
+    client.force_login(make_user(role))
+    assert client.get(reverse("nonrecours:signaler")).status_code == signaler
+    assert client.get(reverse("nonrecours:mes_signalements")).status_code == signaler
+    assert client.get(reverse("nonrecours:analyse")).status_code == analyse
+    assert client.get(reverse("nonrecours:analyse_csv")).status_code == analyse
+    assert client.get(reverse("nonrecours:dispositifs")).status_code == analyse
+    assert client.get(reverse("nonrecours:statistiques")).status_code == 200
+
+
+def test_anonymous_is_sent_to_login_for_staff_pages(client):
+    """Staff pages need an account; the statistics do not."""
+    assert client.get(reverse("nonrecours:signaler")).status_code == 302
+    assert client.get(reverse("nonrecours:statistiques_csv")).status_code == 200
+
+
+def test_quick_form_prefills_and_records(client, make_user):
+    """The form is pre-filled (source by role, arrondissement of the lieu) and records then redirects."""
+    lieu = Lieu.objects.filter(arrondissement__numero=6).first()
+    agent = make_user(Role.AGENT, lieu=lieu)
+    client.force_login(agent)
+    form = client.get(reverse("nonrecours:signaler")).context["form"]
+    assert form.initial["source"] == "accueil_mairie" and form.initial["arrondissement"] == 6
+    response = client.post(
+        reverse("nonrecours:signaler"),
+        {
+            "dispositifs": ["rsa", "cheque_energie"],
+            "type_odenore": "non_demande",
+            "raisons": ["numerique"],
+            "source": "accueil_mairie",
+            "arrondissement": "6",
+            "orientation": "mdms",
+            "age_tranche": "",
+            "menage": "",
+            "situation": "",
+            "observed_on": TODAY.isoformat(),
+        },
+    )
+    assert response.status_code == 302 and "enregistre=" in response["Location"]
+    obs = Observation.objects.get()
+    assert obs.recorded_by == agent and obs.arrondissement.numero == 6
+    assert sorted(obs.dispositifs.values_list("code", flat=True)) == ["cheque_energie", "rsa"]
+    page = client.get(response["Location"])
+    assert "Autre situation" in page.text and "enregistrée" in page.text
+
+
+def test_quick_form_errors_in_french_values_kept(client, make_user):
+    """Missing right and future date: French messages, typed values kept, nothing stored."""
+    client.force_login(make_user(Role.ECRIVAIN))
+    future = (TODAY + dt.timedelta(days=3)).isoformat()
+    response = client.post(
+        reverse("nonrecours:signaler"),
+        {
+            "type_odenore": "non_reception",
+            "raisons": ["langue"],
+            "source": "ecrivain_public",
+            "observed_on": future,
+        },
+    )
+    assert response.status_code == 200
+    assert "Cochez au moins un droit ou une aide." in response.text
+    assert "La date ne peut pas être dans le futur." in response.text
+    assert 'value="non_reception" id="id_type_odenore_2" checked' in response.text or (
+        response.context["form"].data["type_odenore"] == "non_reception"
+    )
+    assert 'value="langue"' in response.text and future in response.text
+    assert not Observation.objects.exists()
+
+
+def test_follow_up_own_observation_only(client, make_user):
+    """An agent records « droit ouvert » on their own observation (journaled); others get 404."""
+    agent, other = make_user(Role.AGENT), make_user(Role.AGENT)
+    obs = observation_record(source="accueil_mairie", dispositifs=["rsa"], actor=agent)
+    client.force_login(other)
+    url = reverse("nonrecours:suivi", args=[obs.pk])
+    assert client.post(url, {"droit_ouvert": "oui"}).status_code == 404
+    client.force_login(agent)
+    page = client.get(reverse("nonrecours:mes_signalements"))
+    assert f"situation-{obs.pk}" in page.text
+    assert client.post(url, {"droit_ouvert": "oui"}).status_code == 302
+    obs.refresh_from_db()
+    assert obs.droit_ouvert == "oui" and obs.suivi_le is not None
+    assert JournalEntry.objects.filter(action="nonrecours.suivi", object_id=str(obs.pk)).exists()
+    client.post(url, {"droit_ouvert": "peut-etre"})
+    obs.refresh_from_db()
+    assert obs.droit_ouvert == "oui"
+
+
+def test_analyst_edits_catalogue(client, make_user):
+    """Analysts add, edit and deactivate rights (journaled); deactivated rights leave the quick form."""
+    client.force_login(make_user(Role.ANALYSTE))
+    response = client.post(
+        reverse("nonrecours:dispositif_ajouter"),
+        {
+            "code": "bourse_college",
+            "nom": "Bourse de collège",
+            "porteur": "Éducation nationale",
+            "lien": "pas une url",
+            "is_active": "on",
+        },
+    )
+    assert "Saisissez une adresse web complète" in response.text and "Bourse de collège" in response.text
+    response = client.post(
+        reverse("nonrecours:dispositif_ajouter"),
+        {
+            "code": "bourse_college",
+            "nom": "Bourse de collège",
+            "porteur": "Éducation nationale",
+            "lien": "https://www.service-public.fr/",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    bourse = Dispositif.objects.get(code="bourse_college")
+    client.post(
+        reverse("nonrecours:dispositif_modifier", args=[bourse.pk]),
+        {
+            "code": "autre",
+            "nom": "Bourse de collège (Éducation nationale)",
+            "porteur": "EN",
+            "lien": "",
+            "is_active": "on",
+        },
+    )
+    bourse.refresh_from_db()
+    assert bourse.code == "bourse_college" and bourse.nom.endswith("nationale)")
+    client.post(reverse("nonrecours:dispositif_activer", args=[bourse.pk]))
+    bourse.refresh_from_db()
+    assert not bourse.is_active
+    form = client.get(reverse("nonrecours:signaler")).context["form"]
+    assert "bourse_college" not in [c for c, _ in form.fields["dispositifs"].choices]
+    actions = set(JournalEntry.objects.filter(object_id=str(bourse.pk)).values_list("action", flat=True))
+    assert actions == {
+        "nonrecours.dispositif_ajoute",
+        "nonrecours.dispositif_modifie",
+        "nonrecours.dispositif_desactive",
+    }
+
+
+def test_stats_page_query_count_constant(client, django_assert_max_num_queries):
+    """The statistics page runs a fixed number of queries whatever the volume."""
+    _bulk(5)
+    with django_assert_max_num_queries(8) as small:
+        client.get(reverse("nonrecours:statistiques"))
+    for numero in range(1, 10):
+        _bulk(30, numero=numero, code="css", type_odenore="non_demande", demarche="x")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("nonrecours:statistiques"), {"pas": "mois"})
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("nonrecours:statistiques_csv"))
+
+
+def test_espace_tiles_and_plan(make_user):
+    """Tiles by role, a site-map entry and no main-menu entry."""
+    from nonrecours import espace
+
+    assert espace.NAV == [] and espace.PLAN
+    assert len(espace.liens(make_user(Role.AGENT))) == 2
+    assert len(espace.liens(make_user(Role.ANALYSTE))) == 3
+    assert espace.liens(make_user(Role.ELU)) == []
+
+
+def test_indicateurs(donnees):
+    """Indicators: observations recorded and share linked to a démarche, over a period."""
+    from nonrecours.indicateurs import observations_enregistrees, part_droit_ouvert, part_liee_demarche
+
+    assert observations_enregistrees() == 98
+    assert part_liee_demarche() == round(100 * 25 / 98, 1)
+    assert observations_enregistrees(debut=TODAY + dt.timedelta(days=1)) == 0
+    assert part_liee_demarche(fin=TODAY - dt.timedelta(days=1)) is None
+    assert part_droit_ouvert() is None
+    Observation.objects.filter(type_odenore="non_demande").update(droit_ouvert="oui")
+    Observation.objects.filter(type_odenore="non_connaissance").update(droit_ouvert="non")
+    assert part_droit_ouvert() == round(100 * 25 / 65, 1)
