@@ -57,11 +57,22 @@ def demarche_detail_public(slug: str) -> QuerySet[Demarche]:
     )
 
 
-def demarche_engagement() -> QuerySet[Demarche]:
-    """Every published e-service with its guaranteed alternatives (public engagement page)."""
-    return (
-        Demarche.objects.publiees().order_by("categorie", "titre").prefetch_related(_alternatives_actives())
+def demarche_engagement_lignes() -> list[dict]:
+    """One row per published e-service: its active alternatives by type (engagement table).
+
+    Two queries whatever the catalogue size; lieux are counted in SQL, not loaded.
+    """
+    demarches = list(Demarche.objects.publiees().order_by("categorie", "titre").only("slug", "titre"))
+    alternatives = (
+        Alternative.objects.actives()
+        .filter(demarche__in=demarches)
+        .annotate(nb_lieux=Count("lieux", filter=Q(lieux__is_active=True)))
+        .order_by("ordre", "id")
     )
+    par_demarche: dict[int, dict] = {d.pk: {} for d in demarches}
+    for alternative in alternatives:
+        par_demarche[alternative.demarche_id].setdefault(alternative.type, alternative)
+    return [{"demarche": d, **par_demarche[d.pk]} for d in demarches]
 
 
 def demande_rappel_file(*, inclure_closes: bool = False) -> QuerySet[DemandeRappel]:

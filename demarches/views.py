@@ -57,8 +57,8 @@ def demarche_detail(request, slug):
 
 @login_not_required
 def demarche_engagement(request):
-    demarches = list(selectors.demarche_engagement())
-    return render(request, "demarches/engagement.html", {"demarches": demarches, **_common()})
+    lignes = selectors.demarche_engagement_lignes()
+    return render(request, "demarches/engagement.html", {"lignes": lignes, **_common()})
 
 
 def _demarche_from_query(request):
