@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -146,13 +147,18 @@ def demarche_difficulte_merci(request, slug):
 
 @role_required(*AGENTS)
 def rappel_file(request):
-    demandes = list(selectors.demande_rappel_file())
-    now = timezone.now()
-    courriers = list(selectors.courriers_a_envoyer())
+    page_obj = Paginator(selectors.demande_rappel_file(), 50).get_page(request.GET.get("page"))
+    courriers = list(selectors.courriers_a_envoyer()[:50])
     return render(
         request,
         "demarches/rappel_file.html",
-        {"demandes": demandes, "now": now, "courriers": courriers, **_common()},
+        {
+            "demandes": page_obj.object_list,
+            "page_obj": page_obj,
+            "now": timezone.now(),
+            "courriers": courriers,
+            **_common(),
+        },
     )
 
 

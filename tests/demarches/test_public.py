@@ -129,9 +129,9 @@ def test_difficulty_form_records_anonymous_observation_and_shows_help(client):
 
 def test_difficulty_form_rate_limit_never_fails(client, settings):
     """Beyond the hourly limit, nothing more is recorded but the citizen still gets the help page."""
-    from nonrecours.models import Observation
-
     from django.core.cache import cache
+
+    from nonrecours.models import Observation
 
     cache.clear()  # the counter is per IP and hour: start from zero
     settings.DEMARCHES_DIFFICULTE_PAR_HEURE = 2

@@ -253,3 +253,21 @@ def test_engagement_measure_page(client, make_user):
     client.force_login(make_user(Role.COORDINATION))
     response = client.get(reverse("demarches:rappel_engagement"))
     assert response.status_code == 200 and "Promesse de rappel tenue" in response.text
+
+
+def test_queue_is_paginated_by_50(client, make_user):
+    """The queue shows 50 requests per page, the most urgent first, with a link to the next page."""
+    client.force_login(make_user(Role.AGENT))
+    now = timezone.now()
+    demandes = [_demande(now=now - dt.timedelta(hours=i)) for i in range(55)]
+    first = client.get(reverse("demarches:rappel_file")).content.decode()
+    assert (
+        first.count('href="/demarches/rappels/')
+        - first.count("/rappels/nouvelle/")
+        - first.count("/rappels/engagement/")
+        == 50
+    )
+    assert demandes[-1].reference in first and demandes[0].reference not in first
+    assert "55 demandes à traiter" in first and "Page suivante" in first
+    second = client.get(reverse("demarches:rappel_file"), {"page": 2}).content.decode()
+    assert demandes[0].reference in second
