@@ -7,7 +7,7 @@ from django.forms.models import BaseInlineFormSet
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .models import Alternative, Demarche, DemandeRappel, TentativeAppel
+from .models import Alternative, DemandeRappel, Demarche, TentativeAppel
 
 
 class AlternativeInlineFormSet(BaseInlineFormSet):
@@ -52,7 +52,22 @@ class AlternativeInline(admin.StackedInline):
 class DemarcheAdminForm(forms.ModelForm):
     class Meta:
         model = Demarche
-        fields = "__all__"
+        fields = [
+            "slug",
+            "code",
+            "titre",
+            "description",
+            "qui_peut",
+            "pieces",
+            "cout",
+            "delai",
+            "url_en_ligne",
+            "categorie",
+            "direction",
+            "rendez_vous_guichet",
+            "is_published",
+            "is_indicative",
+        ]
 
     def _post_clean(self):
         # The alternatives arrive with the inlines, validated after this form: G1 is checked there.

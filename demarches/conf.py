@@ -22,7 +22,9 @@ def lyon_en_direct_hours() -> str:
 
 
 def adresse_postale() -> str:
-    return getattr(settings, "DEMARCHES_ADRESSE_POSTALE", "Ville de Lyon, Hôtel de Ville, 69205 Lyon Cedex 01")
+    return getattr(
+        settings, "DEMARCHES_ADRESSE_POSTALE", "Ville de Lyon, Hôtel de Ville, 69205 Lyon Cedex 01"
+    )
 
 
 def difficulte_limite_par_heure() -> int:

@@ -10,22 +10,31 @@ from .enums import BLOCAGES, CRENEAUX, ResultatAppel
 
 
 class RechercheForm(forms.Form):
-    q = forms.CharField(label="Mots-clés", required=False, max_length=100, help_text="Par exemple : passeport, crèche, mariage.")
+    q = forms.CharField(
+        label="Mots-clés",
+        required=False,
+        max_length=100,
+        help_text="Par exemple : passeport, crèche, mariage.",
+        widget=forms.SearchInput,
+    )
     categorie = forms.ChoiceField(label="Catégorie", required=False)
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["categorie"].choices = [("", "Toutes les catégories")] + [(c, c.capitalize()) for c in categories]
-        self.fields["q"].widget.attrs["type"] = "search"
+        self.fields["categorie"].choices = [("", "Toutes les catégories")] + [
+            (c, c.capitalize()) for c in categories
+        ]
 
 
 class DemandeRappelForm(forms.Form):
-    nom = forms.CharField(label="Votre nom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    nom = forms.CharField(
+        label="Votre nom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     telephone = forms.CharField(
         label="Votre numéro de téléphone",
         max_length=30,
         help_text="Nous vous appellerons à ce numéro. Exemple : 06 12 34 56 78.",
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     email = forms.EmailField(
         label="Votre adresse électronique",
@@ -55,7 +64,9 @@ class TentativeForm(forms.Form):
     resultat = forms.ChoiceField(
         label="Résultat de l'appel", choices=ResultatAppel.choices, widget=forms.RadioSelect
     )
-    note = forms.CharField(label="Note", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Note", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class DifficulteForm(forms.Form):

@@ -80,17 +80,21 @@ class Demarche(models.Model):
         # G1: a published e-service needs at least one active alternative. On creation there are no
         # alternatives yet: publish afterwards (services.demarche_publish) or through the admin,
         # which defers this check to its inline formset and re-checks in save_related.
-        if self.is_published and not getattr(self, "_g1_deferred", False):
-            if self.pk is None or not self.alternatives.filter(is_active=True).exists():
-                raise ValidationError(
-                    {
-                        "is_published": _(
-                            "Une démarche en ligne ne peut pas être publiée sans au moins une alternative "
-                            "active (guichet, téléphone, rappel ou courrier)."
-                        )
-                    },
-                    code="g1_sans_alternative",
-                )
+        deferred = getattr(self, "_g1_deferred", False)
+        if (
+            self.is_published
+            and not deferred
+            and (self.pk is None or not self.alternatives.filter(is_active=True).exists())
+        ):
+            raise ValidationError(
+                {
+                    "is_published": _(
+                        "Une démarche en ligne ne peut pas être publiée sans au moins une alternative "
+                        "active (guichet, téléphone, rappel ou courrier)."
+                    )
+                },
+                code="g1_sans_alternative",
+            )
 
 
 class AlternativeQuerySet(models.QuerySet):
@@ -177,7 +181,11 @@ class DemandeRappel(models.Model):
     creneaux_preferes = models.JSONField(_("moments préférés"), default=list, blank=True)
     canal = models.CharField(_("canal"), max_length=10, choices=CanalRappel.choices)
     statut = models.CharField(
-        _("statut"), max_length=12, choices=StatutRappel.choices, default=StatutRappel.EN_ATTENTE, db_index=True
+        _("statut"),
+        max_length=12,
+        choices=StatutRappel.choices,
+        default=StatutRappel.EN_ATTENTE,
+        db_index=True,
     )
     created_at = models.DateTimeField(_("demandé le"), default=timezone.now, db_index=True)
     created_by = models.ForeignKey(
@@ -218,7 +226,10 @@ class DemandeRappel(models.Model):
 
     @property
     def is_en_retard(self) -> bool:
-        return self.statut in (StatutRappel.EN_ATTENTE, StatutRappel.EN_COURS) and self.promesse_at < timezone.now()
+        return (
+            self.statut in (StatutRappel.EN_ATTENTE, StatutRappel.EN_COURS)
+            and self.promesse_at < timezone.now()
+        )
 
     @property
     def promesse_tenue(self) -> bool | None:
@@ -239,7 +250,9 @@ class TentativeAppel(models.Model):
     """One call attempt on a callback request, with its outcome."""
 
     demande = models.ForeignKey(DemandeRappel, on_delete=models.CASCADE, related_name="tentatives")
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(_("le"), default=timezone.now)
     resultat = models.CharField(_("résultat"), max_length=16, choices=ResultatAppel.choices)
     note = models.TextField(_("note"), blank=True, max_length=1000)

@@ -11,7 +11,7 @@ from pacte.booking.models import Agenda
 from pacte.models import Lieu
 
 from .enums import StatutRappel
-from .models import Alternative, Demarche, DemandeRappel, TentativeAppel
+from .models import Alternative, DemandeRappel, Demarche, TentativeAppel
 
 
 def _alternatives_actives():
@@ -33,24 +33,46 @@ def demarche_list_public(*, q: str = "", categorie: str = "") -> QuerySet[Demarc
     """Published e-services matching words (title/description, any order) and a category."""
     qs = Demarche.objects.publiees()
     for word in q.split()[:8]:
-        qs = qs.filter(Q(titre__icontains=word) | Q(description__icontains=word) | Q(categorie__icontains=word))
+        qs = qs.filter(
+            Q(titre__icontains=word) | Q(description__icontains=word) | Q(categorie__icontains=word)
+        )
     if categorie:
         qs = qs.filter(categorie=categorie)
     return qs.order_by("categorie", "titre")
 
 
 def demarche_categories() -> list[str]:
-    return list(Demarche.objects.publiees().order_by("categorie").values_list("categorie", flat=True).distinct())
+    return list(
+        Demarche.objects.publiees().order_by("categorie").values_list("categorie", flat=True).distinct()
+    )
 
 
 def demarche_detail_public(slug: str) -> QuerySet[Demarche]:
     """The queryset to fetch one published e-service with its active alternatives and their lieux."""
-    return Demarche.objects.publiees().filter(slug=slug).select_related("direction").prefetch_related(_alternatives_actives())
+    return (
+        Demarche.objects.publiees()
+        .filter(slug=slug)
+        .select_related("direction")
+        .prefetch_related(_alternatives_actives())
+    )
 
 
-def demarche_engagement() -> QuerySet[Demarche]:
-    """Every published e-service with its guaranteed alternatives (public engagement page)."""
-    return Demarche.objects.publiees().order_by("categorie", "titre").prefetch_related(_alternatives_actives())
+def demarche_engagement_lignes() -> list[dict]:
+    """One row per published e-service: its active alternatives by type (engagement table).
+
+    Two queries whatever the catalogue size; lieux are counted in SQL, not loaded.
+    """
+    demarches = list(Demarche.objects.publiees().order_by("categorie", "titre").only("slug", "titre"))
+    alternatives = (
+        Alternative.objects.actives()
+        .filter(demarche__in=demarches)
+        .annotate(nb_lieux=Count("lieux", filter=Q(lieux__is_active=True)))
+        .order_by("ordre", "id")
+    )
+    par_demarche: dict[int, dict] = {d.pk: {} for d in demarches}
+    for alternative in alternatives:
+        par_demarche[alternative.demarche_id].setdefault(alternative.type, alternative)
+    return [{"demarche": d, **par_demarche[d.pk]} for d in demarches]
 
 
 def demande_rappel_file(*, inclure_closes: bool = False) -> QuerySet[DemandeRappel]:
@@ -66,9 +88,11 @@ def courriers_a_envoyer() -> QuerySet[DemandeRappel]:
 
 
 def demande_rappel_detail(uuid) -> QuerySet[DemandeRappel]:
-    return DemandeRappel.objects.select_related("demarche", "agent").prefetch_related(
-        Prefetch("tentatives", queryset=TentativeAppel.objects.select_related("agent"))
-    ).filter(uuid=uuid)
+    return (
+        DemandeRappel.objects.select_related("demarche", "agent")
+        .prefetch_related(Prefetch("tentatives", queryset=TentativeAppel.objects.select_related("agent")))
+        .filter(uuid=uuid)
+    )
 
 
 def rappel_promesse_mesure(debut: dt.date | None = None, fin: dt.date | None = None) -> dict:
@@ -87,7 +111,9 @@ def rappel_promesse_mesure(debut: dt.date | None = None, fin: dt.date | None = N
     return qs.aggregate(
         total=Count("id", filter=echeance),
         tenues=Count("id", filter=Q(statut=StatutRappel.JOINT, clos_at__lte=F("promesse_at"))),
-        en_retard=Count("id", filter=Q(statut__in=[StatutRappel.EN_ATTENTE, StatutRappel.EN_COURS], promesse_at__lt=now)),
+        en_retard=Count(
+            "id", filter=Q(statut__in=[StatutRappel.EN_ATTENTE, StatutRappel.EN_COURS], promesse_at__lt=now)
+        ),
         replis=Count("id", filter=Q(statut=StatutRappel.ABANDONNEE)),
         ouvertes=Count("id", filter=Q(statut__in=[StatutRappel.EN_ATTENTE, StatutRappel.EN_COURS])),
     )

@@ -17,7 +17,7 @@ from pacte.tokens import reference_new
 
 from . import conf
 from .enums import CanalRappel, Repli, ResultatAppel, StatutRappel
-from .models import Alternative, Demarche, DemandeRappel, TentativeAppel
+from .models import Alternative, DemandeRappel, Demarche, TentativeAppel
 
 G1_MESSAGE = (
     "« {titre} » ne peut pas être publiée : elle n'a aucune alternative active "
@@ -75,7 +75,9 @@ def alternative_deactivate(*, alternative: Alternative, actor=None) -> Alternati
         return alternative
     others = Alternative.objects.filter(demarche=demarche, is_active=True).exclude(pk=alternative.pk)
     if demarche.is_published and not others.exists():
-        raise ValidationError(G1_DERNIERE_MESSAGE.format(titre=demarche.titre), code="g1_derniere_alternative")
+        raise ValidationError(
+            G1_DERNIERE_MESSAGE.format(titre=demarche.titre), code="g1_derniere_alternative"
+        )
     alternative.is_active = False
     alternative.save(update_fields=["is_active"])
     journal_record(action="alternative.desactivee", actor=actor, obj=alternative, message=str(alternative))
@@ -171,7 +173,9 @@ def tentative_record(
     """
     demande = DemandeRappel.objects.select_for_update().get(pk=demande.pk)
     if demande.statut not in (StatutRappel.EN_ATTENTE, StatutRappel.EN_COURS):
-        raise ValidationError("Cette demande est déjà close : aucune tentative ne peut être ajoutée.", code="close")
+        raise ValidationError(
+            "Cette demande est déjà close : aucune tentative ne peut être ajoutée.", code="close"
+        )
     if resultat not in ResultatAppel.values:
         raise ValidationError("Résultat d'appel inconnu.", code="resultat")
     at = at or timezone.now()
@@ -207,7 +211,11 @@ def _repli(demande: DemandeRappel, at: dt.datetime) -> None:
     demande.statut = StatutRappel.ABANDONNEE
     demande.clos_at = at
     demande.repli_at = at
-    context = {"demande": demande, "telephone": conf.lyon_en_direct_phone(), "horaires": conf.lyon_en_direct_hours()}
+    context = {
+        "demande": demande,
+        "telephone": conf.lyon_en_direct_phone(),
+        "horaires": conf.lyon_en_direct_hours(),
+    }
     if phone_is_mobile(demande.telephone):
         demande.repli = Repli.SMS
         notification_queue(

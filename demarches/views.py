@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -57,8 +58,8 @@ def demarche_detail(request, slug):
 
 @login_not_required
 def demarche_engagement(request):
-    demarches = list(selectors.demarche_engagement())
-    return render(request, "demarches/engagement.html", {"demarches": demarches, **_common()})
+    lignes = selectors.demarche_engagement_lignes()
+    return render(request, "demarches/engagement.html", {"lignes": lignes, **_common()})
 
 
 def _demarche_from_query(request):
@@ -73,7 +74,9 @@ def rappel_demande(request):
     demarche = _demarche_from_query(request)
     form = DemandeRappelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        demande = services.demande_rappel_create(demarche=demarche, canal=CanalRappel.EN_LIGNE, **form.cleaned_data)
+        demande = services.demande_rappel_create(
+            demarche=demarche, canal=CanalRappel.EN_LIGNE, **form.cleaned_data
+        )
         request.session["demarches_rappel"] = str(demande.uuid)
         return redirect("demarches:rappel_confirmation", uuid=demande.uuid)
     return render(request, "demarches/rappel_demande.html", {"form": form, "demarche": demarche, **_common()})
@@ -144,10 +147,19 @@ def demarche_difficulte_merci(request, slug):
 
 @role_required(*AGENTS)
 def rappel_file(request):
-    demandes = list(selectors.demande_rappel_file())
-    now = timezone.now()
-    courriers = list(selectors.courriers_a_envoyer())
-    return render(request, "demarches/rappel_file.html", {"demandes": demandes, "now": now, "courriers": courriers, **_common()})
+    page_obj = Paginator(selectors.demande_rappel_file(), 50).get_page(request.GET.get("page"))
+    courriers = list(selectors.courriers_a_envoyer()[:50])
+    return render(
+        request,
+        "demarches/rappel_file.html",
+        {
+            "demandes": page_obj.object_list,
+            "page_obj": page_obj,
+            "now": timezone.now(),
+            "courriers": courriers,
+            **_common(),
+        },
+    )
 
 
 @role_required(*AGENTS)
@@ -155,13 +167,22 @@ def rappel_agent_nouvelle(request):
     form = DemandeRappelForm(request.POST if request.method == "POST" else None)
     demarches = Demarche.objects.publiees().order_by("titre")
     if request.method == "POST" and form.is_valid():
-        demarche = demarches.filter(pk=request.POST.get("demarche") or None).first() if request.POST.get("demarche", "").isdigit() else None
+        demarche = (
+            demarches.filter(pk=request.POST.get("demarche") or None).first()
+            if request.POST.get("demarche", "").isdigit()
+            else None
+        )
         demande = services.demande_rappel_create(
             demarche=demarche, canal=CanalRappel.AGENT, actor=request.user, **form.cleaned_data
         )
-        messages.success(request, f"Demande {demande.reference} enregistrée : rappel promis avant le {timezone.localtime(demande.promesse_at):%d/%m/%Y à %H:%M}.")
+        messages.success(
+            request,
+            f"Demande {demande.reference} enregistrée : rappel promis avant le {timezone.localtime(demande.promesse_at):%d/%m/%Y à %H:%M}.",
+        )
         return redirect("demarches:rappel_detail", uuid=demande.uuid)
-    return render(request, "demarches/rappel_agent_nouvelle.html", {"form": form, "demarches": demarches, **_common()})
+    return render(
+        request, "demarches/rappel_agent_nouvelle.html", {"form": form, "demarches": demarches, **_common()}
+    )
 
 
 @role_required(*AGENTS)
@@ -245,5 +266,11 @@ def rappel_engagement(request):
     return render(
         request,
         "demarches/rappel_engagement.html",
-        {"mesure": mesure, "taux": taux, "chart": chart, "url_file": reverse("demarches:rappel_file"), **_common()},
+        {
+            "mesure": mesure,
+            "taux": taux,
+            "chart": chart,
+            "url_file": reverse("demarches:rappel_file"),
+            **_common(),
+        },
     )

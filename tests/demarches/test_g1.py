@@ -111,7 +111,9 @@ def test_check_alternatives_process_exit_codes():
 
     env = dict(os.environ)
     db = connection.settings_dict
-    env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env["DATABASE_URL"] = (
+        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
     env["DEBUG"] = "1"
     command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "check_alternatives"]
     ok = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)

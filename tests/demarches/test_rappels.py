@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from demarches import indicateurs, selectors, services
 from demarches.enums import CanalRappel, Repli, StatutRappel
-from demarches.models import Demarche, DemandeRappel
+from demarches.models import DemandeRappel, Demarche
 from pacte.models import Notification
 from pacte.roles import Role
 
@@ -52,7 +52,9 @@ def test_invalid_phone_is_refused():
         _demande(telephone="12")
 
 
-def test_confirmation_sms_and_email_go_through_the_outbox(django_capture_on_commit_callbacks, sms_outbox, mailoutbox):
+def test_confirmation_sms_and_email_go_through_the_outbox(
+    django_capture_on_commit_callbacks, sms_outbox, mailoutbox
+):
     """The request is confirmed by SMS (mobile) and email through the outbox."""
     with django_capture_on_commit_callbacks(execute=True):
         demande = _demande(email="jeanne@example.org")
@@ -80,7 +82,9 @@ def test_attempts_then_joint_closes_the_request(make_user):
     demande = _demande()
     services.demande_rappel_take(demande=demande, agent=agent)
     services.tentative_record(demande=demande, agent=agent, resultat="injoignable")
-    services.tentative_record(demande=demande, agent=agent, resultat="message_laisse", note="Message sur répondeur")
+    services.tentative_record(
+        demande=demande, agent=agent, resultat="message_laisse", note="Message sur répondeur"
+    )
     demande.refresh_from_db()
     assert demande.statut == StatutRappel.EN_COURS
     services.tentative_record(demande=demande, agent=agent, resultat="joint")
@@ -123,16 +127,22 @@ def test_promise_kept_measure_on_a_small_dataset():
     """Kept = joint before the deadline; due = closed or deadline passed; open ones not yet due are excluded."""
     now = timezone.now()
     kept = _demande(now=now - dt.timedelta(days=10))
-    services.tentative_record(demande=kept, agent=None, resultat="joint", at=now - dt.timedelta(days=10, hours=-1))
+    services.tentative_record(
+        demande=kept, agent=None, resultat="joint", at=now - dt.timedelta(days=10, hours=-1)
+    )
     late = _demande(now=now - dt.timedelta(days=10))
     services.tentative_record(demande=late, agent=None, resultat="joint", at=now - dt.timedelta(days=1))
     _overdue = _demande(now=now - dt.timedelta(days=10))
     fallback = _demande(now=now - dt.timedelta(days=10))
     for _ in range(3):
-        services.tentative_record(demande=fallback, agent=None, resultat="injoignable", at=now - dt.timedelta(days=9))
+        services.tentative_record(
+            demande=fallback, agent=None, resultat="injoignable", at=now - dt.timedelta(days=9)
+        )
     _not_due = _demande(now=now)
     mesure = selectors.rappel_promesse_mesure()
-    assert mesure["total"] == 4 and mesure["tenues"] == 1 and mesure["en_retard"] == 1 and mesure["replis"] == 1
+    assert (
+        mesure["total"] == 4 and mesure["tenues"] == 1 and mesure["en_retard"] == 1 and mesure["replis"] == 1
+    )
     assert indicateurs.rappels_promesse_tenue() == 25.0
     future = (now + dt.timedelta(days=5)).date()
     assert indicateurs.rappels_promesse_tenue(debut=future) is None
@@ -158,10 +168,18 @@ def test_citizen_requests_a_callback_without_account(client):
     bad = client.post(url, {"nom": "Jeanne", "telephone": "abc", "objet": "PACS"})
     assert bad.status_code == 200 and "pas valide" in bad.text and 'value="Jeanne"' in bad.text
     response = client.post(
-        url, {"nom": "Jeanne Fictive", "telephone": "0612345678", "objet": "PACS", "creneaux_preferes": ["mar_matin"]}
+        url,
+        {
+            "nom": "Jeanne Fictive",
+            "telephone": "0612345678",
+            "objet": "PACS",
+            "creneaux_preferes": ["mar_matin"],
+        },
     )
     demande = DemandeRappel.objects.get()
-    assert response.status_code == 302 and response.url == reverse("demarches:rappel_confirmation", args=[demande.uuid])
+    assert response.status_code == 302 and response.url == reverse(
+        "demarches:rappel_confirmation", args=[demande.uuid]
+    )
     assert demande.demarche == demarche and demande.canal == CanalRappel.EN_LIGNE
     assert demande.creneaux_preferes == ["mar_matin"]
     page = client.get(response.url)
@@ -235,3 +253,21 @@ def test_engagement_measure_page(client, make_user):
     client.force_login(make_user(Role.COORDINATION))
     response = client.get(reverse("demarches:rappel_engagement"))
     assert response.status_code == 200 and "Promesse de rappel tenue" in response.text
+
+
+def test_queue_is_paginated_by_50(client, make_user):
+    """The queue shows 50 requests per page, the most urgent first, with a link to the next page."""
+    client.force_login(make_user(Role.AGENT))
+    now = timezone.now()
+    demandes = [_demande(now=now - dt.timedelta(hours=i)) for i in range(55)]
+    first = client.get(reverse("demarches:rappel_file")).content.decode()
+    assert (
+        first.count('href="/demarches/rappels/')
+        - first.count("/rappels/nouvelle/")
+        - first.count("/rappels/engagement/")
+        == 50
+    )
+    assert demandes[-1].reference in first and demandes[0].reference not in first
+    assert "55 demandes à traiter" in first and "Page suivante" in first
+    second = client.get(reverse("demarches:rappel_file"), {"page": 2}).content.decode()
+    assert demandes[0].reference in second

@@ -13,6 +13,12 @@ class Command(BaseCommand):
         total = Demarche.objects.publiees().count()
         if violations:
             for demarche in violations:
-                self.stderr.write(f"G1 non respectée : « {demarche.titre} » ({demarche.slug}) n'a aucune alternative active.")
-            raise CommandError(f"{len(violations)} démarche(s) publiée(s) sans alternative active sur {total}.")
-        self.stdout.write(f"G1 respectée : les {total} démarches publiées ont au moins une alternative active.")
+                self.stderr.write(
+                    f"G1 non respectée : « {demarche.titre} » ({demarche.slug}) n'a aucune alternative active."
+                )
+            raise CommandError(
+                f"{len(violations)} démarche(s) publiée(s) sans alternative active sur {total}."
+            )
+        self.stdout.write(
+            f"G1 respectée : les {total} démarches publiées ont au moins une alternative active."
+        )
