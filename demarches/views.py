@@ -6,7 +6,6 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from pacte.decorators import role_required
 from pacte.phones import phone_display
+from pacte.ratelimit import client_ip, hit, ratelimit
 from pacte.roles import Role
 
 from . import conf, selectors, services
@@ -70,6 +70,7 @@ def _demarche_from_query(request):
 
 
 @login_not_required
+@ratelimit("rappel")
 def rappel_demande(request):
     demarche = _demarche_from_query(request)
     form = DemandeRappelForm(request.POST if request.method == "POST" else None)
@@ -96,15 +97,8 @@ def rappel_confirmation(request, uuid):
 
 
 def _rate_limited(request, slug) -> bool:
-    ip = request.META.get("REMOTE_ADDR", "inconnu")
-    key = f"demarches:difficulte:{ip}:{timezone.now():%Y%m%d%H}"
-    try:
-        cache.add(key, 0, 3600)
-        count = cache.incr(key)
-    except Exception:  # the cache is down: count nothing, never fail the citizen
-        logger.warning("Cache indisponible pour la limite du formulaire de difficulté")
-        return False
-    return count > conf.difficulte_limite_par_heure()
+    """Over the hourly limit the citizen still gets the help, but nothing more is recorded."""
+    return not hit("difficulte", client_ip(request), f"{conf.difficulte_limite_par_heure()}/h")
 
 
 def _dispositifs():

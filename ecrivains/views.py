@@ -23,6 +23,7 @@ from pacte.booking.services import (
 )
 from pacte.charts import bar_chart
 from pacte.decorators import role_required
+from pacte.ratelimit import ratelimit
 from pacte.roles import Role
 
 from . import selectors, services
@@ -91,6 +92,7 @@ def _dates_seances(permanence, *, jours=60):
 
 
 @login_not_required
+@ratelimit("reservation")
 def inscription_create(request, uuid):
     """Register on the waiting list of a full permanence (no account)."""
     permanence = _permanence_publique(uuid)
@@ -125,6 +127,7 @@ def inscription_merci(request, uuid):
 
 
 @login_not_required
+@ratelimit("identite")
 def offre(request, token):
     """A waiting-list offer through its secret link: accept (book) or decline."""
     offre = services.offre_by_token(token)

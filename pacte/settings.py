@@ -326,7 +326,7 @@ STAFF_IDLE_WARNING = 120  # seconds before expiry when the page warns (with Java
 OTP_TOTP_ISSUER = "Ville de Lyon — Pacte usagers"
 
 # Rate limits of public forms (per client IP); RATELIMIT_ENABLED=0 for load benchmarks only.
-RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", not TESTING)  # tests/test_ratelimits.py switches it on
 RATELIMITS = {
     "reservation": env("RATELIMIT_RESERVATION", "30/h"),
     "rappel": env("RATELIMIT_RAPPEL", "10/h"),

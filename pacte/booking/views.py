@@ -20,6 +20,7 @@ from pacte.calendrier import holiday_name, is_holiday
 from pacte.decorators import role_required
 from pacte.models import Notification
 from pacte.phones import phone_display
+from pacte.ratelimit import ratelimit
 from pacte.roles import Role, profil_of
 from pacte.tokens import identity_matches, token_hash
 
@@ -216,6 +217,7 @@ def agenda(request, uuid):
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@ratelimit("reservation")
 def formulaire(request, uuid, creneau):
     """The short form for one slot; POST books it (or shows the next free slots if just taken)."""
     agenda = get_object_or_404(Agenda.objects.actifs().select_related("lieu__arrondissement"), uuid=uuid)
@@ -309,6 +311,7 @@ def _count_failure(hashed: str, ip: str) -> None:
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@ratelimit("identite")
 def gerer(request, token):
     """The secret link: identity check, then details, cancel and move."""
     reservation = selectors.reservation_by_token(token)
