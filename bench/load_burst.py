@@ -17,7 +17,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._harness import Browser, Gunicorn, drop_database, fresh_database, manage, print_figures, server_env  # noqa: E402
+from bench._harness import (  # noqa: E402
+    Browser,
+    Gunicorn,
+    collectstatic,
+    drop_database,
+    fresh_database,
+    manage,
+    print_figures,
+    server_env,
+)
 
 VUSERS = int(os.environ.get("VUSERS", "40"))
 ATTEMPTS = int(os.environ.get("ATTEMPTS", "3"))
@@ -32,7 +41,6 @@ def setup(env):
 
     django.setup()
     from pacte.booking.models import Agenda, RegleOuverture
-
     from pacte.models import Lieu
 
     lieu = Lieu.objects.get(slug="hotel-de-ville")
@@ -94,7 +102,7 @@ def main():
     env = server_env(database_url)
     manage(env, "migrate", "--noinput")
     manage(env, "load_reference")
-    manage(env, "collectstatic", "--noinput")
+    collectstatic(env, Path(os.environ.get("TMPDIR", "/tmp")) / "pacte-bench-static")
     agenda, day = setup(env)
     server = Gunicorn(env, PORT)
     timings, statuses = {}, {}
@@ -116,6 +124,7 @@ def main():
     finally:
         server.stop()
     from django.db.models import Count
+
     from pacte.booking.models import Reservation
 
     per_slot = (
