@@ -1,0 +1,38 @@
+"""Retention of callback requests (see docs/registre-traitements.md): identities are erased a
+configurable time after the request is closed (default 90 days), history tables included; the
+statistical fields (démarche, channel, status, dates, attempts' outcomes) are kept for the promise
+measure."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from pacte.journal import journal_record
+
+from .models import DemandeRappel, TentativeAppel
+
+ANONYME = "(anonymisé)"
+
+
+@transaction.atomic
+def rappels_anonymise(*, now=None, days: int | None = None) -> int:
+    """Erase name, phone, email, subject and attempt notes of callbacks closed more than `days` ago."""
+    now = now or timezone.now()
+    days = days if days is not None else getattr(settings, "RETENTION_RAPPELS_DAYS", 90)
+    cutoff = now - timedelta(days=days)
+    ids = list(
+        DemandeRappel.objects.filter(clos_at__lt=cutoff).exclude(nom=ANONYME).values_list("pk", flat=True)
+    )
+    if not ids:
+        return 0
+    erased = {"nom": ANONYME, "telephone": "", "email": "", "objet": ""}
+    DemandeRappel.objects.filter(pk__in=ids).update(**erased)
+    DemandeRappel.history.filter(id__in=ids).update(**erased)
+    TentativeAppel.objects.filter(demande_id__in=ids).update(note="")
+    TentativeAppel.history.filter(demande_id__in=ids).update(note="")
+    journal_record(action="demarches.rappels_anonymises", data={"nombre": len(ids), "jours": days})
+    return len(ids)
