@@ -82,7 +82,7 @@ def citizen(base, agenda_uuid, day, timings, statuses, results, lock):
         slot = random.choice(slots[:6])  # everybody rushes the first slots
         status, form = browser.request("form_page", f"/reservation/{agenda_uuid}/{slot}/")
         key = re.search(r'name="cle_idempotence" value="([^"]*)"', form)
-        status, _ = browser.request(
+        status, page = browser.request(
             "booking_post",
             f"/reservation/{agenda_uuid}/{slot}/",
             {
@@ -93,8 +93,11 @@ def citizen(base, agenda_uuid, day, timings, statuses, results, lock):
                 "cle_idempotence": key.group(1) if key else "",
             },
         )
+        outcome = "booked" if status == 200 else ("taken" if status == 409 else f"other_{status}")
         with lock:
-            results["booked" if status == 200 else ("taken" if status == 409 else f"other_{status}")] += 1
+            results[outcome] = results.get(outcome, 0) + 1
+            if outcome.startswith("other") and "sample" not in results:
+                results["sample"] = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))[-300:]
 
 
 def main():

@@ -54,3 +54,9 @@ class StaffSecurityMiddleware:
                 target = "otp_verification" if user_has_device(user) else "otp_configuration"
                 return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+def session_started(sender, request, user, **kwargs):
+    """Start the idle clock when a staff member signs in."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN] = time.time()
