@@ -82,6 +82,10 @@ def citizen(base, agenda_uuid, day, timings, statuses, results, lock):
         slot = random.choice(slots[:6])  # everybody rushes the first slots
         status, form = browser.request("form_page", f"/reservation/{agenda_uuid}/{slot}/")
         key = re.search(r'name="cle_idempotence" value="([^"]*)"', form)
+        if key is None:  # the slot filled up while this citizen looked: the page offers the next ones
+            with lock:
+                results["full_before_form"] = results.get("full_before_form", 0) + 1
+            continue
         status, page = browser.request(
             "booking_post",
             f"/reservation/{agenda_uuid}/{slot}/",
@@ -90,7 +94,7 @@ def citizen(base, agenda_uuid, day, timings, statuses, results, lock):
                 "nom": "Martin",
                 "prenom": "Camille",
                 "telephone": "06 12 34 56 78",
-                "cle_idempotence": key.group(1) if key else "",
+                "cle_idempotence": key.group(1),
             },
         )
         outcome = "booked" if status == 200 else ("taken" if status == 409 else f"other_{status}")
