@@ -274,6 +274,13 @@ class Reservation(models.Model):
         return f"{self.prenom} {self.nom}".strip()
 
     @property
+    def telephone_affiche(self) -> str:
+        """The phone number in national format (06 12 34 56 78) for screens."""
+        from pacte.phones import phone_display
+
+        return phone_display(self.telephone)
+
+    @property
     def is_active(self) -> bool:
         return self.statut == Statut.CONFIRMEE
 
