@@ -9,6 +9,9 @@ from django.core.management import call_command
 
 from pacte import sms
 
+# The browser layer (Chromium, axe, pages with and without JavaScript), one instance per session.
+pytest_plugins = ["tests.browser_layer"]
+
 
 def _needs_db(request) -> str | None:
     names = request.fixturenames

@@ -12,7 +12,6 @@ from arrondissements.models import DemandeAppui
 from pacte.models import Arrondissement, Direction
 from pacte.roles import Role
 from pacte.tokens import reference_new
-from tests.browser.conftest import browser, login, page, page_nojs  # noqa: F401 (browser fixtures)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64

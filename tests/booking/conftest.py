@@ -71,7 +71,3 @@ def agenda(make_agenda):
 def slot_day():
     """A future Tuesday that is not a holiday."""
     return next_weekday(1)
-
-
-# The browser layer's fixtures (Chromium, pages with and without JS, sign-in) for test_browser.py.
-from tests.browser.conftest import browser, login, page, page_nojs  # noqa: E402, F401

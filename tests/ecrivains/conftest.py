@@ -12,7 +12,6 @@ from ecrivains.services import Regle, permanence_create
 from pacte.calendrier import is_holiday
 from pacte.models import Lieu
 from pacte.roles import Role
-from tests.browser.conftest import browser, login, page, page_nojs  # noqa: F401 (browser fixtures)
 
 
 def jour_ouvre(days_ahead: int = 7, weekday: int | None = None) -> dt.date:

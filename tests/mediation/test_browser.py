@@ -6,16 +6,10 @@ from mediation.models import DemandePosition, Proposition, Saisine
 from pacte.models import Direction, Notification
 from pacte.roles import Role
 from tests.a11y import assert_accessible, assert_valid_html
-from tests.browser import conftest as browser_conftest
 from tests.browser.conftest import _context, screenshot
 from tests.mediation.factories import PDF
 
 pytestmark = pytest.mark.browser
-
-# The browser fixtures live in tests/browser/conftest.py; expose them to this folder.
-browser = browser_conftest.browser
-page = browser_conftest.page
-page_nojs = browser_conftest.page_nojs
 
 
 @pytest.fixture(autouse=True)

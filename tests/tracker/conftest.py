@@ -7,7 +7,6 @@ from django.core.cache import cache
 
 from pacte.tracker import registry
 from pacte.tracker.registry import Indicateur
-from tests.browser.conftest import browser, login, page, page_nojs  # noqa: F401 (browser fixtures)
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,6 @@ from django.utils import timezone
 from mediation.enums import StatutSaisine
 from mediation.models import Proposition, Saisine
 from pacte.models import Arrondissement, Direction
-from tests.browser.conftest import browser, login, page  # noqa: F401  (browser fixtures for this folder)
 
 ANNEE = 2025
 
