@@ -61,7 +61,7 @@ def citizen_browse(browser, slugs, agendas):
 def citizen_book(browser, slugs, agendas):
     agenda = random.choice(agendas)
     _, html = browser.request("slot_page", f"/reservation/{agenda}/")
-    days = re.findall(r"\?jour=(\d{4}-\d{2}-\d{2})", html)
+    days = re.findall(r"[?&;]jour=(\d{4}-\d{2}-\d{2})", html)
     if not days:
         return
     _, html = browser.request("slot_page", f"/reservation/{agenda}/?jour={random.choice(days[:5])}")
