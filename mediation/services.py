@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,12 +12,10 @@ from django.utils import timezone
 from pacte.calendrier import add_business_days
 from pacte.journal import journal_record
 from pacte.models import Notification
-from pacte.notifications import notification_queue_template
-from pacte.phones import phone_is_mobile
 from pacte.roles import Role
 from pacte.tokens import reference_new, token_hash, token_new
 
-from . import conf
+from . import conf, notifications
 from .enums import CanalSaisine, Niveau, StatutSaisine
 from .models import DemandePosition, Document, Message, Proposition, Saisine
 from .workflows import saisine_transition
@@ -45,34 +42,6 @@ SAISINE_FIELDS = [
     "elu_implique",
     "elu_detail",
 ]
-
-
-def suivi_url(token: str) -> str:
-    return f"{conf.site_url()}/mediateur/suivi/{token}/"
-
-
-def _notify_requerant(*, saisine: Saisine, template: str, sujet: str, context: dict, cle: str) -> None:
-    """Email the requester if we have an address, otherwise a short SMS if we have a mobile."""
-    context = {"saisine": saisine, "mediateur_adresse": conf.mediateur_adresse(), **context}
-    if saisine.email:
-        notification_queue_template(
-            canal="email",
-            destinataire=saisine.email,
-            template=f"mediation/emails/{template}.txt",
-            context=context,
-            sujet=sujet,
-            obj=saisine,
-            cle=cle,
-        )
-    elif saisine.telephone and phone_is_mobile(saisine.telephone):
-        notification_queue_template(
-            canal="sms",
-            destinataire=saisine.telephone,
-            template="mediation/emails/sms.txt",
-            context={**context, "sujet": sujet},
-            obj=saisine,
-            cle=cle,
-        )
 
 
 def saisine_create(
@@ -131,34 +100,10 @@ def _is_mediateur(user) -> bool:
 
 def accuse_send(*, saisine: Saisine, token: str) -> None:
     """Queue the acknowledgement (reference + secret follow-up link) and set `accuse_at`."""
-    _notify_requerant(
-        saisine=saisine,
-        template="accuse",
-        sujet=f"Votre demande au médiateur de la Ville de Lyon — {saisine.reference}",
-        context={"lien": suivi_url(token)},
-        cle=f"mediation:accuse:{saisine.uuid}",
-    )
+    notifications.accuse_queue(saisine=saisine, token=token)
     if saisine.email or saisine.telephone:
         saisine.accuse_at = timezone.now()
         saisine.save(update_fields=["accuse_at", "updated_at"])
-
-
-def lettre_requerant_queue(*, saisine: Saisine, vers: str, motif: str = "") -> None:
-    """The letter telling the requester a decision (irrecevable, réorientée, proposition, clôture)."""
-    sujets = {
-        StatutSaisine.IRRECEVABLE: "Votre demande au médiateur ne peut pas être traitée",
-        StatutSaisine.REORIENTEE: "Votre demande relève d'un autre organisme",
-        StatutSaisine.PROPOSITION: "Le médiateur vous propose une solution",
-        StatutSaisine.CLOTUREE: "Votre dossier de médiation est clôturé",
-    }
-    n = saisine.transitions.count()
-    _notify_requerant(
-        saisine=saisine,
-        template=f"lettre_{vers}",
-        sujet=f"{sujets[vers]} — {saisine.reference}",
-        context={"motif": motif},
-        cle=f"mediation:lettre:{saisine.uuid}:{vers}:{n}",
-    )
 
 
 def suivi_token_renew(*, saisine: Saisine) -> str:
@@ -221,13 +166,7 @@ def message_add(
         kind = "note" if is_interne else ("requerant" if is_from_requerant else "message")
         journal_record(action=f"mediation.{kind}", actor=actor, obj=saisine, data={"message": message.pk})
         if not is_interne and not is_from_requerant:
-            _notify_requerant(
-                saisine=saisine,
-                template="message",
-                sujet=f"Un message du médiateur — {saisine.reference}",
-                context={"message": message},
-                cle=f"mediation:message:{message.pk}",
-            )
+            notifications.message_queue(message=message)
     return message
 
 
@@ -259,19 +198,6 @@ def saisine_update(*, saisine: Saisine, actor, **fields) -> Saisine:
             action="mediation.qualification", actor=actor, obj=saisine, data={"champs": sorted(changed)}
         )
     return saisine
-
-
-def referents_of(direction) -> list[str]:
-    """Emails of the référents of a direction (role REFERENT with that direction)."""
-    users = (
-        get_user_model()
-        .objects.filter(groups__name=Role.REFERENT, profil__direction=direction, is_active=True)
-        .exclude(email="")
-    )
-    emails = sorted({u.email for u in users})
-    if not emails and direction.email:
-        emails = [direction.email]
-    return emails
 
 
 def demande_position_send(
@@ -315,16 +241,7 @@ def demande_position_send(
             message=f"Demande de position à {direction.sigle}",
             data={"demande": str(demande.uuid), "direction": direction.sigle},
         )
-        for email in referents_of(direction):
-            notification_queue_template(
-                canal="email",
-                destinataire=email,
-                template="mediation/emails/demande_position.txt",
-                context={"demande": demande},
-                sujet=f"Le médiateur demande la position de votre direction — {saisine.reference}",
-                obj=demande,
-                cle=f"mediation:dp:{demande.uuid}:{email}",
-            )
+        notifications.demande_position_queue(demande=demande)
     return demande
 
 
@@ -349,15 +266,7 @@ def demande_position_answer(*, demande: DemandePosition, reponse: str, actor) ->
             message=f"Réponse de {demande.direction.sigle}",
             data={"demande": str(demande.uuid)},
         )
-        notification_queue_template(
-            canal="email",
-            destinataire=conf.mediateur_email(),
-            template="mediation/emails/position_recue.txt",
-            context={"demande": demande},
-            sujet=f"Réponse de {demande.direction.sigle} — {demande.saisine.reference}",
-            obj=demande,
-            cle=f"mediation:dp-reponse:{demande.uuid}",
-        )
+        notifications.position_recue_queue(demande=demande)
     return demande
 
 
@@ -375,16 +284,7 @@ def demandes_position_remind(*, today: dt.date | None = None) -> int:
             demande.derniere_relance_on = today
             demande._change_reason = "Relance"
             demande.save(update_fields=["relances", "derniere_relance_on"])
-            for email in referents_of(demande.direction):
-                notification_queue_template(
-                    canal="email",
-                    destinataire=email,
-                    template="mediation/emails/relance.txt",
-                    context={"demande": demande},
-                    sujet=f"Relance : le médiateur attend votre réponse — {demande.saisine.reference}",
-                    obj=demande,
-                    cle=f"mediation:relance:{demande.uuid}:{today.isoformat()}:{email}",
-                )
+            notifications.relance_queue(demande=demande, today=today)
             journal_record(
                 action="mediation.relance",
                 obj=demande.saisine,
@@ -429,16 +329,7 @@ def proposition_create(
             obj=proposition,
             message=f"Proposition {proposition.numero} formulée à {direction.sigle}",
         )
-        for email in referents_of(direction):
-            notification_queue_template(
-                canal="email",
-                destinataire=email,
-                template="mediation/emails/proposition.txt",
-                context={"proposition": proposition},
-                sujet=f"Proposition d'amélioration du médiateur {proposition.numero}",
-                obj=proposition,
-                cle=f"mediation:proposition:{proposition.uuid}:{email}",
-            )
+        notifications.proposition_queue(proposition=proposition)
     return proposition
 
 

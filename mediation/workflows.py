@@ -26,6 +26,7 @@ from .enums import (
     StatutSaisine,
 )
 from .models import Proposition, Saisine, Transition
+from .notifications import lettre_requerant_queue
 
 S = StatutSaisine
 
@@ -78,8 +79,6 @@ def saisine_transition(*, saisine: Saisine, vers: str, actor, motif: str = "", *
     Logs a Transition row and a journal entry, and sends the requester the letter of an
     irrecevable / réorientée / proposition / clôturée decision through the outbox, on commit.
     """
-    from .services import lettre_requerant_queue  # services import this module
-
     with transaction.atomic():
         locked = Saisine.objects.select_for_update().get(pk=saisine.pk)
         de = locked.statut
