@@ -322,6 +322,8 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 # the embedded developer default and the tests switch it off unless asked (tests enable it).
 STAFF_2FA_REQUIRED = env_bool("STAFF_2FA_REQUIRED", not (DEBUG or TESTING))
 STAFF_IDLE_TIMEOUT = env_int("STAFF_IDLE_MINUTES", 30) * 60
+# Replacing an authenticator app or the backup codes needs the password typed this recently.
+STAFF_REAUTH_SECONDS = env_int("STAFF_REAUTH_MINUTES", 5) * 60
 STAFF_IDLE_WARNING = 120  # seconds before expiry when the page warns (with JavaScript)
 OTP_TOTP_ISSUER = "Ville de Lyon — Pacte usagers"
 
