@@ -2,42 +2,71 @@
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The tests run on the real stack: the build machine's PostgreSQL and Redis unless told otherwise.
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/pacte)
 TEST_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 PYTEST_ARGS ?=
+# `make stack` runs on the same services by default.
+STACK_DATABASE_URL ?= $(TEST_DATABASE_URL)
+STACK_REDIS_URL ?= $(TEST_REDIS_URL)
+# The one development environment of run, worker, beat and stack (the tests have their own profile).
+DEV_ENV := env DEBUG=1 PYTHONUNBUFFERED=1
+# Where `make lock` writes (a test compiles into a temporary folder and compares).
+LOCK_DIR ?= .
+LOCK_COMPILE := $(UV) pip compile pyproject.toml --universal --python-version 3.13 --generate-hashes \
+	--quiet --custom-compile-command "make lock"
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format bench worker beat clean
+.PHONY: help install install-prod lock run test test-fast lint format bench worker beat stack clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.lock pyproject.toml .python-version
+$(UV): .python-version
 	@command -v python3 >/dev/null || { echo "python3 is required"; exit 1; }
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 13), f"Python 3.13 required (.python-version), got {sys.version}"'
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
-	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.lock
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	@touch $@
+
+# Production lock only: what `make run` and the Docker image install.
+$(VENV)/.installed-prod: requirements.lock $(UV)
+	$(UV) pip install --quiet --python $(PY) --require-hashes -r requirements.lock
+	@touch $@
+
+# Development lock (production + test tools + honcho): what the tests and `make stack` need.
+$(VENV)/.installed: requirements-dev.lock $(UV)
+	$(UV) pip install --quiet --python $(PY) --require-hashes -r requirements-dev.lock
+	@touch $@ $(VENV)/.installed-prod
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	@touch $@
 
-install: $(VENV)/.installed ## Create the virtualenv (Python from .python-version) and install the locked dependencies
+install: $(VENV)/.installed ## Create the virtualenv (Python from .python-version) with the development lock
 
-run: install ## Migrate, load reference and demo data, serve http://$(HOST):$(PORT) (SQLite and eager Celery by default)
-	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py seed_demo
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+install-prod: $(VENV)/.installed-prod ## Same, with the production lock only
+
+lock: $(UV) ## Compile both hashed locks from pyproject.toml (requirements.lock, requirements-dev.lock)
+	$(LOCK_COMPILE) --extra dev -o $(LOCK_DIR)/requirements-dev.lock
+	$(LOCK_COMPILE) -c $(LOCK_DIR)/requirements-dev.lock -o $(LOCK_DIR)/requirements.lock
+
+run: install-prod ## Migrate, load reference and demo data, serve http://$(HOST):$(PORT) (SQLite and eager Celery by default)
+	@deploy/system-deps run
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install node_modules/.installed ## Run the whole suite on PostgreSQL, Redis, a Celery worker and Chromium
+	@deploy/system-deps test
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: install ## The suite without the browser and worker tests
+	@deploy/system-deps run
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -m "not browser and not worker" $(PYTEST_ARGS)
 
 lint: install ## ruff check and format check
@@ -46,11 +75,14 @@ lint: install ## ruff check and format check
 format: install ## Format the code with ruff
 	$(VENV)/bin/ruff check --fix . ; $(VENV)/bin/ruff format .
 
-worker: install ## A Celery worker (needs REDIS_URL)
-	$(VENV)/bin/celery -A pacte worker --loglevel INFO
+worker: install-prod ## A Celery worker beside `make run` (needs REDIS_URL)
+	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0 make worker" >&2; exit 1; }
+	$(DEV_ENV) $(VENV)/bin/celery -A pacte worker --loglevel INFO
 
-beat: install ## Celery beat (needs REDIS_URL)
-	$(VENV)/bin/celery -A pacte beat --loglevel INFO
+beat: install-prod ## Celery beat beside `make run` (needs REDIS_URL)
+	@test -n "$$REDIS_URL" || { echo "make beat needs REDIS_URL, e.g. REDIS_URL=redis://127.0.0.1:6379/0 make beat" >&2; exit 1; }
+	@mkdir -p var
+	$(DEV_ENV) $(VENV)/bin/celery -A pacte beat --loglevel INFO --schedule var/celerybeat-schedule
 
 bench: install ## Run every benchmark under bench/ and print the figures
 	@for script in bench/*.py; do echo "== $$script"; DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) $$script || exit 1; done
