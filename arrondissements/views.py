@@ -20,6 +20,7 @@ from pacte.journal import journal_record
 from pacte.models import JournalEntry
 from pacte.pdf import render_pdf
 from pacte.roles import Role, has_role, profil_of
+from pacte.workflows import TransitionInterdite
 
 from . import perms, selectors, services
 from .delais import engagements
@@ -27,7 +28,7 @@ from .enums import Action
 from .forms import ActionForm, DemandeForm, FiltresForm, MessageForm, PeriodeForm, ReponseTypeForm
 from .models import DemandeAppui, PieceJointe
 from .rapport import rapport_build, trimestres
-from .workflows import TRANSITIONS, TransitionInterdite, actions_for
+from .workflows import TRANSITIONS, actions_for
 
 STAFF_ROLES = (Role.ELU, Role.REFERENT, Role.COORDINATION)
 

@@ -20,11 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 
-from pacte.journal import journal_record
 from pacte.roles import Role, has_role, profil_of
+from pacte.workflows import Table, TransitionInterdite, transition
 
 from .delais import echeance_for, echeance_prolongee
 from .enums import Action, Statut
@@ -41,26 +40,34 @@ N, P, A, R, C = (
 
 
 @dataclass(frozen=True)
-class Transition:
+class ActionRule:
+    """Who may take an action (side) and where it leads from each status it is allowed in."""
+
     side: str
     moves: dict  # {from status: to status}
     needs_text: bool = False
 
 
-TRANSITIONS: dict[str, Transition] = {
-    Action.PRENDRE_EN_CHARGE: Transition(DIRECTION, {N: P}),
-    Action.ASSIGNER: Transition(DIRECTION, {N: P, P: P, A: A}),
-    Action.DEMANDER_PRECISIONS: Transition(DIRECTION, {N: A, P: A}, needs_text=True),
-    Action.TRANSFERER: Transition(DIRECTION, {N: N, P: N, A: N}, needs_text=True),
-    Action.REPONDRE: Transition(DIRECTION, {N: R, P: R, A: R}, needs_text=True),
-    Action.CLOTURER: Transition(DIRECTION, {N: C, P: C, A: C, R: C}, needs_text=True),
-    Action.COMPLETER: Transition(ELU, {A: P}, needs_text=True),
-    Action.ROUVRIR: Transition(ELU, {R: P}, needs_text=True),
+TRANSITIONS: dict[str, ActionRule] = {
+    Action.PRENDRE_EN_CHARGE: ActionRule(DIRECTION, {N: P}),
+    Action.ASSIGNER: ActionRule(DIRECTION, {N: P, P: P, A: A}),
+    Action.DEMANDER_PRECISIONS: ActionRule(DIRECTION, {N: A, P: A}, needs_text=True),
+    Action.TRANSFERER: ActionRule(DIRECTION, {N: N, P: N, A: N}, needs_text=True),
+    Action.REPONDRE: ActionRule(DIRECTION, {N: R, P: R, A: R}, needs_text=True),
+    Action.CLOTURER: ActionRule(DIRECTION, {N: C, P: C, A: C, R: C}, needs_text=True),
+    Action.COMPLETER: ActionRule(ELU, {A: P}, needs_text=True),
+    Action.ROUVRIR: ActionRule(ELU, {R: P}, needs_text=True),
 }
 
-
-class TransitionInterdite(Exception):
-    """The action is not allowed from the request's current status."""
+# The status graph for the kernel: every move some action makes.
+TABLE = Table(
+    moves={
+        s: {vers for rule in TRANSITIONS.values() for de, vers in rule.moves.items() if de == s}
+        for s in Statut.values
+    },
+    labels=Statut,
+    journal="arrondissements.demande.transition",
+)
 
 
 def side_of(user, demande: DemandeAppui) -> str | None:
@@ -92,63 +99,72 @@ def demande_transition(
     data: dict | None = None,
     now=None,
 ) -> DemandeAppui:
-    """Apply `action` to `demande` as `actor`: the only code that assigns `statut`.
+    """Apply `action` to `demande` as `actor` through `pacte.workflows.transition`.
 
-    Checks the actor's side and the table (PermissionDenied / TransitionInterdite), updates the
-    commitment timestamps, saves and journals the change (from, to, who, why) in the transaction.
+    Under the row lock, on the request as it is in the database (never the possibly stale
+    `demande` a page loaded): checks the actor's side (PermissionDenied) and that the action is
+    allowed from the current status (TransitionInterdite), updates the commitment timestamps,
+    saves only the fields it changed and journals the change (from, to, who, why). A text is
+    required for the actions that send one (ValueError). Returns `demande`, refreshed.
     """
-    transition = TRANSITIONS.get(action)
-    if transition is None:
-        raise TransitionInterdite(action)
-    if side_of(actor, demande) != transition.side:
-        raise PermissionDenied
-    source = demande.statut
-    if source not in transition.moves:
-        raise TransitionInterdite(f"{action} depuis {source}")
-    if transition.needs_text and not motif.strip():
+    rule = TRANSITIONS.get(action)
+    if rule is None:
+        raise TransitionInterdite(f"Action inconnue : {action}.", de=demande.statut)
+    if rule.needs_text and not motif.strip():
         raise ValueError("Un texte est requis pour cette action.")
     now = now or timezone.now()
     today = timezone.localdate(now)
-    target = transition.moves[source]
-    with transaction.atomic():
-        if source == A and target != A and demande.attente_depuis:
-            demande.echeance = echeance_prolongee(
-                demande.echeance, timezone.localdate(demande.attente_depuis), today
-            )
-            demande.attente_depuis = None
-        answers = transition.side == DIRECTION and action not in (
+
+    def check(locked: DemandeAppui) -> None:
+        if side_of(actor, locked) != rule.side:
+            raise PermissionDenied
+
+    def apply(locked: DemandeAppui, source: str) -> list[str]:
+        target = locked.statut
+        changed = []
+
+        def put(**values):
+            for name, value in values.items():
+                setattr(locked, name, value)
+                changed.append(name)
+
+        if source == A and target != A and locked.attente_depuis:
+            prolongee = echeance_prolongee(locked.echeance, timezone.localdate(locked.attente_depuis), today)
+            put(echeance=prolongee, attente_depuis=None)
+        answers = rule.side == DIRECTION and action not in (
             Action.PRENDRE_EN_CHARGE,
             Action.ASSIGNER,
             Action.TRANSFERER,
         )
-        if answers and demande.premiere_reponse_at is None:
-            demande.premiere_reponse_at = now
-        if action == Action.PRENDRE_EN_CHARGE and demande.assignee_id is None:
-            demande.assignee = actor
+        if answers and locked.premiere_reponse_at is None:
+            put(premiere_reponse_at=now)
+        if action == Action.PRENDRE_EN_CHARGE and locked.assignee_id is None:
+            put(assignee=actor)
         if target == A:
-            demande.attente_depuis = now
-        if action in (Action.REPONDRE, Action.CLOTURER) and demande.resolue_at is None:
-            demande.resolue_at = now
-            demande.is_dans_delai = today <= demande.echeance
+            put(attente_depuis=now)
+        if action in (Action.REPONDRE, Action.CLOTURER) and locked.resolue_at is None:
+            put(resolue_at=now, is_dans_delai=today <= locked.echeance)
         if target == C:
-            demande.cloturee_at = now
+            put(cloturee_at=now)
         if action == Action.ROUVRIR:
-            demande.echeance = echeance_for(demande.urgence, today)
-            demande.relance_envoyee_at = demande.escalade_at = None
+            put(echeance=echeance_for(locked.urgence, today), relance_envoyee_at=None, escalade_at=None)
         if action == Action.ASSIGNER:
-            demande.assignee = assignee
+            put(assignee=assignee)
         if action == Action.TRANSFERER:
-            demande.direction = direction
-            demande.assignee = None
-            demande.relance_envoyee_at = demande.escalade_at = None
-        demande.statut = target
-        demande._change_reason = f"{action}: {motif}"[:100]
-        demande.save()
-        journal_record(
-            action=f"arrondissements.demande.{action}",
-            actor=actor,
-            obj=demande,
-            message=f"{Action(action).label} ({Statut(source).label} → {Statut(target).label})",
-            data={"de": source, "vers": target, "motif": motif[:500], **(data or {})},
-        )
-    return demande
+            put(direction=direction, assignee=None, relance_envoyee_at=None, escalade_at=None)
+        return changed
+
+    return transition(
+        demande,
+        rule.moves,
+        TABLE,
+        actor,
+        motif=f"{action}: {motif}",
+        check=check,
+        apply=apply,
+        journal=f"arrondissements.demande.{action}",
+        message=lambda de, vers: f"{Action(action).label} ({Statut(de).label} → {Statut(vers).label})",
+        data={"motif": motif[:500], **(data or {})},
+        refus=f"« {Action(action).label} » n'est pas possible depuis « {{de}} ».",
+        now=now,
+    )

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from arrondissements.enums import Action, Statut
 from arrondissements.services import demande_act
-from arrondissements.workflows import TRANSITIONS, TransitionInterdite, actions_for, demande_transition
+from arrondissements.workflows import TABLE, TRANSITIONS, actions_for, demande_transition
 from pacte.models import JournalEntry
+from pacte.workflows import TransitionInterdite
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +68,11 @@ def test_transition_matrix(action, statut, people, lieux, make_demande):
 def test_table_matches_expected_matrix():
     """The module's table is the documented matrix (no silent extra move)."""
     assert {a: dict(t.moves) for a, t in TRANSITIONS.items()} == EXPECTED
+
+
+def test_status_table_is_every_move_of_some_action():
+    """The kernel's status graph for demandes d'appui is exactly the moves the actions make."""
+    assert TABLE.pairs() == {(de, vers) for moves in EXPECTED.values() for de, vers in moves.items()}
 
 
 @pytest.mark.parametrize("action", list(EXPECTED))
