@@ -10,6 +10,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pacte.settings")
 app = Celery("pacte")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Each worker beats into Redis so that /sante/pret/ knows one is alive (pacte.sante).
+app.steps["worker"].add("pacte.sante:WorkerHeartbeat")
 
 
 @app.on_after_finalize.connect

@@ -8,7 +8,6 @@ PUBLIC = [
     ":donnees_personnelles",
     ":plan_du_site",
     ":contact",
-    ":sante",
     ":connexion",
     ":password_reset",
     ":password_reset_done",

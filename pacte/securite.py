@@ -41,7 +41,6 @@ def _always_open(path: str) -> bool:
     prefixes = [
         reverse("otp_verification"),
         reverse("deconnexion"),
-        reverse("sante"),
         settings.STATIC_URL,
     ]
     return any(path.startswith(p) for p in prefixes)

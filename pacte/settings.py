@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # deploy: health probes (/sante/…) are answered first, before host checks and redirects.
+    "pacte.sante.SanteMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -277,7 +279,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 2,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 0 if TESTING else 3
+# deploy (#16.6): workers and beat never give up on the broker. A Redis restart or a network cut of
+# any length is waited out with kombu's capped backoff (2 s, 4 s, … then every 30 s), and work
+# resumes without anyone restarting a process. Publishing from a web request stays bounded (below).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # Publishing never blocks a citizen's request for long: if the broker is down the outbox row simply
 # waits for the beat flush (G5).
 CELERY_TASK_PUBLISH_RETRY = True

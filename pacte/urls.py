@@ -12,7 +12,6 @@ urlpatterns = [
     path("donnees-personnelles/", views.donnees_personnelles, name="donnees_personnelles"),
     path("plan-du-site/", views.plan_du_site, name="plan_du_site"),
     path("contact/", views.contact, name="contact"),
-    path("sante/", views.health, name="sante"),
     path("espace/", views.mon_espace, name="mon_espace"),
     path("espace/connexion/", ConnexionView.as_view(), name="connexion"),
     path("espace/deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),

@@ -214,3 +214,101 @@ def test_outage_then_recovery_sends_each_notification_once(tmp_path):
             worker.wait(timeout=30)
         server.stop()
         redis.stop()
+
+
+def _heartbeat_present(redis_url: str) -> bool:
+    import redis as redis_lib
+
+    from pacte.sante import HEARTBEAT_PREFIX
+
+    try:
+        client = redis_lib.Redis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=1)
+        return any(True for _ in client.scan_iter(match=HEARTBEAT_PREFIX + "*"))
+    except redis_lib.RedisError:
+        return False
+
+
+def _wait(predicate, seconds: float, what: str, processes: dict) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        for name, (process, log) in processes.items():
+            if process.poll() is not None:
+                pytest.fail(f"{name} exited ({process.returncode}):\n{log.read_text()[-3000:]}")
+        time.sleep(0.5)
+    pytest.fail(f"{what} not within {seconds} s")
+
+
+def test_worker_and_beat_survive_a_60_second_redis_outage(tmp_path):
+    """Redis away 60 s under a running worker and beat: both wait, reconnect, and the notifications
+    queued during the outage are delivered afterwards, by the same processes (no restart)."""
+    redis = PrivateRedis(tmp_path)
+    redis.start()
+    mails = tmp_path / "mails"
+    env = server_env(_database_url())
+    env.update(
+        REDIS_URL=redis.url,
+        CELERY_TASK_ALWAYS_EAGER="0",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(mails),
+        CONN_MAX_AGE="0",
+        LOG_LEVEL="INFO",
+    )
+    celery = [sys.executable, "-m", "celery", "-A", "pacte"]
+    commands = {
+        "worker": [*celery, "worker", "--concurrency", "1", "--loglevel", "INFO", "--without-mingle"],
+        "beat": [*celery, "beat", "--loglevel", "INFO", "--schedule", str(tmp_path / "beat-schedule")],
+    }
+    processes = {}
+    try:
+        for name, command in commands.items():
+            log = tmp_path / f"{name}.log"
+            with log.open("w") as out:  # the child keeps its own copy of the descriptor
+                process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            processes[name] = (process, log)
+        _wait(lambda: _heartbeat_present(redis.url), 60, "the worker's first heartbeat", processes)
+
+        redis.stop()  # the outage starts, longer than any retry budget the old settings allowed
+        pending = [
+            Notification.objects.create(
+                canal="email",
+                destinataire=f"usager{index}@example.org",
+                sujet="Votre rendez-vous",
+                corps=f"Message numéro {index} pendant la panne.",
+            )
+            for index in range(5)
+        ]
+        time.sleep(60)
+        for name, (process, log) in processes.items():
+            assert process.poll() is None, f"{name} died during the outage:\n{log.read_text()[-3000:]}"
+        assert not mails.exists() or not list(mails.iterdir())
+
+        redis.start()  # same port: the processes find it again by themselves
+        _wait(
+            lambda: (
+                not Notification.objects.filter(
+                    pk__in=[n.pk for n in pending], statut=StatutNotification.PENDING
+                ).exists()
+            ),
+            240,
+            "delivery of the notifications queued during the outage",
+            processes,
+        )
+        sent = Notification.objects.filter(pk__in=[n.pk for n in pending], statut=StatutNotification.SENT)
+        assert sent.count() == 5
+        delivered = "".join(path.read_text() for path in mails.iterdir())
+        assert all(f"Message numéro {index} pendant la panne." in delivered for index in range(5))
+        _wait(lambda: _heartbeat_present(redis.url), 60, "the worker's heartbeat after the outage", processes)
+        for name, (process, log) in processes.items():
+            assert process.poll() is None, name  # the very processes started before the outage
+            assert "Unrecoverable" not in log.read_text(), name
+    finally:
+        for process, _ in processes.values():
+            process.terminate()
+        for process, _ in processes.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        redis.stop()

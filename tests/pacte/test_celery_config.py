@@ -6,13 +6,15 @@ from pacte.celery import app
 
 
 def test_reliability_settings():
-    """Late acks, requeue on worker loss, prefetch 1, time limits, bounded broker retries."""
+    """Late acks, requeue on worker loss, prefetch 1, time limits, endless broker reconnection."""
     conf = app.conf
     assert conf.task_acks_late is True
     assert conf.task_reject_on_worker_lost is True
     assert conf.worker_prefetch_multiplier == 1
     assert conf.task_time_limit and conf.task_soft_time_limit < conf.task_time_limit
     assert conf.broker_transport_options["visibility_timeout"] >= conf.task_time_limit
+    assert conf.broker_connection_retry is True
+    assert conf.broker_connection_max_retries is None  # workers and beat wait for Redis forever
 
 
 def test_every_periodic_task_is_registered():

@@ -104,3 +104,23 @@ def test_worker_sends_outbox_email(worker):
     assert len(files) == 1
     assert "Votre rendez-vous est confirm" in files[0].read_text()
     assert Notification.objects.get(pk=notification.pk).tentatives == 1
+
+
+def test_a_running_worker_makes_readiness_ok_and_its_stop_takes_it_back(worker, client):
+    """The real worker's heartbeat reaches /sante/pret/; a clean stop removes it at once."""
+    from pacte import sante
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        response = client.get(sante.READINESS_PATH)
+        if response.json()["worker"] == "ok":
+            break
+        if worker["process"].poll() is not None:
+            pytest.fail("worker exited:\n" + worker["process"].stdout.read())
+        time.sleep(0.5)
+    else:
+        pytest.fail(f"no heartbeat within 60 s: {response.json()}")
+    assert response.status_code == 200, response.json()
+    worker["process"].send_signal(signal.SIGTERM)
+    worker["process"].wait(timeout=30)
+    assert client.get(sante.READINESS_PATH).json()["worker"] == "down"
