@@ -12,9 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from pacte.booking.models import Reservation, Statut
-from pacte.booking.selectors import _rule_applies, _slots_of_rule, local_tz
+from pacte.booking.selectors import creneaux_ouverts
 from pacte.booking.services import CreneauIndisponible, reservation_cancel, reservation_create
-from pacte.calendrier import is_holiday
 from pacte.demo import demo_user
 from pacte.models import Lieu
 from pacte.roles import Role
@@ -212,15 +211,6 @@ def _permanences_spec(today):
     ]
 
 
-def _slots(agenda, regles, day, tz):
-    seen = {}
-    for regle in regles:
-        if _rule_applies(regle, day):
-            for s, e in _slots_of_rule(agenda, regle, day, tz):
-                seen.setdefault(s, e)
-    return sorted(seen.items())
-
-
 def seed(*, scale: int = 1, stdout=None) -> None:
     """Fictional écrivains, permanences across the city, past and future bookings, walk-ins,
     no-shows, session records and one full permanence with a waiting list. Runs once."""
@@ -244,7 +234,6 @@ def seed(*, scale: int = 1, stdout=None) -> None:
         ecrivains[username] = ecrivain
     agent = get_user_model().objects.filter(username="agent").first()
     today = timezone.localdate()
-    tz = local_tz()
     now = timezone.now()
     permanences = []
     with transaction.atomic():
@@ -263,13 +252,14 @@ def seed(*, scale: int = 1, stdout=None) -> None:
     # The past four months: appointments (arrived, absent), walk-ins, session records.
     past = []
     fiche_rows = []
+    offered = creneaux_ouverts(
+        [p.agenda for p in permanences], debut=today - dt.timedelta(days=120 * scale), fin=today
+    )
     for p in permanences:
         agenda = p.agenda
-        regles = list(agenda.regles.all())
-        day = today - dt.timedelta(days=120 * scale)
-        while day < today:
-            if not is_holiday(day):
-                for debut, fin in _slots(agenda, regles, day, tz):
+        for day, slots in offered[agenda.pk].items():
+            if day < today:
+                for debut, fin in slots:
                     for _place in range(agenda.capacite):
                         if rng.random() > 0.7:
                             continue
@@ -318,7 +308,6 @@ def seed(*, scale: int = 1, stdout=None) -> None:
                             )
                             fiche._themes = rng.sample(list(themes.values()), rng.choice([1, 1, 2]))
                             fiche_rows.append(fiche)
-            day += dt.timedelta(days=1)
     Reservation.objects.bulk_create(past, batch_size=500)
     FicheSeance.objects.bulk_create(fiche_rows, batch_size=500)
     through = FicheSeance.themes.through
@@ -341,13 +330,20 @@ def seed(*, scale: int = 1, stdout=None) -> None:
 
     # The coming weeks: online bookings and agent bookings through the engine.
     futures = 0
+    longest = max(p.agenda.horizon_jours for p in permanences)
+    coming = creneaux_ouverts(
+        [p.agenda for p in permanences],
+        debut=today + dt.timedelta(days=1),
+        fin=today + dt.timedelta(days=longest),
+    )
     for p in permanences:
         agenda = p.agenda
         full = "Duchère" in agenda.titre
-        regles = list(agenda.regles.all())
-        for offset in range(1, agenda.horizon_jours):
-            day = today + dt.timedelta(days=offset)
-            for debut, _fin in _slots(agenda, regles, day, tz):
+        last_day = today + dt.timedelta(days=agenda.horizon_jours - 1)
+        for day, slots in coming[agenda.pk].items():
+            if day > last_day:
+                continue
+            for debut, _fin in slots:
                 if debut <= now + dt.timedelta(hours=agenda.delai_min_heures):
                     continue
                 for _place in range(agenda.capacite):

@@ -9,12 +9,10 @@ from django.db.models import Count, Prefetch, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from pacte.booking.models import CompteurCreneau, Fermeture, RegleOuverture, Reservation, Statut
-from pacte.booking.selectors import Creneau, _rule_applies, _slots_of_rule, local_tz
-from pacte.calendrier import is_holiday
+from pacte.booking.models import RegleOuverture, Reservation, Statut
+from pacte.booking.selectors import creneaux_ouverts, local_tz
 from pacte.roles import Role, has_role
 
-from . import conf
 from .enums import StatutInscription, StatutOffre
 from .models import FicheSeance, InscriptionAttente, Langue, OffreCreneau, Permanence, Theme
 
@@ -44,81 +42,6 @@ def permanences_search(*, arrondissement=None, theme=None, langue=None, date=Non
             "agenda__regles", queryset=RegleOuverture.objects.order_by("type", "jour_semaine", "heure_debut")
         ),
     )
-
-
-def prochains_creneaux_bulk(
-    agendas, *, pour_agent: bool = False, debut: dt.date | None = None, fin: dt.date | None = None, now=None
-) -> dict[int, Creneau | None]:
-    """The next free slot of each agenda (dict by agenda id), in three queries whatever their number.
-
-    Same rules as `pacte.booking.selectors.creneaux_disponibles` (rules − closures − holidays −
-    counters, notice, horizon, online places), with the engine's own rule helpers, batched so a
-    list page does not run three queries per agenda. Checked against the engine by a test.
-    `debut`/`fin` restrict the search to a date range (the finder's date filter).
-    """
-    agendas = [a for a in agendas if a.is_active]
-    if not agendas:
-        return {}
-    now = now or timezone.now()
-    tz = local_tz()
-    today = timezone.localtime(now, tz).date()
-    debut = max(debut or today, today)
-    longest = max(a.horizon_jours for a in agendas)
-    fin = min(fin or today + dt.timedelta(days=conf.recherche_jours()), today + dt.timedelta(days=longest))
-    range_start = dt.datetime.combine(debut, dt.time.min, tzinfo=tz)
-    range_end = dt.datetime.combine(fin + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    ids = [a.pk for a in agendas]
-    lieux = {a.lieu_id for a in agendas}
-
-    regles = defaultdict(list)
-    for regle in (
-        RegleOuverture.objects.filter(agenda_id__in=ids)
-        .filter(Q(valide_au__isnull=True) | Q(valide_au__gte=debut))
-        .filter(Q(date__isnull=True) | Q(date__range=(debut, fin)))
-    ):
-        regles[regle.agenda_id].append(regle)
-    fermetures = defaultdict(list)
-    for agenda_id, lieu_id, f_debut, f_fin in Fermeture.objects.filter(
-        Q(agenda_id__in=ids) | Q(lieu_id__in=lieux), debut__lt=range_end, fin__gt=range_start
-    ).values_list("agenda_id", "lieu_id", "debut", "fin"):
-        fermetures[("a", agenda_id) if agenda_id else ("l", lieu_id)].append((f_debut, f_fin))
-    compteurs = {
-        (row[0], row[1]): row[2:]
-        for row in CompteurCreneau.objects.filter(
-            agenda_id__in=ids, debut__gte=range_start, debut__lt=range_end
-        ).values_list("agenda_id", "debut", "places_prises", "places_prises_en_ligne")
-    }
-
-    result: dict[int, Creneau | None] = {}
-    for agenda in agendas:
-        result[agenda.pk] = None
-        closed = fermetures[("a", agenda.pk)] + fermetures[("l", agenda.lieu_id)]
-        earliest = now if pour_agent else now + dt.timedelta(hours=agenda.delai_min_heures)
-        last_day = min(fin, today + dt.timedelta(days=agenda.horizon_jours))
-        day = max(debut, timezone.localtime(earliest, tz).date())
-        while day <= last_day and result[agenda.pk] is None and regles[agenda.pk]:
-            if not (agenda.ferme_jours_feries and is_holiday(day)):
-                seen = {}
-                for regle in regles[agenda.pk]:
-                    if _rule_applies(regle, day):
-                        for s, e in _slots_of_rule(agenda, regle, day, tz):
-                            seen.setdefault(s, e)
-                for s in sorted(seen):
-                    e = seen[s]
-                    if (e <= earliest) if pour_agent else (s < earliest):
-                        continue
-                    if any(fd < e and ff > s for fd, ff in closed):
-                        continue
-                    prises, en_ligne = compteurs.get((agenda.pk, s), (0, 0))
-                    if pour_agent:
-                        restantes = agenda.capacite - prises
-                    else:
-                        restantes = min(agenda.capacite - prises, agenda.capacite_en_ligne - en_ligne)
-                    if restantes > 0:
-                        result[agenda.pk] = Creneau(debut=s, fin=e, places_restantes=restantes)
-                        break
-            day += dt.timedelta(days=1)
-    return result
 
 
 # --- The écrivain's space -----------------------------------------------------------------------
@@ -180,36 +103,14 @@ def offres_a_appeler(user):
 
 
 def offered_slots(permanences, *, debut: dt.date, fin: dt.date) -> dict[tuple[int, dt.date], int]:
-    """Places offered per (permanence id, month) between two dates: slots of the opening rules minus
-    closures and holidays, times capacity. Past dates included (unlike the booking selectors)."""
-    tz = local_tz()
+    """Places offered per (permanence id, month) between two dates: the engine's opening slots
+    (rules − closures − holidays) times capacity. Past dates included (unlike the booking selectors)."""
     perms = list(permanences)
-    ids = [p.agenda_id for p in perms]
-    regles = defaultdict(list)
-    for regle in RegleOuverture.objects.filter(agenda_id__in=ids):
-        regles[regle.agenda_id].append(regle)
-    start = dt.datetime.combine(debut, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(fin + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    closed = defaultdict(list)
-    for agenda_id, lieu_id, fd, ff in Fermeture.objects.filter(
-        Q(agenda_id__in=ids) | Q(lieu_id__in={p.agenda.lieu_id for p in perms}), debut__lt=end, fin__gt=start
-    ).values_list("agenda_id", "lieu_id", "debut", "fin"):
-        closed[("a", agenda_id) if agenda_id else ("l", lieu_id)].append((fd, ff))
+    ouverts = creneaux_ouverts([p.agenda for p in perms], debut=debut, fin=fin)
     result: dict[tuple[int, dt.date], int] = defaultdict(int)
     for p in perms:
-        agenda = p.agenda
-        fermes = closed[("a", agenda.pk)] + closed[("l", agenda.lieu_id)]
-        day = debut
-        while day <= fin:
-            if not (agenda.ferme_jours_feries and is_holiday(day)):
-                seen = {}
-                for regle in regles[agenda.pk]:
-                    if _rule_applies(regle, day):
-                        for s, e in _slots_of_rule(agenda, regle, day, tz):
-                            seen.setdefault(s, e)
-                n = sum(1 for s, e in seen.items() if not any(fd < e and ff > s for fd, ff in fermes))
-                result[(p.pk, day.replace(day=1))] += n * agenda.capacite
-            day += dt.timedelta(days=1)
+        for day, slots in ouverts[p.agenda_id].items():
+            result[(p.pk, day.replace(day=1))] += len(slots) * p.agenda.capacite
     return result
 
 
@@ -296,5 +197,4 @@ __all__ = [
     "coordination_stats",
     "offered_slots",
     "permanences_search",
-    "prochains_creneaux_bulk",
 ]

@@ -14,7 +14,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pacte.booking.models import Statut
-from pacte.booking.selectors import creneaux_disponibles, local_tz, prochains_creneaux
+from pacte.booking.selectors import (
+    creneaux_disponibles,
+    local_tz,
+    prochains_creneaux,
+    prochains_creneaux_par_agenda,
+)
 from pacte.booking.services import (
     CreneauIndisponible,
     TransitionInterdite,
@@ -26,7 +31,7 @@ from pacte.decorators import role_required
 from pacte.ratelimit import ratelimit
 from pacte.roles import Role
 
-from . import selectors, services
+from . import conf, selectors, services
 from .enums import CanalInscription, StatutInscription, StatutOffre
 from .forms import AnnulationSeanceForm, FicheForm, InscriptionForm, PassageForm, PeriodeForm, RechercheForm
 from .models import Permanence
@@ -47,7 +52,9 @@ def recherche(request):
         filtres = {k: v for k, v in form.cleaned_data.items() if v}
     permanences = list(selectors.permanences_search(**filtres))
     date = filtres.get("date")
-    prochains = selectors.prochains_creneaux_bulk([p.agenda for p in permanences], debut=date, fin=date)
+    # Without a date, the next free slot within the finder's window (ECRIVAINS_RECHERCHE_JOURS).
+    fin = date or timezone.localdate() + dt.timedelta(days=conf.recherche_jours())
+    prochains = prochains_creneaux_par_agenda([p.agenda for p in permanences], debut=date, fin=fin)
     for p in permanences:
         p.prochain = prochains.get(p.agenda_id)
     context = {"form": form, "permanences": permanences, "filtre_actif": bool(filtres), "date": date}

@@ -1,22 +1,35 @@
 """Reads of the booking engine: free slots computed from rules − closures − holidays − counters.
 
-`creneaux_disponibles` runs a constant number of queries (rules, closures, counters) whatever the
-number of reservations or days: everything else is computed in memory.
+Every slot computation goes through one loader (`_Calendrier`): opening rules, closures and, when
+places matter, the capacity counters of any number of agendas over a date range, in three queries
+whatever the number of agendas, reservations or days; everything else is computed in memory.
+The public functions below are the engine's read surface for the apps:
+
+- `creneaux_disponibles(agenda, …)`: the free slots of one agenda, day by day;
+- `prochains_creneaux_par_agenda(agendas, …)`: the next free slot of each of many agendas
+  (list pages: one batch, not three queries per agenda);
+- `creneaux_ouverts(agendas, …)`: what the agendas offer (opening slots, past days included,
+  without counters), for statistics and demo data;
+- `prochains_creneaux`, `prochain_creneau`, `creneau_at`: shortcuts over `creneaux_disponibles`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import DateTimeField, F, Func, Q, Value
 from django.utils import timezone
 
 from pacte.calendrier import is_holiday
 
 from .models import Agenda, CompteurCreneau, Fermeture, RegleOuverture, Reservation, Statut, TypeRegle
+
+Intervalle = tuple[dt.datetime, dt.datetime]
 
 
 @dataclass(frozen=True)
@@ -54,19 +67,177 @@ def _rule_applies(regle: RegleOuverture, day: dt.date) -> bool:
     return (day.day - 1) // 7 + 1 == regle.nieme
 
 
-def _slots_of_rule(
-    agenda: Agenda, regle: RegleOuverture, day: dt.date, tz
-) -> list[tuple[dt.datetime, dt.datetime]]:
+def _offsets_of_rule(agenda: Agenda, regle: RegleOuverture) -> list[tuple[dt.timedelta, dt.timedelta]]:
+    """The slots of a rule as (start, end) offsets from local midnight, the same every day."""
     step = dt.timedelta(minutes=agenda.duree_creneau + agenda.tampon_minutes)
     length = dt.timedelta(minutes=agenda.duree_creneau)
-    start = dt.datetime.combine(day, regle.heure_debut)
-    end = dt.datetime.combine(day, regle.heure_fin)
-    slots = []
+    midnight = dt.datetime.min
+    start = dt.datetime.combine(midnight, regle.heure_debut) - midnight
+    end = dt.datetime.combine(midnight, regle.heure_fin) - midnight
+    offsets = []
     while start + length <= end:
-        debut = start.replace(tzinfo=tz)
-        slots.append((debut, (start + length).replace(tzinfo=tz)))
+        offsets.append((start, start + length))
         start += step
-    return slots
+    return offsets
+
+
+class _Calendrier:
+    """Opening rules, closures and (optionally) capacity counters of some agendas between two dates.
+
+    Two queries (three with the counters) whatever the number of agendas. Slots are wall-clock
+    times in the local time zone (a 9:00 slot stays at 9:00 across a DST change); the day loop
+    works on naive local times and builds aware datetimes only for the slots it returns, so that
+    a long run of full days costs one addition and one dict lookup per slot.
+    """
+
+    def __init__(self, agendas: list[Agenda], *, debut: dt.date, fin: dt.date, compteurs: bool):
+        self.tz = local_tz()
+        self.regles: dict[int, list[RegleOuverture]] = defaultdict(list)
+        self.fermetures: dict[int, list[Intervalle]] = defaultdict(list)
+        # Places taken per agenda, by naive local start time: (taken, taken online).
+        self.compteurs: dict[int, dict[dt.datetime, tuple[int, int]]] = defaultdict(dict)
+        self._gabarits: dict[tuple[int, ...], list[tuple[dt.timedelta, dt.timedelta]]] = {}
+        self._restantes: dict[tuple[int, bool], dict[dt.datetime, int]] = {}
+        if not agendas or fin < debut:
+            return
+        ids = [a.pk for a in agendas]
+        for regle in (
+            RegleOuverture.objects.filter(agenda_id__in=ids)
+            .filter(Q(valide_au__isnull=True) | Q(valide_au__gte=debut))
+            .filter(Q(valide_du__isnull=True) | Q(valide_du__lte=fin))
+            .filter(Q(date__isnull=True) | Q(date__range=(debut, fin)))
+        ):
+            self.regles[regle.agenda_id].append(regle)
+        if not self.regles:
+            return
+        start = dt.datetime.combine(debut, dt.time.min, tzinfo=self.tz)
+        end = dt.datetime.combine(fin + dt.timedelta(days=1), dt.time.min, tzinfo=self.tz)
+        by_lieu = defaultdict(list)
+        for agenda in agendas:
+            by_lieu[agenda.lieu_id].append(agenda.pk)
+        for agenda_id, lieu_id, f_debut, f_fin in Fermeture.objects.filter(
+            Q(agenda_id__in=ids) | Q(lieu_id__in=list(by_lieu)), debut__lt=end, fin__gt=start
+        ).values_list("agenda_id", "lieu_id", "debut", "fin"):
+            for closed in [agenda_id] if agenda_id else by_lieu[lieu_id]:
+                self.fermetures[closed].append((f_debut, f_fin))
+        if compteurs:
+            # Keyed by naive local start time, converted by PostgreSQL: slot starts are built with
+            # fold=0, so the wall-clock time identifies them.
+            local = Func(
+                Value(settings.TIME_ZONE), F("debut"), function="timezone", output_field=DateTimeField()
+            )
+            for agenda_id, s, prises, en_ligne in (
+                CompteurCreneau.objects.filter(agenda_id__in=ids, debut__gte=start, debut__lt=end)
+                .annotate(local=local)
+                .values_list("agenda_id", "local", "places_prises", "places_prises_en_ligne")
+            ):
+                self.compteurs[agenda_id][s] = (prises, en_ligne)
+
+    def _gabarit(self, agenda: Agenda, day: dt.date) -> list[tuple[dt.timedelta, dt.timedelta]]:
+        """The (start, end) offsets from local midnight of the slots of the rules applying on `day`."""
+        regles = self.regles.get(agenda.pk)
+        if not regles or (agenda.ferme_jours_feries and is_holiday(day)):
+            return []
+        applying = tuple(r.id for r in regles if _rule_applies(r, day))
+        gabarit = self._gabarits.get(applying)
+        if gabarit is None:
+            offsets = {}
+            for regle in regles:
+                if regle.id in applying:
+                    for s, e in _offsets_of_rule(agenda, regle):
+                        offsets.setdefault(s, e)
+            gabarit = self._gabarits[applying] = sorted(offsets.items())
+        return gabarit
+
+    def _fermetures_du_jour(self, agenda: Agenda, day: dt.date) -> list[Intervalle]:
+        fermetures = self.fermetures.get(agenda.pk)
+        if not fermetures:
+            return []
+        day_start = dt.datetime.combine(day, dt.time.min, tzinfo=self.tz)
+        day_end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=self.tz)
+        return [(fd, ff) for fd, ff in fermetures if fd < day_end and ff > day_start]
+
+    def ouverts(self, agenda: Agenda, day: dt.date) -> list[Intervalle]:
+        """The opening slots of `agenda` on `day`, in order: rules − holidays − closures."""
+        gabarit = self._gabarit(agenda, day)
+        if not gabarit:
+            return []
+        midnight, tz = dt.datetime.combine(day, dt.time.min), self.tz
+        slots = [((midnight + s).replace(tzinfo=tz), (midnight + e).replace(tzinfo=tz)) for s, e in gabarit]
+        fermetures = self._fermetures_du_jour(agenda, day)
+        if fermetures:
+            slots = [(s, e) for s, e in slots if not any(fd < e and ff > s for fd, ff in fermetures)]
+        return slots
+
+    def _restantes_par_creneau(self, agenda: Agenda, pour_agent: bool) -> dict[dt.datetime, int]:
+        """Remaining places of the slots that have a counter, for the asker (G2: online places)."""
+        key = (agenda.pk, pour_agent)
+        restantes = self._restantes.get(key)
+        if restantes is None:
+            capacite, en_ligne = agenda.capacite, agenda.capacite_en_ligne
+            restantes = self._restantes[key] = {
+                s: max(
+                    capacite - prises if pour_agent else min(capacite - prises, en_ligne - prises_en_ligne), 0
+                )
+                for s, (prises, prises_en_ligne) in self.compteurs.get(agenda.pk, {}).items()
+            }
+        return restantes
+
+    def libres(
+        self,
+        agenda: Agenda,
+        *,
+        debut: dt.date,
+        fin: dt.date,
+        earliest: dt.datetime,
+        pour_agent: bool,
+        inclure_complets: bool = False,
+    ) -> Iterator[tuple[dt.date, Creneau]]:
+        """The slots of `agenda` from `debut` to `fin` still open to the asker, in order, with their
+        remaining places, as (day, slot). Citizens: slots starting at or after `earliest`; agents:
+        slots not ended at `earliest`. Lazy: the next-slot search stops at the first one."""
+        tz = self.tz
+        restantes = self._restantes_par_creneau(agenda, pour_agent)
+        vide = max(agenda.capacite if pour_agent else agenda.capacite_en_ligne, 0)
+        # Only the day of `earliest` (or before) can hold slots too early for the asker.
+        jour_limite = timezone.localtime(earliest, tz).date()
+        un_jour = dt.timedelta(days=1)
+        day = debut
+        while day <= fin:
+            gabarit = self._gabarit(agenda, day)
+            if gabarit:
+                midnight = dt.datetime.combine(day, dt.time.min)
+                limite = day <= jour_limite
+                fermetures = self._fermetures_du_jour(agenda, day)
+                for s_off, e_off in gabarit:
+                    naive = midnight + s_off
+                    places = restantes.get(naive, vide)
+                    if places <= 0 and not inclure_complets:
+                        continue
+                    s, e = naive.replace(tzinfo=tz), (midnight + e_off).replace(tzinfo=tz)
+                    if limite and ((e <= earliest) if pour_agent else (s < earliest)):
+                        continue
+                    if fermetures and any(fd < e and ff > s for fd, ff in fermetures):
+                        continue
+                    yield day, Creneau(debut=s, fin=e, places_restantes=places)
+            day += un_jour
+
+
+def _fenetre(
+    agenda: Agenda, *, debut: dt.date, fin: dt.date, pour_agent: bool, now: dt.datetime
+) -> tuple[dt.date, dt.date, dt.datetime]:
+    """The days `agenda` can be booked on by the asker within [debut, fin], and the earliest instant.
+
+    Citizens: after the minimum notice; everyone: from today, within the horizon."""
+    tz = local_tz()
+    today = timezone.localtime(now, tz).date()
+    fin = min(fin, today + dt.timedelta(days=agenda.horizon_jours))
+    if pour_agent:
+        earliest = now
+    else:
+        earliest = now + dt.timedelta(hours=agenda.delai_min_heures)
+        debut = max(debut, timezone.localtime(earliest, tz).date())
+    return max(debut, today), fin, earliest
 
 
 def creneaux_disponibles(
@@ -86,96 +257,116 @@ def creneaux_disponibles(
     `inclure_complets=True` keeps full slots (places_restantes = 0), for agent screens.
     """
     now = now or timezone.now()
-    tz = local_tz()
-    today = timezone.localtime(now, tz).date()
-    horizon = today + dt.timedelta(days=agenda.horizon_jours)
-    fin = min(fin, horizon)
-    if pour_agent:
-        earliest = now
-    else:
-        earliest = now + dt.timedelta(hours=agenda.delai_min_heures)
-        debut = max(debut, timezone.localtime(earliest, tz).date())
-    debut = max(debut, today)
+    debut, fin, earliest = _fenetre(agenda, debut=debut, fin=fin, pour_agent=pour_agent, now=now)
     if fin < debut or not agenda.is_active:
         return {}
-
-    range_start = dt.datetime.combine(debut, dt.time.min, tzinfo=tz)
-    range_end = dt.datetime.combine(fin + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-
-    regles = list(
-        RegleOuverture.objects.filter(agenda=agenda)
-        .filter(Q(valide_au__isnull=True) | Q(valide_au__gte=debut))
-        .filter(Q(valide_du__isnull=True) | Q(valide_du__lte=fin))
-        .filter(Q(date__isnull=True) | Q(date__range=(debut, fin)))
-    )
-    if not regles:
-        return {}
-    fermetures = list(
-        Fermeture.objects.filter(Q(agenda=agenda) | Q(lieu_id=agenda.lieu_id))
-        .filter(debut__lt=range_end, fin__gt=range_start)
-        .values_list("debut", "fin")
-    )
-    compteurs = {
-        row[0]: row[1:]
-        for row in CompteurCreneau.objects.filter(
-            agenda=agenda, debut__gte=range_start, debut__lt=range_end
-        ).values_list("debut", "places_prises", "places_prises_en_ligne")
-    }
-
+    calendrier = _Calendrier([agenda], debut=debut, fin=fin, compteurs=True)
     result: dict[dt.date, list[Creneau]] = {}
-    day = debut
-    while day <= fin:
-        if not (agenda.ferme_jours_feries and is_holiday(day)):
-            seen: dict[dt.datetime, dt.datetime] = {}
-            for regle in regles:
-                if _rule_applies(regle, day):
-                    for s, e in _slots_of_rule(agenda, regle, day, tz):
-                        seen.setdefault(s, e)
-            creneaux = []
-            for s in sorted(seen):
-                e = seen[s]
-                if pour_agent:
-                    if e <= earliest:
-                        continue
-                elif s < earliest:
-                    continue
-                if any(f_debut < e and f_fin > s for f_debut, f_fin in fermetures):
-                    continue
-                prises, prises_en_ligne = compteurs.get(s, (0, 0))
-                if pour_agent:
-                    restantes = agenda.capacite - prises
-                else:
-                    restantes = min(agenda.capacite - prises, agenda.capacite_en_ligne - prises_en_ligne)
-                restantes = max(restantes, 0)
-                if restantes > 0 or inclure_complets:
-                    creneaux.append(Creneau(debut=s, fin=e, places_restantes=restantes))
-            if creneaux:
-                result[day] = creneaux
-        day += dt.timedelta(days=1)
+    for day, creneau in calendrier.libres(
+        agenda,
+        debut=debut,
+        fin=fin,
+        earliest=earliest,
+        pour_agent=pour_agent,
+        inclure_complets=inclure_complets,
+    ):
+        result.setdefault(day, []).append(creneau)
+    return result
+
+
+def prochains_creneaux_par_agenda(
+    agendas: Iterable[Agenda],
+    *,
+    pour_agent: bool = False,
+    debut: dt.date | None = None,
+    fin: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> dict[int, Creneau | None]:
+    """The next free slot of each agenda (dict by agenda id, None when nothing is free), for list pages.
+
+    The same answer as `prochain_creneau` for each agenda (same rules, notice, horizon and online
+    places), in three queries whatever the number of agendas. `debut`/`fin` restrict the search to
+    a date range (default: from today to each agenda's horizon). Inactive agendas are left out.
+    """
+    agendas = [a for a in agendas if a.is_active]
+    if not agendas:
+        return {}
+    now = now or timezone.now()
+    today = timezone.localtime(now, local_tz()).date()
+    far = today + dt.timedelta(days=max(a.horizon_jours for a in agendas))
+    fenetres = {
+        a.pk: _fenetre(a, debut=debut or today, fin=fin or far, pour_agent=pour_agent, now=now)
+        for a in agendas
+    }
+    ouvertes = [f for f in fenetres.values() if f[0] <= f[1]]
+    result: dict[int, Creneau | None] = dict.fromkeys(fenetres)
+    if not ouvertes:
+        return result
+    calendrier = _Calendrier(
+        agendas,
+        debut=min(f[0] for f in ouvertes),
+        fin=max(f[1] for f in ouvertes),
+        compteurs=True,
+    )
+    for agenda in agendas:
+        if not calendrier.regles.get(agenda.pk):
+            continue
+        first, last, earliest = fenetres[agenda.pk]
+        found = next(
+            calendrier.libres(agenda, debut=first, fin=last, earliest=earliest, pour_agent=pour_agent), None
+        )
+        result[agenda.pk] = found[1] if found else None
+    return result
+
+
+def creneaux_ouverts(
+    agendas: Iterable[Agenda], *, debut: dt.date, fin: dt.date
+) -> dict[int, dict[dt.date, list[Intervalle]]]:
+    """What each agenda offers between two dates, past days included: its opening slots (rules −
+    holidays − closures) as (start, end) per day, whatever was booked. For statistics (places offered)
+    and demo data; bookings go through `creneaux_disponibles`. Two queries."""
+    agendas = list(agendas)
+    calendrier = _Calendrier(agendas, debut=debut, fin=fin, compteurs=False)
+    result: dict[int, dict[dt.date, list[Intervalle]]] = {}
+    for agenda in agendas:
+        days = result[agenda.pk] = {}
+        if not calendrier.regles.get(agenda.pk):
+            continue
+        day = debut
+        while day <= fin:
+            slots = calendrier.ouverts(agenda, day)
+            if slots:
+                days[day] = slots
+            day += dt.timedelta(days=1)
     return result
 
 
 def prochains_creneaux(
     agenda: Agenda, *, pour_agent: bool = False, nombre: int = 5, apres: dt.datetime | None = None
 ) -> list[Creneau]:
-    """The next `nombre` free slots (searching the whole horizon, one window of queries)."""
+    """The next `nombre` free slots (after `apres` if given), searching the whole horizon lazily
+    (three queries; the day loop stops at the `nombre`-th slot)."""
     now = timezone.now()
     start = timezone.localtime(apres or now, local_tz()).date()
     end = timezone.localtime(now, local_tz()).date() + dt.timedelta(days=agenda.horizon_jours)
+    debut, fin, earliest = _fenetre(agenda, debut=start, fin=end, pour_agent=pour_agent, now=now)
+    if fin < debut or not agenda.is_active:
+        return []
+    calendrier = _Calendrier([agenda], debut=debut, fin=fin, compteurs=True)
     found: list[Creneau] = []
-    for creneaux in creneaux_disponibles(agenda, debut=start, fin=end, pour_agent=pour_agent).values():
-        for creneau in creneaux:
-            if apres is None or creneau.debut > apres:
-                found.append(creneau)
-                if len(found) >= nombre:
-                    return found
+    for _day, creneau in calendrier.libres(
+        agenda, debut=debut, fin=fin, earliest=earliest, pour_agent=pour_agent
+    ):
+        if apres is None or creneau.debut > apres:
+            found.append(creneau)
+            if len(found) >= nombre:
+                break
     return found
 
 
 def prochain_creneau(agenda: Agenda, *, pour_agent: bool = False) -> Creneau | None:
     """The next free slot of `agenda`, or None when nothing is free within the horizon."""
-    found = prochains_creneaux(agenda, pour_agent=pour_agent, nombre=1)
-    return found[0] if found else None
+    return prochains_creneaux_par_agenda([agenda], pour_agent=pour_agent).get(agenda.pk)
 
 
 def creneau_at(agenda: Agenda, *, debut: dt.datetime, pour_agent: bool = False) -> Creneau | None:
@@ -261,9 +452,11 @@ __all__ = [
     "agendas_for_agent",
     "creneau_at",
     "creneaux_disponibles",
+    "creneaux_ouverts",
     "planning",
     "prochain_creneau",
     "prochains_creneaux",
+    "prochains_creneaux_par_agenda",
     "reservation_by_token",
     "reservation_search",
 ]

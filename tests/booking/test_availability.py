@@ -7,8 +7,14 @@ import datetime as dt
 import pytest
 import time_machine
 
-from pacte.booking.models import Fermeture, TypeRegle
-from pacte.booking.selectors import creneau_at, creneaux_disponibles, prochain_creneau
+from pacte.booking.models import CompteurCreneau, Fermeture, TypeRegle
+from pacte.booking.selectors import (
+    creneau_at,
+    creneaux_disponibles,
+    creneaux_ouverts,
+    prochain_creneau,
+    prochains_creneaux_par_agenda,
+)
 from pacte.booking.services import CreneauIndisponible, reservation_create
 
 from .conftest import at
@@ -177,3 +183,114 @@ def test_inactive_agenda_has_no_slots(make_agenda):
     """An inactive agenda offers nothing."""
     agenda = make_agenda(is_active=False)
     assert creneaux_disponibles(agenda, debut=dt.date(2027, 7, 5), fin=dt.date(2027, 7, 31)) == {}
+
+
+def _remplir(agenda, debut, *, prises, en_ligne):
+    """A capacity counter as bookings leave it (no reservation rows needed for availability)."""
+    CompteurCreneau.objects.create(
+        agenda=agenda,
+        debut=debut,
+        capacite=agenda.capacite,
+        capacite_en_ligne=agenda.capacite_en_ligne,
+        places_prises=prises,
+        places_prises_en_ligne=en_ligne,
+    )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_next_slot_of_many_agendas_in_one_batch(make_agenda, lieu, django_assert_num_queries):
+    """The batched next slot honours rules, counters, online places, notice, closures and holidays,
+    agenda by agenda, in three queries for any number of agendas."""
+    plein = make_agenda(titre="Premier créneau plein", capacite=2, places_agents=1)
+    _remplir(plein, at(dt.date(2027, 7, 5), "10:00"), prises=1, en_ligne=1)  # online place taken
+    agents = make_agenda(titre="Réservé aux agents", capacite=1, places_agents=1)
+    preavis = make_agenda(titre="Préavis", delai_min_heures=48)
+    ferme = make_agenda(titre="Fermé cette semaine")
+    Fermeture.objects.create(
+        agenda=ferme, debut=at(dt.date(2027, 7, 5), "00:00"), fin=at(dt.date(2027, 7, 13), "00:00")
+    )
+    ferie = make_agenda(
+        titre="Le 14 juillet seulement",
+        regles=[
+            dict(
+                type=TypeRegle.DATE_UNIQUE,
+                date=dt.date(2027, 7, 14),
+                heure_debut=dt.time(9),
+                heure_fin=dt.time(10),
+            )
+        ],
+    )
+    inactif = make_agenda(titre="Inactif", is_active=False)
+    agendas = [plein, agents, preavis, ferme, ferie, inactif]
+    with django_assert_num_queries(3):
+        citoyen = prochains_creneaux_par_agenda(agendas)
+    assert citoyen[plein.pk].debut == at(dt.date(2027, 7, 5), "10:30")
+    assert citoyen[plein.pk].places_restantes == 1
+    assert citoyen[agents.pk] is None  # no online place at all (G2)
+    assert citoyen[preavis.pk].debut == at(dt.date(2027, 7, 7), "10:00")
+    assert citoyen[ferme.pk].debut == at(dt.date(2027, 7, 13), "09:00")
+    assert citoyen[ferie.pk] is None  # 14 July is a holiday
+    assert inactif.pk not in citoyen
+    agent = prochains_creneaux_par_agenda(agendas, pour_agent=True)
+    assert agent[plein.pk].debut == at(dt.date(2027, 7, 5), "10:00")  # the agent place is still free
+    assert agent[agents.pk].debut == at(dt.date(2027, 7, 5), "10:00")  # 9:30–10:00 has ended
+    assert agent[preavis.pk].debut == at(dt.date(2027, 7, 5), "10:00")  # no notice for agents
+    for agenda in agendas[:-1]:
+        for pour_agent, found in ((False, citoyen), (True, agent)):
+            one = prochain_creneau(agenda, pour_agent=pour_agent)
+            assert (found[agenda.pk] and found[agenda.pk].debut) == (one and one.debut)
+    many = [make_agenda(titre=f"Agenda {i}") for i in range(10)]
+    with django_assert_num_queries(3):
+        prochains_creneaux_par_agenda(agendas + many)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_next_slot_within_a_date_range(make_agenda):
+    """`debut`/`fin` restrict the search: a weekend finds nothing, a full day moves to its next slot."""
+    agenda = make_agenda(capacite=1)
+    samedi = dt.date(2027, 7, 10)
+    assert prochains_creneaux_par_agenda([agenda], debut=samedi, fin=samedi) == {agenda.pk: None}
+    mardi = dt.date(2027, 7, 6)
+    for hhmm in ("09:00", "09:30", "10:00", "10:30", "11:00", "11:30"):
+        _remplir(agenda, at(mardi, hhmm), prises=1, en_ligne=1)
+    assert prochains_creneaux_par_agenda([agenda], debut=mardi, fin=mardi) == {agenda.pk: None}
+    found = prochains_creneaux_par_agenda([agenda], debut=mardi, fin=mardi + dt.timedelta(days=1))
+    assert found[agenda.pk].debut == at(dt.date(2027, 7, 7), "09:00")
+
+
+@time_machine.travel(dt.datetime(2027, 10, 28, 8, 0, tzinfo=dt.UTC), tick=False)
+def test_slots_keep_their_wall_clock_time_across_a_dst_change(make_agenda):
+    """After the change to winter time (31 October 2027) slots still start at 9:00 Lyon time, and a
+    full slot on either side of the change is recognised as full."""
+    agenda = make_agenda(capacite=1)
+    vendredi, lundi = dt.date(2027, 10, 29), dt.date(2027, 11, 1)  # 1 November is a holiday
+    mardi = dt.date(2027, 11, 2)
+    dispo = creneaux_disponibles(agenda, debut=vendredi, fin=mardi)
+    assert heures(dispo[vendredi])[0] == heures(dispo[mardi])[0] == "09:00"
+    assert lundi not in dispo
+    assert dispo[vendredi][0].debut.utcoffset() == dt.timedelta(hours=2)
+    assert dispo[mardi][0].debut.utcoffset() == dt.timedelta(hours=1)
+    _remplir(agenda, at(mardi, "09:00"), prises=1, en_ligne=1)
+    _remplir(agenda, at(vendredi, "09:00"), prises=1, en_ligne=1)
+    assert heures(creneaux_disponibles(agenda, debut=mardi, fin=mardi)[mardi])[0] == "09:30"
+    found = prochains_creneaux_par_agenda([agenda], debut=mardi)
+    assert found[agenda.pk].debut == at(mardi, "09:30")
+    found = prochains_creneaux_par_agenda([agenda], debut=vendredi)
+    assert found[agenda.pk].debut == at(vendredi, "09:30")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_opening_slots_include_past_days_and_ignore_bookings(make_agenda, lieu, django_assert_num_queries):
+    """What an agenda offers: past days included, full slots included, closures and holidays removed."""
+    agenda = make_agenda(capacite=1)
+    _remplir(agenda, at(dt.date(2027, 7, 6), "09:00"), prises=1, en_ligne=1)
+    Fermeture.objects.create(
+        lieu=lieu, debut=at(dt.date(2027, 7, 7), "10:15"), fin=at(dt.date(2027, 7, 7), "11:00")
+    )
+    with django_assert_num_queries(2):
+        ouverts = creneaux_ouverts([agenda], debut=dt.date(2027, 6, 28), fin=dt.date(2027, 7, 14))
+    days = ouverts[agenda.pk]
+    assert dt.date(2027, 6, 28) in days  # in the past
+    assert len(days[dt.date(2027, 7, 6)]) == 6  # the full 9:00 slot is still offered
+    assert [f"{s:%H:%M}" for s, _e in days[dt.date(2027, 7, 7)]] == ["09:00", "09:30", "11:00", "11:30"]
+    assert dt.date(2027, 7, 10) not in days and dt.date(2027, 7, 14) not in days

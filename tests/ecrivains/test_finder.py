@@ -7,7 +7,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ecrivains.selectors import prochains_creneaux_bulk
 from pacte.booking.selectors import prochain_creneau
 from pacte.booking.services import reservation_create
 
@@ -71,19 +70,6 @@ def test_full_permanence_offers_the_waiting_list(make_permanence, client):
     response = client.get(URL)
     assert reverse("ecrivains:inscription", args=[permanence.uuid]) in response.text
     assert response.context["permanences"][0].prochain is None
-
-
-def test_bulk_next_slot_agrees_with_engine(make_permanence):
-    """The batched next-slot computation gives the engine's answer for every permanence."""
-    perms = [make_permanence(jour=d, capacite=2, places_agents=1) for d in range(7)]
-    perms.append(make_permanence(slots=1))
-    reservation_create(
-        agenda=perms[-1].agenda, debut=slot_of(perms[-1]), nom="X", prenom="", email="x@example.org"
-    )
-    bulk = prochains_creneaux_bulk([p.agenda for p in perms])
-    for p in perms:
-        engine = prochain_creneau(p.agenda)
-        assert (bulk[p.agenda_id] and bulk[p.agenda_id].debut) == (engine and engine.debut)
 
 
 def _count(client, **params):
