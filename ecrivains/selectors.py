@@ -54,8 +54,17 @@ def permanences_visible_to(user):
     if has_role(user, Role.ADMIN, Role.COORDINATION, Role.AGENT):
         return qs
     if has_role(user, Role.ECRIVAIN):
-        return qs.filter(ecrivains__user=user).distinct()
+        return qs.of_ecrivain(user)
     return qs.none()
+
+
+def agendas_owned_by(user) -> Q:
+    """The engine agendas `user` owns as an écrivain public: those of their permanences.
+
+    Registered with the booking engine (`register_agenda_owners`), which scopes its agent pages
+    (search, appointment, booking, planning) with it.
+    """
+    return Q(permanence__in=Permanence.objects.of_ecrivain(user).values("pk"))
 
 
 def reservations_visible_to(user):

@@ -79,3 +79,91 @@ def make_user(db):
         return user
 
     return factory
+
+
+# Security-relevant settings taken, as they are in production, from pacte/settings.py evaluated
+# without the test profile (a subprocess with production environment variables).
+PRODUCTION_KEYS = [
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "STAFF_2FA_REQUIRED",
+    "SECURE_SSL_REDIRECT",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_HSTS_SECONDS",
+    "RATELIMIT_ENABLED",
+    "AXES_ENABLED",
+    "STAFF_IDLE_TIMEOUT",
+    "STAFF_REAUTH_SECONDS",
+]
+PRODUCTION_HOST = "pacte.lyon.fr"
+
+
+@pytest.fixture(scope="session")
+def production_values() -> dict:
+    import json
+    import os
+    import secrets
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env.update(SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS=PRODUCTION_HOST)
+    code = (
+        "import json,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','pacte.settings');"
+        "from django.conf import settings as s;"
+        f"print(json.dumps({{k: getattr(s, k) for k in {PRODUCTION_KEYS!r}}}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def production_mode(settings, production_values):
+    """Production security settings (2FA on, HTTPS only, rate limits and lockout on…) for this test;
+    returns a test client that speaks HTTPS to the production host."""
+    from django.test import Client
+
+    class HttpsClient(Client):
+        def generic(self, *args, secure=True, **kwargs):
+            return super().generic(*args, secure=True, **kwargs)
+
+    for key, value in production_values.items():
+        setattr(settings, key, value)
+    assert settings.STAFF_2FA_REQUIRED and not settings.DEBUG and settings.SECURE_SSL_REDIRECT
+    return HttpsClient(HTTP_HOST=PRODUCTION_HOST)
+
+
+@pytest.fixture
+def verified_login():
+    """Sign `client` in as `user` the way production does: password form, then a TOTP code."""
+
+    def do_login(client, user, password="motdepasse-de-test-123"):
+        import time
+
+        from django_otp.oath import TOTP
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            user=user, name="Téléphone", confirmed=True
+        )
+        response = client.post("/espace/connexion/", {"username": user.get_username(), "password": password})
+        assert response.status_code == 302, response.status_code
+        totp = TOTP(device.bin_key)
+        totp.time = time.time()
+        response = client.post("/espace/verification/", {"code": f"{totp.token():06d}"})
+        assert response.status_code == 302 and client.session.get("otp_device_id"), response.status_code
+        return device
+
+    return do_login

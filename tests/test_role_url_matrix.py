@@ -2,22 +2,30 @@
 
 Each app's own tests check the precise perimeter rules (404 outside an arrondissement, a direction,
 a case). This matrix walks the whole URLconf so that nothing new slips through: anonymous visitors
-are sent to the login page on every non-public URL, no role ever gets a 500, and URLs with an
-unknown object id answer 404 for every role.
+are sent to the login page on every non-public URL, a session signed in with the password only is
+held at the second step everywhere, no role ever gets a 500, URLs with an unknown object id answer
+404 for every role, and an écrivain public reaches no other écrivain's appointment by any URL.
+The staff tests run in production mode (`production_mode`: 2FA on, HTTPS, lockout and rate limits
+as in production) with sessions verified through the real login and TOTP pages.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from pacte.roles import ROLE_LABELS
+from pacte.booking.selectors import local_tz
+from pacte.models import Lieu
+from pacte.roles import ROLE_LABELS, Role
 from tests.test_project import public_allow_list
 
 pytestmark = pytest.mark.django_db
+PASSWORD = "motdepasse-de-test-123"
 
 SAMPLE = {
     "uuid": str(uuid.UUID(int=0x1234)),
@@ -64,8 +72,9 @@ def back_office_urls():
             yield name, url, has_object
 
 
-def test_anonymous_is_sent_to_login_everywhere(client):
+def test_anonymous_is_sent_to_login_everywhere(production_mode):
     """Every non-public URL redirects an anonymous visitor to the sign-in page."""
+    client = production_mode
     for name, url, _ in back_office_urls():
         response = client.get(url)
         assert response.status_code == 302, (name, url, response.status_code)
@@ -73,12 +82,104 @@ def test_anonymous_is_sent_to_login_everywhere(client):
 
 
 @pytest.mark.parametrize("role", list(ROLE_LABELS))
-def test_every_role_gets_an_answer_never_an_error(client, make_user, role):
+def test_every_role_gets_an_answer_never_an_error(production_mode, make_user, verified_login, role):
     """For each role: no 500 anywhere; unknown objects are 404 (never 200); others 200/302/403/404/405."""
-    client.force_login(make_user(role))
+    client = production_mode
+    verified_login(client, make_user(role))
     for name, url, has_object in back_office_urls():
         response = client.get(url)
         if has_object:
             assert response.status_code in (403, 404, 405), (role, name, url, response.status_code)
         else:
             assert response.status_code in (200, 302, 403, 404, 405), (role, name, url, response.status_code)
+        if response.status_code == 302:
+            assert not response["Location"].startswith(("/espace/verification/", "/espace/connexion/")), (
+                role,
+                name,
+                url,
+            )
+
+
+SECOND_STEP = {"otp_verification", "deconnexion"}
+
+
+@pytest.mark.parametrize("enrolled", [True, False], ids=["with-device", "without-device"])
+def test_password_alone_is_held_at_the_second_step_everywhere(production_mode, make_user, enrolled):
+    """Signed in with the password only: every back-office URL leads to the second step, never a page."""
+    client = production_mode
+    user = make_user(Role.MEDIATEUR)
+    if enrolled:
+        TOTPDevice.objects.create(user=user, name="Téléphone", confirmed=True)
+    response = client.post("/espace/connexion/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    target = "/espace/verification/" if enrolled else "/espace/securite/deux-etapes/"
+    for name, url, _ in back_office_urls():
+        if name.lstrip(":") in SECOND_STEP or (not enrolled and url == target):
+            continue
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            assert response.status_code == 302, (name, method, url, response.status_code)
+            assert response["Location"].startswith(target), (name, method, url, response["Location"])
+    assert not client.session.get("otp_device_id")
+
+
+@pytest.fixture
+def autre_ecrivain_objects(make_user):
+    """Another écrivain's permanence (agenda) and an appointment on it."""
+    from ecrivains.models import EcrivainPublic
+    from ecrivains.services import Regle, permanence_create
+    from pacte.booking.services import reservation_create
+    from tests.ecrivains.conftest import jour_ouvre
+
+    autre = make_user(Role.ECRIVAIN)
+    EcrivainPublic.objects.create(user=autre, structure="Autre association")
+    day = jour_ouvre()
+    permanence = permanence_create(
+        lieu=Lieu.objects.get(slug="mairie-du-3e-arrondissement"),
+        titre="Permanence d'un autre écrivain",
+        regles=[Regle(dt.time(10), dt.time(11), date=day)],
+        capacite=1,
+        places_agents=0,
+        delai_min_heures=0,
+        langues=[],
+        themes=[],
+        ecrivains=[autre.ecrivain_public],
+    )
+    debut = dt.datetime.combine(day, dt.time(10), tzinfo=local_tz())
+    reservation, _ = reservation_create(
+        agenda=permanence.agenda, debut=debut, nom="Иванов", prenom="Cœur", email="c@example.org"
+    )
+    return permanence, reservation
+
+
+def test_an_ecrivain_reaches_no_other_ecrivains_appointment_by_any_url(
+    production_mode, make_user, verified_login, autre_ecrivain_objects
+):
+    """Every back-office URL taking an id, given another écrivain's appointment, agenda or permanence
+    (GET and POST, search included): never a page, never a change."""
+    from ecrivains.models import EcrivainPublic
+    from pacte.booking.models import Statut
+
+    permanence, reservation = autre_ecrivain_objects
+    client = production_mode
+    ecrivain = make_user(Role.ECRIVAIN)
+    EcrivainPublic.objects.create(user=ecrivain, structure="Mon association")
+    verified_login(client, ecrivain)
+    ids = [str(reservation.uuid), str(permanence.agenda.uuid), str(permanence.uuid)]
+    tried = 0
+    for name, route, _view in _urls(get_resolver().url_patterns):
+        if name.startswith("admin:") or name in public_allow_list() or "<uuid:" not in route:
+            continue
+        for value in ids:
+            url = "/" + re.sub(r"<uuid:\w+>", value, route)
+            url = re.sub(r"<(?:\w+:)?\w+>", "inexistant", url)
+            for method in ("get", "post"):
+                response = getattr(client, method)(url, {"action": "annuler", "statut": "annulee"})
+                tried += 1
+                assert response.status_code in (403, 404, 405), (name, method, url, response.status_code)
+    assert tried > 20
+    for query in (reservation.reference, "Иванов", "Cœur"):
+        page = client.get("/reservation/agent/", {"q": query})
+        assert str(reservation.uuid) not in page.content.decode(), query
+    reservation.refresh_from_db()
+    assert reservation.statut == Statut.CONFIRMEE

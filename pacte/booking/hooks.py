@@ -46,3 +46,31 @@ def place_freed(agenda, debut) -> None:
             fn(agenda, debut)
         except Exception:  # a listener never breaks a cancellation
             logger.exception("Place-freed listener %r failed for agenda %s at %s", fn, agenda.pk, debut)
+
+
+# --- Agenda ownership ---------------------------------------------------------------------------
+#
+# A feature app that runs agendas for named people (écrivains publics and their permanences) tells
+# the engine which agendas a user owns, so the engine's agent pages show an écrivain only theirs:
+#
+#     register_agenda_owners("ecrivains", lambda user: Q(permanence__ecrivains__user=user))
+#
+# The callable returns a condition on `Agenda` for that `kind`; `agendas_visible_to` uses it.
+
+_owners: dict[str, Callable] = {}
+
+
+def register_agenda_owners(kind: str, fn: Callable) -> Callable:
+    """Register `fn(user) -> Q` giving the agendas of `kind` that `user` owns. Returns `fn`."""
+    _owners[kind] = fn
+    return fn
+
+
+def owned_agendas(user):
+    """A condition on `Agenda`: the agendas `user` owns, over every registered kind (none if none)."""
+    from django.db.models import Q
+
+    condition = Q(pk__in=[])
+    for kind, fn in _owners.items():
+        condition |= Q(kind=kind) & fn(user)
+    return condition

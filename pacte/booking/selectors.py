@@ -466,16 +466,31 @@ STAFF_ROLES = ("agent_accueil", "ecrivain_public", "administrateur")
 
 
 def agendas_visible_to(user):
-    """Agendas a staff member may book on and see: agents and admins all of them, écrivains
-    publics only the écrivains' agendas; nobody else."""
-    from pacte.roles import Role, has_role
+    """Agendas a staff member may book on and see (the one scope of the engine's agent pages).
+
+    - administrators: every agenda;
+    - an agent d'accueil with a lieu de travail: that lieu's agendas; an agent without one (the
+      Lyon en direct phone platform books for the whole city): every agenda;
+    - an écrivain public: the agendas they own (their permanences, as the écrivains app declares
+      through `hooks.register_agenda_owners`);
+    - anyone else: none. Someone with several roles sees the union.
+    """
+    from pacte.roles import Role, has_role, profil_of
+
+    from .hooks import owned_agendas
 
     qs = Agenda.objects.select_related("lieu__arrondissement")
-    if has_role(user, Role.AGENT, Role.ADMIN):
+    if has_role(user, Role.ADMIN):
         return qs
+    condition = Q(pk__in=[])
+    if has_role(user, Role.AGENT):
+        lieu_id = profil_of(user).lieu_id
+        if lieu_id is None:
+            return qs
+        condition |= Q(lieu_id=lieu_id)
     if has_role(user, Role.ECRIVAIN):
-        return qs.filter(kind="ecrivains")
-    return qs.none()
+        condition |= owned_agendas(user)
+    return qs.filter(condition)
 
 
 def reservations_visible_to(user):

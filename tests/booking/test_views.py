@@ -242,8 +242,9 @@ def test_anonymous_is_sent_to_login_for_agent_screens(client, agenda):
     assert response.status_code == 302 and "/espace/connexion/" in response["Location"]
 
 
-def test_ecrivain_sees_only_ecrivain_agendas(client, make_user, make_agenda, booked):
-    """Scope: an écrivain public gets 404 on démarches agendas and their bookings, not on écrivains' ones."""
+def test_ecrivain_sees_only_the_agendas_they_own(client, make_user, make_agenda, booked):
+    """Scope: an écrivain public gets 404 on démarches agendas and on écrivains' agendas not theirs
+    (ownership and the positive case: tests/ecrivains/test_agent_scope.py)."""
     reservation, _token = booked
     ecrivain_agenda = make_agenda(titre="Écrivain public", kind="ecrivains")
     client.force_login(make_user(Role.ECRIVAIN))
@@ -256,7 +257,7 @@ def test_ecrivain_sees_only_ecrivain_agendas(client, make_user, make_agenda, boo
     assert (
         client.get(reverse("booking:planning"), {"agenda": str(reservation.agenda.uuid)}).status_code == 404
     )
-    assert client.get(reverse("booking:agent_reserver", args=[ecrivain_agenda.uuid])).status_code == 200
+    assert client.get(reverse("booking:agent_reserver", args=[ecrivain_agenda.uuid])).status_code == 404
     results = client.get(reverse("booking:agent_accueil"), {"q": reservation.reference}).text
     assert reverse("booking:agent_reservation", args=[reservation.uuid]) not in results
 

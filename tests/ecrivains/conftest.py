@@ -73,3 +73,21 @@ def slot_of(permanence, index: int = 0):
     regle = permanence.agenda.regles.get()
     start = dt.datetime.combine(regle.date, regle.heure_debut, tzinfo=local_tz())
     return start + dt.timedelta(minutes=30 * index)
+
+
+@pytest.fixture
+def deux_ecrivains(make_user, make_permanence, ecrivain_user):
+    """Two écrivains, a permanence each (5e and 3e), one appointment on each (non-ASCII names)."""
+    from pacte.booking.services import reservation_create
+
+    autre = make_user(Role.ECRIVAIN)
+    EcrivainPublic.objects.create(user=autre, structure="Autre association")
+    mienne = make_permanence(ecrivains=[ecrivain_user], titre="Mienne")
+    sienne = make_permanence(ecrivains=[autre], titre="Sienne", lieu="mairie-du-3e-arrondissement")
+    r1, _ = reservation_create(
+        agenda=mienne.agenda, debut=slot_of(mienne), nom="Ma cliente", prenom="Cœur", email="a@example.org"
+    )
+    r2, _ = reservation_create(
+        agenda=sienne.agenda, debut=slot_of(sienne), nom="Sa cliente", prenom="Иванов", email="b@example.org"
+    )
+    return ecrivain_user, mienne, sienne, r1, r2

@@ -11,29 +11,9 @@ from django.utils import timezone
 from ecrivains.models import FicheSeance
 from nonrecours.models import Observation
 from pacte.booking.models import Reservation, Statut
-from pacte.booking.services import reservation_create
 from pacte.roles import Role
 
-from .conftest import slot_of
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def deux_ecrivains(make_user, make_permanence, ecrivain_user):
-    from ecrivains.models import EcrivainPublic
-
-    autre = make_user(Role.ECRIVAIN)
-    EcrivainPublic.objects.create(user=autre, structure="Autre association")
-    mienne = make_permanence(ecrivains=[ecrivain_user], titre="Mienne")
-    sienne = make_permanence(ecrivains=[autre], titre="Sienne", lieu="mairie-du-3e-arrondissement")
-    r1, _ = reservation_create(
-        agenda=mienne.agenda, debut=slot_of(mienne), nom="Ma cliente", prenom="", email="a@example.org"
-    )
-    r2, _ = reservation_create(
-        agenda=sienne.agenda, debut=slot_of(sienne), nom="Sa cliente", prenom="", email="b@example.org"
-    )
-    return ecrivain_user, mienne, sienne, r1, r2
 
 
 def test_ecrivain_sees_only_own_appointments_and_others_are_404(deux_ecrivains, client):
