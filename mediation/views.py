@@ -22,6 +22,7 @@ from pacte.models import Arrondissement
 from pacte.ratelimit import ratelimit
 from pacte.roles import Role
 from pacte.tokens import identity_matches
+from pacte.workflows import TransitionInterdite
 
 from . import conf, services
 from .enums import STATUT_POUR_REQUERANT, CanalSaisine, StatutProposition, StatutSaisine
@@ -54,7 +55,6 @@ from .selectors import (
 )
 from .workflows import (
     ACTION_LABELS,
-    TransitionInterdite,
     proposition_transition,
     saisine_transition,
     transitions_possibles,

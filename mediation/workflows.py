@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from pacte.journal import journal_record
+from pacte.workflows import Table, TransitionLog, transition
 
 from . import conf
 from .enums import (
@@ -40,6 +40,13 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.CLOTUREE: frozenset(),
 }
 
+TABLE = Table(
+    moves=TRANSITIONS,
+    labels=StatutSaisine,
+    journal="mediation.transition",
+    log=TransitionLog(Transition, "saisine"),
+)
+
 # Labels of the buttons the case file offers for each target.
 ACTION_LABELS = {
     S.IRRECEVABLE: "Déclarer irrecevable",
@@ -54,13 +61,9 @@ ACTION_LABELS = {
 _CODES = {"motif_irrecevabilite", "organisme_reorientation", "niveau", "issue"}
 
 
-class TransitionInterdite(Exception):
-    """The requested status change is not in the transition table."""
-
-
 def transitions_possibles(saisine: Saisine) -> list[str]:
     """The statuses reachable from the saisine's current status, in table order."""
-    return [s for s in S.values if s in TRANSITIONS[saisine.statut]]
+    return TABLE.targets(saisine.statut)
 
 
 def _require(data: dict, key: str, choices, label: str) -> str:
@@ -71,64 +74,60 @@ def _require(data: dict, key: str, choices, label: str) -> str:
 
 
 def saisine_transition(*, saisine: Saisine, vers: str, actor, motif: str = "", **data) -> Saisine:
-    """Move `saisine` to status `vers`: the only code that assigns `Saisine.statut`.
+    """Move `saisine` to status `vers` through `pacte.workflows.transition` (row lock, `TABLE`).
 
-    Checks the transition table (TransitionInterdite otherwise) and the data each target needs:
-    `motif_irrecevabilite` (irrecevable), `organisme_reorientation` (réorientée), `niveau`
-    (en instruction), a non-empty `motif` (proposition: the solution proposed), `issue` (clôturée).
-    Logs a Transition row and a journal entry, and sends the requester the letter of an
-    irrecevable / réorientée / proposition / clôturée decision through the outbox, on commit.
+    Refuses a move outside the table (TransitionInterdite) and checks the data each target needs
+    (ValidationError): `motif_irrecevabilite` (irrecevable), `organisme_reorientation`
+    (réorientée), `niveau` (en instruction from recevable), a non-empty `motif` (proposition: the
+    solution proposed), `issue` (clôturée). Logs a Transition row (with `motif`) and a journal
+    entry holding codes only (the journal is append-only and keeps no personal free text), and
+    queues the requester's letter of an irrecevable / réorientée / proposition / clôturée
+    decision in the same transaction (sent on commit). Returns `saisine`, refreshed.
     """
-    with transaction.atomic():
-        locked = Saisine.objects.select_for_update().get(pk=saisine.pk)
-        de = locked.statut
-        if vers not in TRANSITIONS.get(de, ()):
-            raise TransitionInterdite(f"{de} → {vers}")
-        update = ["statut", "updated_at"]
-        now = timezone.now()
+    now = timezone.now()
+
+    def apply(locked: Saisine, de: str) -> list[str]:
         if vers == S.IRRECEVABLE:
             locked.motif_irrecevabilite = _require(
                 data, "motif_irrecevabilite", MotifIrrecevabilite, "un motif"
             )
             locked.cloturee_at = now
-            update += ["motif_irrecevabilite", "cloturee_at"]
-        elif vers == S.REORIENTEE:
+            return ["motif_irrecevabilite", "cloturee_at"]
+        if vers == S.REORIENTEE:
             locked.organisme_reorientation = _require(
                 data, "organisme_reorientation", OrganismeReorientation, "l'organisme compétent"
             )
             locked.cloturee_at = now
-            update += ["organisme_reorientation", "cloturee_at"]
-        elif vers == S.EN_INSTRUCTION:
-            if de == S.RECEVABLE or data.get("niveau"):
-                locked.niveau = _require(data, "niveau", Niveau, "le niveau de traitement")
-                update.append("niveau")
-        elif vers == S.PROPOSITION:
-            if not motif.strip():
-                raise ValidationError({"motif": "Écrivez la solution proposée."})
-        elif vers == S.CLOTUREE:
+            return ["organisme_reorientation", "cloturee_at"]
+        if vers == S.EN_INSTRUCTION and (de == S.RECEVABLE or data.get("niveau")):
+            locked.niveau = _require(data, "niveau", Niveau, "le niveau de traitement")
+            return ["niveau"]
+        if vers == S.PROPOSITION and not motif.strip():
+            raise ValidationError({"motif": "Écrivez la solution proposée."})
+        if vers == S.CLOTUREE:
             locked.issue = _require(data, "issue", Issue, "l'issue du dossier")
             locked.cloturee_at = now
-            update += ["issue", "cloturee_at"]
+            return ["issue", "cloturee_at"]
         if vers == S.RECEVABLE and locked.echeance_reponse is None:
             from pacte.calendrier import add_business_days
 
             locked.echeance_reponse = add_business_days(timezone.localdate(), conf.delai_reponse_jours())
-            update.append("echeance_reponse")
-        locked.statut = vers
-        locked._change_reason = motif[:100] if motif else f"{de} → {vers}"
-        locked.save(update_fields=update)
-        Transition.objects.create(saisine=locked, de=de, vers=vers, par=actor, at=now, motif=motif)
-        journal_record(
-            action="mediation.transition",
-            actor=actor,
-            obj=locked,
-            message=f"{S(de).label} → {S(vers).label}",
-            # Codes only: the journal is append-only and must hold no personal free text.
-            data={"de": de, "vers": vers, **{k: str(v) for k, v in data.items() if k in _CODES}},
+            return ["echeance_reponse"]
+        return []
+
+    with transaction.atomic():
+        transition(
+            saisine,
+            vers,
+            TABLE,
+            actor,
+            motif=motif,
+            apply=apply,
+            data={k: str(v) for k, v in data.items() if k in _CODES},
+            now=now,
         )
         if vers in (S.IRRECEVABLE, S.REORIENTEE, S.PROPOSITION, S.CLOTUREE):
-            lettre_requerant_queue(saisine=locked, vers=vers, motif=motif)
-    saisine.refresh_from_db()
+            lettre_requerant_queue(saisine=saisine, vers=vers, motif=motif)
     return saisine
 
 
@@ -144,43 +143,35 @@ PROPOSITION_TRANSITIONS: dict[str, frozenset[str]] = {
     P.MISE_EN_OEUVRE: frozenset(),
 }
 
+PROPOSITION_TABLE = Table(
+    moves=PROPOSITION_TRANSITIONS, labels=StatutProposition, journal="mediation.proposition"
+)
+
 
 def proposition_transition(*, proposition: Proposition, vers: str, actor, **data) -> Proposition:
-    """Move a proposal to `vers`: the only code that assigns `Proposition.statut`.
+    """Move a proposal to `vers` through `pacte.workflows.transition` (row lock, `PROPOSITION_TABLE`).
 
     acceptée / refusée need the direction's answer (`reponse_direction`) and set `repondue_on`;
-    mise en œuvre needs `mise_en_oeuvre_on` (date) and `preuve` (text or link).
+    mise en œuvre needs `mise_en_oeuvre_on` (date) and `preuve` (text or link); ValidationError
+    otherwise. Journaled. Returns `proposition`, refreshed.
     """
-    with transaction.atomic():
-        locked = Proposition.objects.select_for_update().get(pk=proposition.pk)
-        de = locked.statut
-        if vers not in PROPOSITION_TRANSITIONS.get(de, ()):
-            raise TransitionInterdite(f"{de} → {vers}")
-        update = ["statut", "updated_at"]
+
+    def apply(locked: Proposition, de: str) -> list[str]:
         if vers in (P.ACCEPTEE, P.REFUSEE):
             reponse = (data.get("reponse_direction") or "").strip()
             if not reponse:
                 raise ValidationError({"reponse_direction": "Écrivez la réponse de la direction."})
             locked.reponse_direction = reponse
             locked.repondue_on = data.get("repondue_on") or timezone.localdate()
-            update += ["reponse_direction", "repondue_on"]
-        elif vers == P.MISE_EN_OEUVRE:
+            return ["reponse_direction", "repondue_on"]
+        if vers == P.MISE_EN_OEUVRE:
             if not data.get("mise_en_oeuvre_on"):
                 raise ValidationError({"mise_en_oeuvre_on": "Indiquez la date de mise en œuvre."})
             if not (data.get("preuve") or "").strip():
                 raise ValidationError({"preuve": "Indiquez ce qui montre la mise en œuvre."})
             locked.mise_en_oeuvre_on = data["mise_en_oeuvre_on"]
             locked.preuve = data["preuve"].strip()
-            update += ["mise_en_oeuvre_on", "preuve"]
-        locked.statut = vers
-        locked._change_reason = f"{de} → {vers}"
-        locked.save(update_fields=update)
-        journal_record(
-            action="mediation.proposition",
-            actor=actor,
-            obj=locked,
-            message=f"{P(de).label} → {P(vers).label}",
-            data={"de": de, "vers": vers},
-        )
-    proposition.refresh_from_db()
-    return proposition
+            return ["mise_en_oeuvre_on", "preuve"]
+        return []
+
+    return transition(proposition, vers, PROPOSITION_TABLE, actor, apply=apply)

@@ -137,7 +137,7 @@ def test_retention_anonymises_old_closed_cases_including_history(
 
 def test_proposition_workflow(make_user):
     """formulée → acceptée (with answer) → mise en œuvre (date, evidence); refusée is final."""
-    from mediation.workflows import TransitionInterdite
+    from pacte.workflows import TransitionInterdite
 
     mediateur = make_user(Role.MEDIATEUR)
     direction = Direction.objects.get(sigle="DEV")

@@ -1,5 +1,6 @@
 """The saisine workflow: the full transition matrix, required data, letters, logging."""
 
+import datetime as dt
 import itertools
 
 import pytest
@@ -8,9 +9,10 @@ from django.core.exceptions import ValidationError
 
 from mediation.enums import StatutSaisine as S
 from mediation.models import Saisine, Transition
-from mediation.workflows import TRANSITIONS, TransitionInterdite, saisine_transition
+from mediation.workflows import TRANSITIONS, saisine_transition
 from pacte.models import JournalEntry
 from pacte.roles import Role
+from pacte.workflows import TransitionInterdite
 from tests.mediation.factories import saisine_new
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +120,47 @@ def test_closing_sets_date_and_outcome():
     """Clôturée records the outcome and the closing date."""
     saisine = _at(S.CLOTUREE)
     assert saisine.issue == "accord" and saisine.cloturee_at is not None
+
+
+P_DATA = {
+    "acceptee": {"reponse_direction": "Oui"},
+    "refusee": {"reponse_direction": "Non"},
+    "mise_en_oeuvre": {"mise_en_oeuvre_on": dt.date(2026, 3, 2), "preuve": "https://lyon.fr/x"},
+    "formulee": {},
+}
+P_PATHS = {
+    "formulee": [],
+    "acceptee": ["acceptee"],
+    "refusee": ["refusee"],
+    "mise_en_oeuvre": ["acceptee", "mise_en_oeuvre"],
+}
+P_ALLOWED = {("formulee", "acceptee"), ("formulee", "refusee"), ("acceptee", "mise_en_oeuvre")}
+
+
+@pytest.mark.parametrize("de,vers", list(itertools.product(P_PATHS, P_PATHS)))
+def test_proposition_transition_matrix(de, vers, make_user):
+    """Every pair of proposal statuses: allowed ones move and are journaled, others are refused."""
+    from django.utils import timezone
+
+    from mediation import services
+    from mediation.models import Proposition
+    from mediation.workflows import PROPOSITION_TABLE, proposition_transition
+    from pacte.models import Direction
+
+    assert PROPOSITION_TABLE.pairs() == P_ALLOWED
+    mediateur = make_user(Role.MEDIATEUR)
+    p = services.proposition_create(
+        titre="T", texte="X", direction=Direction.objects.get(sigle="DEV"), actor=mediateur
+    )
+    for step in P_PATHS[de]:
+        proposition_transition(proposition=p, vers=step, actor=mediateur, **P_DATA[step])
+    if (de, vers) in P_ALLOWED:
+        proposition_transition(proposition=p, vers=vers, actor=mediateur, **P_DATA[vers])
+        assert Proposition.objects.get(pk=p.pk).statut == vers
+        entry = JournalEntry.objects.for_object(p).filter(action="mediation.proposition").first()  # newest
+        assert (entry.data, entry.actor) == ({"de": de, "vers": vers}, mediateur)
+        assert entry.at <= timezone.now()
+    else:
+        with pytest.raises(TransitionInterdite):
+            proposition_transition(proposition=p, vers=vers, actor=mediateur, **P_DATA[vers])
+        assert Proposition.objects.get(pk=p.pk).statut == de
