@@ -20,16 +20,12 @@ from pacte.booking.selectors import (
     prochains_creneaux,
     prochains_creneaux_par_agenda,
 )
-from pacte.booking.services import (
-    CreneauIndisponible,
-    TransitionInterdite,
-    reservation_mark,
-    reservation_walk_in,
-)
+from pacte.booking.services import CreneauIndisponible, reservation_mark, reservation_walk_in
 from pacte.charts import bar_chart
 from pacte.decorators import role_required
 from pacte.ratelimit import ratelimit
 from pacte.roles import Role
+from pacte.workflows import TransitionInterdite
 
 from . import conf, selectors, services
 from .enums import CanalInscription, StatutInscription, StatutOffre

@@ -39,6 +39,7 @@ class ReservationAdmin(SimpleHistoryAdmin):
     search_fields = ["reference", "nom", "telephone", "email"]
     date_hierarchy = "debut"
     readonly_fields = [
+        "statut",  # changed only through pacte.booking.services (capacity counters, journal)
         "uuid",
         "reference",
         "token_hash",

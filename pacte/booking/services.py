@@ -21,10 +21,12 @@ from django.utils import timezone
 
 from pacte.journal import journal_record
 from pacte.tokens import reference_new, token_new
+from pacte.workflows import TransitionInterdite, transition
 
 from . import conf, hooks
 from .models import Agenda, Besoin, Canal, CompteurCreneau, Reservation, Statut
 from .selectors import Creneau, creneau_at, prochains_creneaux
+from .workflows import TABLE
 
 logger = logging.getLogger(__name__)
 
@@ -35,19 +37,6 @@ class CreneauIndisponible(Exception):
     def __init__(self, message: str = "Ce créneau n'est plus disponible.", *, prochains: list[Creneau] = ()):
         super().__init__(message)
         self.prochains = list(prochains)
-
-
-class TransitionInterdite(Exception):
-    """The requested status change is not allowed from the reservation's current status."""
-
-
-# The transition table: from → allowed targets. Moves keep the status (confirmee → confirmee).
-TRANSITIONS: dict[str, set[str]] = {
-    Statut.CONFIRMEE: {Statut.ANNULEE, Statut.HONOREE, Statut.ABSENT},
-    Statut.HONOREE: {Statut.ABSENT},  # correction of a mistaken mark
-    Statut.ABSENT: {Statut.HONOREE},
-    Statut.ANNULEE: set(),
-}
 
 
 def new_idempotency_key() -> str:
@@ -251,38 +240,42 @@ def _lock(reservation: Reservation) -> Reservation:
 
 def reservation_cancel(*, reservation: Reservation, actor=None, motif: str = "") -> Reservation:
     """Cancel a confirmed reservation: frees its place, cancels pending messages, tells the person,
-    and calls the place-freed listeners on commit. Cancelling twice is a no-op."""
-    with transaction.atomic():
-        locked = _lock(reservation)
-        if locked.statut == Statut.ANNULEE:
-            return locked
-        if Statut.ANNULEE not in TRANSITIONS[locked.statut]:
-            raise TransitionInterdite(
-                f"Impossible d'annuler un rendez-vous « {locked.get_statut_display()} »."
-            )
+    and calls the place-freed listeners on commit. Cancelling twice is a no-op (two tabs, a double
+    submit); cancelling an attended or missed appointment raises `TransitionInterdite`."""
+    motif = (motif or "").strip()[:300]
+    journal_data: dict = {}  # filled under the lock, read by the kernel when it journals
+
+    def apply(locked: Reservation, de: str) -> list[str]:
         _release_place(reservation=locked)
-        ancien = locked.statut
-        locked.statut = Statut.ANNULEE
-        locked.annulee_at = timezone.now()
-        locked.motif_annulation = (motif or "").strip()[:300]
-        locked.save(update_fields=["statut", "annulee_at", "motif_annulation", "updated_at"])
-        journal_record(
-            action="booking.reservation_cancel",
-            actor=actor,
-            obj=locked,
-            message=f"Rendez-vous {locked.reference} annulé"
-            + (f" : {locked.motif_annulation}" if motif else ""),
-            data={"de": ancien, "vers": Statut.ANNULEE, "debut": locked.debut.isoformat()},
+        journal_data["debut"] = locked.debut.isoformat()
+        return []
+
+    with transaction.atomic():
+        transition(
+            reservation,
+            Statut.ANNULEE,
+            TABLE,
+            actor,
+            idempotent=True,
+            queryset=Reservation.objects.select_related("agenda__lieu"),
+            fields={"annulee_at": timezone.now(), "motif_annulation": motif},
+            apply=apply,
+            journal="booking.reservation_cancel",
+            message=f"Rendez-vous {reservation.reference} annulé" + (f" : {motif}" if motif else ""),
+            data=journal_data,
+            refus="Impossible d'annuler un rendez-vous « {de} ».",
         )
+        if not journal_data:  # it was already cancelled
+            return reservation
         from pacte.notifications import notification_cancel
 
         from .notifications import notify_cancellation
 
-        notification_cancel(cle_prefix=f"booking:rappel:{locked.pk}:")
-        if locked.debut > timezone.now():
-            notify_cancellation(reservation=locked)
-            _on_commit_place_freed(locked.agenda, locked.debut)
-    return locked
+        notification_cancel(cle_prefix=f"booking:rappel:{reservation.pk}:")
+        if reservation.debut > timezone.now():
+            notify_cancellation(reservation=reservation)
+            _on_commit_place_freed(reservation.agenda, reservation.debut)
+    return reservation
 
 
 def reservation_move(*, reservation: Reservation, nouveau_debut: dt.datetime, actor=None) -> Reservation:
@@ -345,30 +338,20 @@ def reservation_move(*, reservation: Reservation, nouveau_debut: dt.datetime, ac
 def reservation_mark(*, reservation: Reservation, statut: str, actor) -> Reservation:
     """Record attendance (honoree = arrivé, absent) or a cancellation from the planning.
 
-    Follows `TRANSITIONS`; raises `TransitionInterdite` otherwise. Marking as arrived/absent keeps
-    the place taken (the slot is consumed).
+    Follows `workflows.TABLE` through `pacte.workflows.transition`; raises `TransitionInterdite`
+    otherwise. Marking the status the reservation already has is a no-op (double submit).
+    Marking as arrived/absent keeps the place taken (the slot is consumed).
     """
     if statut == Statut.ANNULEE:
         return reservation_cancel(reservation=reservation, actor=actor, motif="Annulé par l'accueil")
-    with transaction.atomic():
-        locked = _lock(reservation)
-        if locked.statut == statut:
-            return locked
-        if statut not in TRANSITIONS.get(locked.statut, set()):
-            raise TransitionInterdite(
-                f"Passage de « {locked.get_statut_display()} » à « {Statut(statut).label} » impossible."
-            )
-        ancien = locked.statut
-        locked.statut = statut
-        locked.save(update_fields=["statut", "updated_at"])
-        journal_record(
-            action="booking.reservation_mark",
-            actor=actor,
-            obj=locked,
-            message=f"Rendez-vous {locked.reference} : {Statut(statut).label}",
-            data={"de": ancien, "vers": statut},
-        )
-    return locked
+    return transition(
+        reservation,
+        statut,
+        TABLE,
+        actor,
+        idempotent=True,
+        message=lambda de, vers: f"Rendez-vous {reservation.reference} : {TABLE.label(vers)}",
+    )
 
 
 def reminders_send(*, now: dt.datetime | None = None) -> int:

@@ -23,6 +23,7 @@ from pacte.phones import phone_display
 from pacte.ratelimit import ratelimit
 from pacte.roles import Role, profil_of
 from pacte.tokens import identity_matches, token_hash
+from pacte.workflows import TransitionInterdite
 
 from . import conf, selectors
 from .forms import AgentReservationForm, AnnulationForm, IdentiteForm, RechercheForm, ReservationForm
@@ -30,7 +31,6 @@ from .models import Agenda, Canal, Reservation, Statut
 from .notifications import ics_bytes
 from .services import (
     CreneauIndisponible,
-    TransitionInterdite,
     new_idempotency_key,
     reservation_cancel,
     reservation_create,

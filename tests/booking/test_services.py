@@ -18,9 +18,7 @@ from pacte.booking import hooks
 from pacte.booking.models import CompteurCreneau, Fermeture, Reservation, Statut
 from pacte.booking.selectors import creneau_at
 from pacte.booking.services import (
-    TRANSITIONS,
     CreneauIndisponible,
-    TransitionInterdite,
     reminders_send,
     reservation_cancel,
     reservation_create,
@@ -29,8 +27,10 @@ from pacte.booking.services import (
     reservation_walk_in,
     reservations_anonymise,
 )
+from pacte.booking.workflows import TABLE, TRANSITIONS
 from pacte.models import JournalEntry, Notification
 from pacte.roles import Role
+from pacte.workflows import TransitionInterdite
 
 from .conftest import at
 
@@ -177,6 +177,17 @@ def test_move_to_a_full_slot_is_refused_and_changes_nothing(agenda):
     assert reservation.debut == at(MARDI, "09:00")
     assert compteur(agenda, at(MARDI, "09:00")).places_prises == 1
     assert compteur(agenda, at(MARDI, "10:00")).places_prises == 1
+
+
+def test_reservation_table_is_the_documented_one():
+    """confirmée → annulée / honorée / absent; honorée ⇄ absent (a correction); annulée is final."""
+    assert TABLE.pairs() == {
+        ("confirmee", "annulee"),
+        ("confirmee", "honoree"),
+        ("confirmee", "absent"),
+        ("honoree", "absent"),
+        ("absent", "honoree"),
+    }
 
 
 @time_machine.travel(NOW, tick=False)
