@@ -49,12 +49,14 @@ class SeanceAnnuleeAdmin(admin.ModelAdmin):
 class InscriptionAttenteAdmin(admin.ModelAdmin):
     list_display = ["nom", "permanence", "date_souhaitee", "canal", "statut", "created_at"]
     list_filter = ["statut", "canal"]
+    readonly_fields = ["statut"]  # changed only through ecrivains.services (ecrivains/workflows.py)
 
 
 @admin.register(OffreCreneau)
 class OffreCreneauAdmin(admin.ModelAdmin):
     list_display = ["inscription", "debut", "statut", "expire_at"]
     list_filter = ["statut"]
+    readonly_fields = ["statut"]  # changed only through ecrivains.services (ecrivains/workflows.py)
     exclude = ["token_hash"]
 
 

@@ -26,10 +26,12 @@ from pacte.journal import journal_record
 from pacte.notifications import notification_queue_template
 from pacte.phones import phone_normalize
 from pacte.tokens import token_hash, token_new
+from pacte.workflows import TransitionInterdite, transition
 
 from . import conf
 from .enums import ORIENTATIONS_OBSERVATOIRE, CanalInscription, Issue, StatutInscription, StatutOffre
 from .models import AGENDA_KIND, FicheSeance, InscriptionAttente, OffreCreneau, Permanence, SeanceAnnulee
+from .workflows import INSCRIPTION_TABLE, OFFRE_TABLE
 
 SYSTEM_USERNAME = "systeme-liste-attente"
 
@@ -179,9 +181,8 @@ def seance_cancel(*, permanence: Permanence, date: dt.date, motif: str, actor=No
         for offre in OffreCreneau.objects.select_related("inscription").filter(
             permanence=permanence, statut=StatutOffre.OUVERTE, debut__gte=start, debut__lt=end
         ):
-            offre.statut = StatutOffre.CADUQUE
-            offre.save(update_fields=["statut"])
-            _inscription_set(offre.inscription, StatutInscription.EN_ATTENTE)
+            transition(offre, StatutOffre.CADUQUE, OFFRE_TABLE, actor, message="Séance annulée")
+            _inscription_set(offre.inscription, StatutInscription.EN_ATTENTE, actor)
         waiting = list(permanence.inscriptions.en_attente().filter(date_souhaitee=date))
         for inscription in waiting:
             inscription.date_souhaitee = None
@@ -229,9 +230,8 @@ def _notify(inscription: InscriptionAttente, *, kind: str, sujet: str, context: 
         )
 
 
-def _inscription_set(inscription: InscriptionAttente, statut: str) -> None:
-    inscription.statut = statut
-    inscription.save(update_fields=["statut", "updated_at"])
+def _inscription_set(inscription: InscriptionAttente, statut: str, actor=None, **options) -> None:
+    transition(inscription, statut, INSCRIPTION_TABLE, actor, **options)
 
 
 def inscription_create(
@@ -447,13 +447,16 @@ def offre_accept(*, offre: OffreCreneau, agent=None) -> Resultat:
                     Reservation.objects.filter(pk=reservation.pk).update(canal=CanalReservation.EN_LIGNE)
                     reservation.canal = CanalReservation.EN_LIGNE
         except CreneauIndisponible:
-            offre.statut = StatutOffre.CADUQUE
-            offre.repondue_at = now
-            offre.save(update_fields=["statut", "repondue_at"])
-            _inscription_set(inscription, StatutInscription.EN_ATTENTE)
-            journal_record(
-                action="ecrivains.offre_caduque", actor=agent, obj=offre, message="Créneau déjà pris"
+            transition(
+                offre,
+                StatutOffre.CADUQUE,
+                OFFRE_TABLE,
+                agent,
+                fields={"repondue_at": now},
+                journal="ecrivains.offre_caduque",
+                message="Créneau déjà pris",
             )
+            _inscription_set(inscription, StatutInscription.EN_ATTENTE, agent)
             return Resultat(
                 False,
                 offre,
@@ -462,35 +465,36 @@ def offre_accept(*, offre: OffreCreneau, agent=None) -> Resultat:
                     "d'attente, à la même place : nous vous proposerons la prochaine place libre."
                 ),
             )
-        offre.statut = StatutOffre.ACCEPTEE
-        offre.reservation = reservation
-        offre.repondue_at = now
-        offre.save(update_fields=["statut", "reservation", "repondue_at"])
-        _inscription_set(inscription, StatutInscription.SERVIE)
-        journal_record(
-            action="ecrivains.offre_accept",
-            actor=agent,
-            obj=offre,
+        transition(
+            offre,
+            StatutOffre.ACCEPTEE,
+            OFFRE_TABLE,
+            agent,
+            fields={"reservation": reservation, "repondue_at": now},
+            journal="ecrivains.offre_accept",
             message=f"Offre acceptée : rendez-vous {reservation.reference}",
         )
+        _inscription_set(inscription, StatutInscription.SERVIE, agent)
     return Resultat(True, offre, reservation, token, message="Votre rendez-vous est confirmé.")
 
 
 def offre_decline(*, offre: OffreCreneau, agent=None) -> OffreCreneau:
     """Decline an open offer: the person stays on the list; the slot goes to the next person."""
     with transaction.atomic():
-        offre = (
-            OffreCreneau.objects.select_for_update()
-            .select_related("inscription", "permanence")
-            .get(pk=offre.pk)
-        )
-        if offre.statut != StatutOffre.OUVERTE:
-            return offre
-        offre.statut = StatutOffre.REFUSEE
-        offre.repondue_at = timezone.now()
-        offre.save(update_fields=["statut", "repondue_at"])
-        _inscription_set(offre.inscription, StatutInscription.EN_ATTENTE)
-        journal_record(action="ecrivains.offre_decline", actor=agent, obj=offre, message="Offre refusée")
+        try:
+            transition(
+                offre,
+                StatutOffre.REFUSEE,
+                OFFRE_TABLE,
+                agent,
+                queryset=OffreCreneau.objects.select_related("inscription", "permanence"),
+                fields={"repondue_at": timezone.now()},
+                journal="ecrivains.offre_decline",
+                message="Offre refusée",
+            )
+        except TransitionInterdite:
+            return offre  # no longer open (answered, expired, lapsed): nothing to decline
+        _inscription_set(offre.inscription, StatutInscription.EN_ATTENTE, agent)
         permanence, debut = offre.permanence, offre.debut
         transaction.on_commit(lambda: offres_attribuer(permanence=permanence, debut=debut))
     return offre
@@ -519,10 +523,15 @@ def offres_expire(*, now: dt.datetime | None = None) -> int:
             .select_related("inscription", "permanence")
             .filter(statut=StatutOffre.OUVERTE, expire_at__lte=now)
         ):
-            offre.statut = StatutOffre.EXPIREE
-            offre.save(update_fields=["statut"])
+            transition(
+                offre,
+                StatutOffre.EXPIREE,
+                OFFRE_TABLE,
+                journal="ecrivains.offre_expire",
+                message="Offre expirée sans réponse",
+                now=now,
+            )
             _inscription_set(offre.inscription, StatutInscription.SANS_REPONSE)
-            journal_record(action="ecrivains.offre_expire", obj=offre, message="Offre expirée sans réponse")
             slots.add((offre.permanence, offre.debut))
             expired += 1
     for permanence, debut in slots:
@@ -531,18 +540,20 @@ def offres_expire(*, now: dt.datetime | None = None) -> int:
 
 
 def inscription_withdraw(*, inscription: InscriptionAttente, agent=None) -> InscriptionAttente:
-    """Take a person off the waiting list."""
+    """Take a person off the waiting list; their open offer, if any, counts as declined.
+
+    Refused (`TransitionInterdite`) once the person was served or already withdrawn.
+    """
     with transaction.atomic():
-        _inscription_set(inscription, StatutInscription.RETIREE)
-        OffreCreneau.objects.filter(inscription=inscription, statut=StatutOffre.OUVERTE).update(
-            statut=StatutOffre.REFUSEE
-        )
-        journal_record(
-            action="ecrivains.inscription_withdraw",
-            actor=agent,
-            obj=inscription,
+        _inscription_set(
+            inscription,
+            StatutInscription.RETIREE,
+            agent,
+            journal="ecrivains.inscription_withdraw",
             message="Retrait de la liste",
         )
+        for offre in OffreCreneau.objects.filter(inscription=inscription, statut=StatutOffre.OUVERTE):
+            transition(offre, StatutOffre.REFUSEE, OFFRE_TABLE, agent, message="Retrait de la liste")
     return inscription
 
 
