@@ -14,10 +14,12 @@ from pacte.journal import journal_record
 from pacte.notifications import notification_queue
 from pacte.phones import phone_display, phone_is_mobile, phone_normalize
 from pacte.tokens import reference_new
+from pacte.workflows import TransitionInterdite, transition
 
 from . import conf
 from .enums import CanalRappel, Repli, ResultatAppel, StatutRappel
 from .models import Alternative, DemandeRappel, Demarche, TentativeAppel
+from .workflows import OUVERTS, TABLE
 
 G1_MESSAGE = (
     "« {titre} » ne peut pas être publiée : elle n'a aucune alternative active "
@@ -149,16 +151,22 @@ def demande_rappel_create(
 
 @transaction.atomic
 def demande_rappel_take(*, demande: DemandeRappel, agent) -> DemandeRappel:
-    """An agent takes an open request (en attente → en cours); taking it again re-assigns it."""
-    demande = DemandeRappel.objects.select_for_update().get(pk=demande.pk)
-    if demande.statut not in (StatutRappel.EN_ATTENTE, StatutRappel.EN_COURS):
-        raise ValidationError("Cette demande est déjà close.", code="close")
-    demande.statut = StatutRappel.EN_COURS
-    demande.agent = agent
-    demande.pris_at = timezone.now()
-    demande.save(update_fields=["statut", "agent", "pris_at"])
-    journal_record(action="rappel.pris", actor=agent, obj=demande, message=demande.reference)
-    return demande
+    """An agent takes an open request (en attente → en cours); taking it again re-assigns it.
+
+    A closed request raises a French ValidationError (code « close »).
+    """
+    try:
+        return transition(
+            demande,
+            StatutRappel.EN_COURS,
+            TABLE,
+            agent,
+            fields={"agent": agent, "pris_at": timezone.now()},
+            journal="rappel.pris",
+            message=demande.reference,
+        )
+    except TransitionInterdite:
+        raise ValidationError("Cette demande est déjà close.", code="close") from None
 
 
 @transaction.atomic
@@ -171,8 +179,9 @@ def tentative_record(
     (`repli = courrier`, shown in the queue until marked sent). The request is then closed as
     « abandonnée » (non joint, repli fait).
     """
+    # Locked first: the outcome depends on the attempts already logged.
     demande = DemandeRappel.objects.select_for_update().get(pk=demande.pk)
-    if demande.statut not in (StatutRappel.EN_ATTENTE, StatutRappel.EN_COURS):
+    if demande.statut not in OUVERTS:
         raise ValidationError(
             "Cette demande est déjà close : aucune tentative ne peut être ajoutée.", code="close"
         )
@@ -182,33 +191,30 @@ def tentative_record(
     tentative = TentativeAppel(demande=demande, agent=agent, at=at, resultat=resultat, note=note.strip())
     tentative.full_clean()
     tentative.save()
-    fields = ["statut"]
-    if demande.agent_id is None:
-        demande.agent, demande.pris_at = agent, at
-        fields += ["agent", "pris_at"]
+    fields = {"agent": agent, "pris_at": at} if demande.agent_id is None else {}
+    apply = None
     if resultat == ResultatAppel.JOINT:
-        demande.statut = StatutRappel.JOINT
-        demande.clos_at = at
-        fields.append("clos_at")
+        vers, fields["clos_at"] = StatutRappel.JOINT, at
+    elif demande.tentatives.exclude(resultat=ResultatAppel.JOINT).count() >= conf.rappel_tentatives_max():
+        vers, apply = StatutRappel.ABANDONNEE, lambda locked, de: _repli(locked, at)
     else:
-        demande.statut = StatutRappel.EN_COURS
-        echecs = demande.tentatives.exclude(resultat=ResultatAppel.JOINT).count()
-        if echecs >= conf.rappel_tentatives_max():
-            _repli(demande, at)
-            fields += ["clos_at", "repli", "repli_at"]
-    demande.save(update_fields=fields)
-    journal_record(
-        action="rappel.tentative",
-        actor=agent,
-        obj=demande,
-        message=f"{tentative.get_resultat_display()} — statut : {demande.get_statut_display()}",
+        vers = StatutRappel.EN_COURS
+    transition(
+        demande,
+        vers,
+        TABLE,
+        agent,
+        fields=fields,
+        apply=apply,
+        journal="rappel.tentative",
+        message=lambda de, vers: f"{tentative.get_resultat_display()} — statut : {TABLE.label(vers)}",
         data={"resultat": resultat},
     )
     return tentative
 
 
-def _repli(demande: DemandeRappel, at: dt.datetime) -> None:
-    demande.statut = StatutRappel.ABANDONNEE
+def _repli(demande: DemandeRappel, at: dt.datetime) -> list[str]:
+    """Close the request (being moved to « abandonnée ») with its fallback; returns the fields set."""
     demande.clos_at = at
     demande.repli_at = at
     context = {
@@ -236,6 +242,7 @@ def _repli(demande: DemandeRappel, at: dt.datetime) -> None:
             obj=demande,
             cle=f"rappel-repli-email-{demande.uuid}",
         )
+    return ["clos_at", "repli_at", "repli"]
 
 
 @transaction.atomic
