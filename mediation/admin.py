@@ -1,15 +1,15 @@
+"""Médiation in the Django admin: only the proposals (public accountability).
+
+Saisines, demandes de position, messages and documents are confidential files: they are read only
+through the médiation pages, which journal every read (G6). The admin has no journaled read path
+(change page, history, list search, related-object pages), so it does not show them at all; the
+team's own pages cover support needs. See pacte/confidentiel.py.
+"""
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import DemandePosition, Proposition, Saisine
-
-
-@admin.register(Saisine)
-class SaisineAdmin(SimpleHistoryAdmin):
-    list_display = ["reference", "canal", "theme", "statut", "recue_at", "is_anonymised"]
-    list_filter = ["statut", "canal", "theme"]
-    search_fields = ["reference"]
-    readonly_fields = ["statut", "token_hash", "token_expire_at"]  # status: mediation.workflows only
+from .models import Proposition
 
 
 @admin.register(Proposition)
@@ -17,8 +17,4 @@ class PropositionAdmin(SimpleHistoryAdmin):
     list_display = ["numero", "titre", "direction", "statut", "annee"]
     list_filter = ["statut", "annee"]
     readonly_fields = ["statut"]
-
-
-@admin.register(DemandePosition)
-class DemandePositionAdmin(SimpleHistoryAdmin):
-    list_display = ["saisine", "direction", "echeance", "repondue_at", "relances"]
+    exclude = ["saisines"]  # the linked cases stay on the journaled médiation pages

@@ -50,3 +50,9 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["canal", "statut"]
     search_fields = ["destinataire", "sujet", "object_id"]
     readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def get_queryset(self, request):
+        # Messages about a confidential file (a médiation case) name the person: not shown here.
+        from .confidentiel import confidential_labels
+
+        return super().get_queryset(request).exclude(object_type__in=confidential_labels())
