@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .csvio import actions_csv_export
 from .models import Abonnement, Action, Axe, IndicateurSaisi, Jalon, MesureIndicateur, Orientation
+from .workflows import TABLE, refus_phrase
 
 
 @admin.register(Orientation)
@@ -35,8 +38,23 @@ def exporter_csv(modeladmin, request, queryset):
     return response
 
 
+class ActionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Action
+        fields = ["statut"]  # the admin passes its own field list; this form only adds the check
+
+    def clean_statut(self):
+        """A status move outside the workflow's table is refused next to the field."""
+        statut = self.cleaned_data["statut"]
+        initial = self.instance.statut if self.instance.pk else None
+        if initial and statut != initial and not TABLE.allows(initial, statut):
+            raise ValidationError(refus_phrase(initial, statut))
+        return statut
+
+
 @admin.register(Action)
 class ActionAdmin(SimpleHistoryAdmin):
+    form = ActionAdminForm
     list_display = [
         "code",
         "titre",

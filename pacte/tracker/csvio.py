@@ -24,6 +24,7 @@ from .enums import Statut, StatutSource
 from .models import Action, Orientation
 from .reference import axe_get, numero_of
 from .services import action_save
+from .workflows import TABLE, refus
 
 COLUMNS = [
     "code",
@@ -120,7 +121,7 @@ def actions_csv_parse(content: str | bytes) -> RapportImport:
         return rapport
     orientations = {o.code: o for o in Orientation.objects.all()}
     directions = {d.sigle.lower(): d for d in Direction.objects.all()}
-    existing = set(Action.objects.values_list("code", flat=True))
+    existing = dict(Action.objects.values_list("code", "statut"))
     url_ok = URLValidator(schemes=["http", "https"])
     seen: dict[str, int] = {}
     for index, raw in enumerate(reader, start=2):
@@ -190,6 +191,8 @@ def actions_csv_parse(content: str | bytes) -> RapportImport:
                 errors.append(
                     f"le statut « {row['statut']} » est inconnu (a_engager, en_cours, realisee ou abandonnee)"
                 )
+            elif code in existing and statut != existing[code] and not TABLE.allows(existing[code], statut):
+                errors.append(refus(existing[code], statut))
             values["statut"] = statut
         if row.get("avancement"):
             try:
@@ -239,10 +242,15 @@ def actions_csv_import(*, content: str | bytes, actor) -> RapportImport:
             values = dict(ligne.values)
             if ligne.axe is not None:
                 values["axe"] = axe_get(values["orientation"], ligne.axe) if ligne.axe else None
-            action = Action.objects.filter(code=ligne.code).first() or Action(code=ligne.code)
+            statut = values.pop("statut", None)
+            action = Action.objects.filter(code=ligne.code).first()
+            if action is None:  # a new row is created with its status; an existing one moves to it
+                action, statut = Action(code=ligne.code, **({"statut": statut} if statut else {})), None
             for name, value in values.items():
                 setattr(action, name, value)
-            action_save(action=action, actor=actor, message=f"Import CSV, ligne {ligne.numero}")
+            action_save(
+                action=action, actor=actor, message=f"Import CSV, ligne {ligne.numero}", statut=statut
+            )
         journal_record(
             action="tracker.import_csv",
             actor=actor,

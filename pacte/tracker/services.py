@@ -16,12 +16,15 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from pacte.journal import journal_record
+from pacte.models import JournalEntry
 from pacte.notifications import notification_queue_template
 from pacte.tokens import token_hash, token_new
+from pacte.workflows import transition
 
 from . import conf
 from .enums import Statut
 from .models import Abonnement, Action, IndicateurSaisi, Jalon, MesureIndicateur
+from .workflows import TABLE
 
 TRACKED_FIELDS = [
     "titre",
@@ -168,30 +171,48 @@ def abonnement_cancel(*, token: str) -> Action | None:
 
 
 @transaction.atomic
-def action_save(*, action: Action, actor, message: str = "") -> Action:
+def action_save(*, action: Action, actor, message: str = "", statut: str | None = None) -> Action:
     """Save an action edited in memory (admin form, back office, CSV import).
 
-    Journals what changed and, when the status changed on a published action, emails its followers.
+    The wanted status is `statut`, or the one the edit put on `action`. On an existing action a
+    status change goes through `pacte.workflows.transition` with `workflows.TABLE` (row lock;
+    TransitionInterdite for a move outside the table); the other fields are saved without it.
+    Journals what changed (one entry) and, when the status changed on a published action, emails
+    its followers.
     """
     before = Action.objects.filter(pk=action.pk).values(*TRACKED_FIELDS).first() if action.pk else None
     # Check constraints are enforced by PostgreSQL and already checked by every caller's form or
     # CSV parser; validating them here would cost one query each.
     action.full_clean(validate_constraints=False)
-    action.save()
+    voulu = statut or action.statut
+    after = {name: str(voulu) if name == "statut" else getattr(action, name) for name in TRACKED_FIELDS}
     changes = {
-        name: [str(before[name]) if before else "", str(getattr(action, name))]
+        name: [str(before[name]) if before else "", str(after[name])]
         for name in TRACKED_FIELDS
-        if before is None or before[name] != getattr(action, name)
+        if before is None or before[name] != after[name]
     }
+    if before is None:
+        action.save()  # a new row starts with the status it is created with
+    elif changes:
+        action.save(
+            update_fields=[
+                f.name for f in Action._meta.concrete_fields if not f.primary_key and f.name != "statut"
+            ]
+        )
     if not changes:
         return action
-    entry = journal_record(
-        action="tracker.action_creee" if before is None else "tracker.action_modifiee",
-        actor=actor,
-        obj=action,
-        message=message or f"Action {action.code} enregistrée",
-        data=changes,
-    )
+    message = message or f"Action {action.code} enregistrée"
+    if before is not None and "statut" in changes:
+        transition(action, voulu, TABLE, actor, message=message, data=changes)
+        entry = JournalEntry.objects.for_object(action).filter(action=TABLE.journal).first()
+    else:
+        entry = journal_record(
+            action="tracker.action_creee" if before is None else "tracker.action_modifiee",
+            actor=actor,
+            obj=action,
+            message=message,
+            data=changes,
+        )
     if before is not None and "statut" in changes and action.is_published:
         abonnes_notify(
             action=action,
@@ -204,11 +225,16 @@ def action_save(*, action: Action, actor, message: str = "") -> Action:
 
 
 def action_update(*, action: Action, actor, statut: str, avancement: int, message: str = "") -> Action:
-    """Change the status and progress of an action (back office of the pilot direction)."""
-    action.statut = statut
+    """Change the status and progress of an action (back office of the pilot direction).
+
+    A status move outside `workflows.TABLE` raises TransitionInterdite and saves nothing.
+    """
     action.avancement = avancement
     return action_save(
-        action=action, actor=actor, message=message or f"Avancement de {action.code} mis à jour"
+        action=action,
+        actor=actor,
+        statut=statut,
+        message=message or f"Avancement de {action.code} mis à jour",
     )
 
 

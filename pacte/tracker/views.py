@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from pacte.decorators import role_required
 from pacte.roles import Role
+from pacte.workflows import TransitionInterdite
 
 from . import conf, selectors, services
 from .csvio import COLUMNS, actions_csv_export, actions_csv_import, actions_csv_parse
@@ -20,6 +21,7 @@ from .enums import Statut
 from .forms import AbonnementForm, AvancementForm, FiltresForm, ImportForm, JalonForm, MesureForm
 from .models import Orientation
 from .perms import actions_visible_to, can_import_actions
+from .workflows import refus_phrase
 
 IMPORT_SESSION_KEY = "tracker_import_csv"
 
@@ -206,9 +208,14 @@ def gestion_action(request, code):
     )
     mesure = MesureForm(request.POST if quel == "mesure" else None, prefix="mesure", action=action)
     if quel == "avancement" and avancement.is_valid():
-        services.action_update(action=action, actor=request.user, **avancement.cleaned_data)
-        messages.success(request, "Le statut et l'avancement sont enregistrés.")
-        return redirect("tracker:gestion_action", code=action.code)
+        try:
+            services.action_update(action=action, actor=request.user, **avancement.cleaned_data)
+        except TransitionInterdite as exc:
+            avancement.add_error("statut", refus_phrase(exc.de, exc.vers))
+            action.refresh_from_db()
+        else:
+            messages.success(request, "Le statut et l'avancement sont enregistrés.")
+            return redirect("tracker:gestion_action", code=action.code)
     if quel == "jalon" and jalon.is_valid():
         jalon.instance.action = action
         services.jalon_save(jalon=jalon.instance, actor=request.user)
