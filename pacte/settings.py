@@ -142,6 +142,24 @@ SILENCED_SYSTEM_CHECKS = [] if DATABASE_URL else ["models.W040"]
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")} if env("TEST_DATABASE_NAME") else {}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- deploy (#16.7): a bounded PostgreSQL connection pool per process --------------------------
+# Each process (a gunicorn worker and its threads, a Celery worker process) keeps at most
+# DB_POOL_MAX_SIZE connections; the sum over all processes must stay below what PostgreSQL allows
+# (sizing in docs/exploitation.md). A request that gets no connection within DB_POOL_TIMEOUT
+# seconds is answered 503 « réessayez dans un instant » with its form kept (pacte.indisponible).
+# Django's pool and persistent connections exclude each other: with the pool CONN_MAX_AGE is 0 and
+# every request hands its connection back to the pool. No pool on SQLite (`make run`) nor inside
+# pytest (pytest-django drives one connection per test); the servers the tests start do use it.
+DB_POOL = env_bool("DB_POOL", not TESTING) and DATABASES["default"]["ENGINE"].endswith("postgresql")
+if DB_POOL:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("DB_POOL_MIN_SIZE", 1),
+        "max_size": env_int("DB_POOL_MAX_SIZE", 4),
+        "timeout": env_int("DB_POOL_TIMEOUT", 10),
+    }
+# --- end deploy ---------------------------------------------------------------------------------
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from .espace import liens_for, plan_items
+from .indisponible import is_database_unavailable, unavailable_response
 from .models import Arrondissement
 from .roles import ROLE_LABELS, roles_of
 
@@ -70,6 +73,10 @@ def erreur_403(request, exception=None):
 
 @login_not_required
 def erreur_500(request):
+    # Called while the exception is being handled: a database that cannot serve us now is a 503
+    # « réessayez dans un instant » that keeps the form, not a 500 (pacte.indisponible).
+    if is_database_unavailable(sys.exc_info()[1]):
+        return unavailable_response(request)
     return render(request, "500.html", status=500)
 
 

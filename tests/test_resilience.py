@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,59 +16,10 @@ from django.db import connection
 from bench._harness import Browser, Gunicorn, collectstatic, server_env
 from pacte.booking.models import Agenda, RegleOuverture, Reservation
 from pacte.models import Lieu, Notification, StatutNotification
+from tests.services import PrivateRedis, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class PrivateRedis:
-    """A real redis-server of our own on a free port, so stopping it disturbs nobody else."""
-
-    def __init__(self, tmp: Path):
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise RuntimeError("redis-server is required for the resilience test")
-        self.binary, self.tmp, self.port = binary, tmp, _free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            [
-                self.binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.tmp),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self):
-        if self.process:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
 
 
 def _database_url() -> str:
@@ -114,7 +63,7 @@ def test_outage_then_recovery_sends_each_notification_once(tmp_path):
         EMAIL_FILE_PATH=str(mails),
     )
     collectstatic(env, tmp_path / "static")
-    server = Gunicorn(env, _free_port())
+    server = Gunicorn(env, free_port())
     worker = None
     try:
         redis.stop()  # the outage starts
