@@ -7,6 +7,7 @@ performed by `version_generate`, called by the Celery task with the version's id
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from datetime import timedelta
@@ -15,23 +16,25 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from pacte.charts import bar_chart
 from pacte.journal import journal_record
 from pacte.models import Arrondissement
+from pacte.workflows import TransitionInterdite, transition
 
 from .anonymisation import Identite, identifiants_trouves, message_refus
 from .enums import STATUTS_EN_COURS, StatutRapport, StatutVersion
 from .models import RapportAnnuel, VersionRapport, Vignette
 from .statistiques import statistiques_annee
+from .workflows import GENERATION_PERIMEE, RAPPORT_TABLE, VERSION_TABLE
+
+SYSTEME = "génération automatique"
 
 logger = logging.getLogger(__name__)
 
 PDF_TEMPLATE = "mediation/rapport/pdf.html"
-# A running generation older than this is considered lost (worker killed) and may be taken again.
-GENERATION_PERIMEE = timedelta(minutes=10)
 
 
 def render_pdf(*, template: str, context: dict) -> bytes:
@@ -131,11 +134,19 @@ def _enqueue(version_id: int) -> None:
         version_generate_task.delay(version_id)
     except Exception as exc:  # broker down: say so, the médiateur can retry (nothing is lost)
         logger.warning("Broker unavailable for report version %s: %s", version_id, exc)
-        VersionRapport.objects.filter(pk=version_id, statut=StatutVersion.EN_ATTENTE).update(
-            statut=StatutVersion.ECHEC,
-            erreur="Le service de génération est indisponible pour le moment. Réessayez dans quelques minutes.",
-            finished_at=timezone.now(),
-        )
+        with contextlib.suppress(TransitionInterdite):  # a running one is left to its worker
+            transition(
+                VersionRapport(pk=version_id),
+                {StatutVersion.EN_ATTENTE: StatutVersion.ECHEC},
+                VERSION_TABLE,
+                fields={
+                    "erreur": "Le service de génération est indisponible pour le moment. "
+                    "Réessayez dans quelques minutes.",
+                    "finished_at": timezone.now(),
+                },
+                actor_label=SYSTEME,
+                message="Génération impossible : service indisponible",
+            )
 
 
 def version_request(*, rapport: RapportAnnuel, actor, cle: str) -> tuple[VersionRapport, bool]:
@@ -184,22 +195,22 @@ def version_request(*, rapport: RapportAnnuel, actor, cle: str) -> tuple[Version
 
 def version_retry(*, version: VersionRapport, actor) -> VersionRapport:
     """Put a failed version back in the queue (same number); refused if another one is running."""
-    with transaction.atomic():
-        version = VersionRapport.objects.select_for_update().get(pk=version.pk)
-        if version.statut != StatutVersion.ECHEC:
+
+    def check(locked: VersionRapport) -> None:
+        if locked.statut != StatutVersion.ECHEC:
             raise ValidationError("Seule une génération en échec peut être relancée.")
-        if version.rapport.versions.filter(statut__in=STATUTS_EN_COURS).exists():
+        if locked.rapport.versions.filter(statut__in=STATUTS_EN_COURS).exists():
             raise ValidationError("Une génération est déjà en cours pour ce rapport.")
-        version.statut = StatutVersion.EN_ATTENTE
-        version.erreur = ""
-        version.progression = 0
-        version.etape = "En file d'attente"
-        version.finished_at = None
-        version.save(update_fields=["statut", "erreur", "progression", "etape", "finished_at"])
-        journal_record(
-            action="rapport.generation_relancee",
-            actor=actor,
-            obj=version.rapport,
+
+    with transaction.atomic():
+        transition(
+            version,
+            StatutVersion.EN_ATTENTE,
+            VERSION_TABLE,
+            actor,
+            check=check,
+            fields={"erreur": "", "progression": 0, "etape": "En file d'attente", "finished_at": None},
+            journal="rapport.generation_relancee",
             message=f"Génération de la version {version.numero} relancée",
         )
         transaction.on_commit(lambda: _enqueue(version.pk))
@@ -211,22 +222,26 @@ def _progress(version_id: int, progression: int, etape: str) -> None:
 
 
 def _claim(version_id: int) -> bool:
-    now = timezone.now()
-    fields = {
-        "statut": StatutVersion.EN_COURS,
-        "started_at": now,
-        "progression": 5,
-        "etape": "Calcul des chiffres",
-        "tentatives": F("tentatives") + 1,
-    }
-    if VersionRapport.objects.filter(pk=version_id, statut=StatutVersion.EN_ATTENTE).update(**fields):
-        return True
-    # A redelivered task (acks_late) after a worker crash takes back a stale running version.
-    return bool(
-        VersionRapport.objects.filter(
-            pk=version_id, statut=StatutVersion.EN_COURS, started_at__lt=now - GENERATION_PERIMEE
-        ).update(**fields)
-    )
+    """Take the version for this worker: a pending one, or (a redelivered task after a worker
+    crash, `acks_late`) a running one older than `GENERATION_PERIMEE`. False otherwise."""
+
+    def apply(locked: VersionRapport, de: str) -> list[str]:
+        locked.tentatives += 1  # the row is locked: no lost update
+        return ["tentatives"]
+
+    try:
+        transition(
+            VersionRapport(pk=version_id),
+            StatutVersion.EN_COURS,
+            VERSION_TABLE,
+            fields={"started_at": timezone.now(), "progression": 5, "etape": "Calcul des chiffres"},
+            apply=apply,
+            actor_label=SYSTEME,
+            journal="rapport.generation_demarree",
+        )
+    except (TransitionInterdite, VersionRapport.DoesNotExist):
+        return False
+    return True
 
 
 def pdf_context(*, rapport: RapportAnnuel, stats: dict, version_numero: int | None = None) -> dict:
@@ -297,39 +312,43 @@ def version_generate(*, version_id: int) -> VersionRapport | None:
         pdf = rapport_render(rapport=version.rapport, stats=stats, version_numero=version.numero)
         _progress(version_id, 85, "Enregistrement du fichier")
         with transaction.atomic():
-            version = VersionRapport.objects.select_for_update().select_related("rapport").get(pk=version_id)
             version.fichier.save(version.nom_fichier, ContentFile(pdf), save=False)
-            version.sha256 = hashlib.sha256(pdf).hexdigest()
-            version.taille = len(pdf)
-            version.statistiques = stats
-            version.statut = StatutVersion.PRET
-            version.progression = 100
-            version.etape = "Terminé"
-            version.erreur = ""
-            version.finished_at = timezone.now()
-            version.save()
-            journal_record(
-                action="rapport.version_prete",
-                obj=version.rapport,
-                actor_label="génération automatique",
+            sha256 = hashlib.sha256(pdf).hexdigest()
+            transition(
+                version,
+                {StatutVersion.EN_COURS: StatutVersion.PRET},
+                VERSION_TABLE,
+                fields={
+                    "fichier": version.fichier.name,
+                    "sha256": sha256,
+                    "taille": len(pdf),
+                    "statistiques": stats,
+                    "progression": 100,
+                    "etape": "Terminé",
+                    "erreur": "",
+                    "finished_at": timezone.now(),
+                },
+                actor_label=SYSTEME,
+                journal="rapport.version_prete",
                 message=f"Version {version.numero} générée",
-                data={"sha256": version.sha256, "taille": version.taille},
+                data={"sha256": sha256, "taille": len(pdf)},
             )
     except Exception as exc:
         logger.exception("Report version %s failed", version_id)
         raison = f"{exc.__class__.__name__} : {exc}"[:1000]
-        with transaction.atomic():
-            VersionRapport.objects.filter(pk=version_id).update(
-                statut=StatutVersion.ECHEC, erreur=raison, finished_at=timezone.now()
-            )
-            journal_record(
-                action="rapport.version_echec",
-                obj=version.rapport,
-                actor_label="génération automatique",
+        try:
+            transition(
+                version,
+                {StatutVersion.EN_COURS: StatutVersion.ECHEC},  # never undo a version another worker finished
+                VERSION_TABLE,
+                fields={"erreur": raison, "finished_at": timezone.now()},
+                actor_label=SYSTEME,
+                journal="rapport.version_echec",
                 message=f"Échec de la version {version.numero}",
                 data={"erreur": raison},
             )
-        version.refresh_from_db()
+        except TransitionInterdite:
+            version.refresh_from_db()
     return version
 
 
@@ -357,12 +376,11 @@ def version_publish(*, version: VersionRapport, actor) -> VersionRapport:
         version.published_at = timezone.now()
         version.published_by = actor
         version.save(update_fields=["is_published", "published_at", "published_by"])
-        rapport.statut = StatutRapport.PUBLIE
-        rapport.save(update_fields=["statut", "updated_at"])
-        journal_record(
-            action="rapport.publie",
-            actor=actor,
-            obj=rapport,
+        transition(
+            rapport,
+            StatutRapport.PUBLIE,
+            RAPPORT_TABLE,
+            actor,
             message=f"Version {version.numero} publiée",
             data={"sha256": version.sha256},
         )
