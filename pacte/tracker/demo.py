@@ -137,10 +137,10 @@ def seed(*, scale: int = 1, stdout=None) -> None:
         if action is None or action.direction_id or action.statut != Statut.A_ENGAGER:
             continue
         action.direction = directions.get(sigle)
-        action.statut, action.avancement = statut, avancement
+        action.avancement = avancement
         action.debut_on, action.cible_on = _date(debut), _date(cible)
         action.partenaires = partenaires
-        action_save(action=action, actor=None, message="Données de démonstration")
+        action_save(action=action, actor=None, message="Données de démonstration", statut=statut)
     for code, jalons in JALONS.items():
         action = Action.objects.filter(code=code).first()
         if action is None:
