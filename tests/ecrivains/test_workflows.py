@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import secrets
 
 import pytest
 from django.utils import timezone
@@ -10,10 +11,11 @@ from django.utils import timezone
 from ecrivains import services
 from ecrivains.enums import StatutInscription as I
 from ecrivains.enums import StatutOffre as O
-from ecrivains.models import InscriptionAttente, OffreCreneau
+from ecrivains.models import OffreCreneau
 from ecrivains.workflows import INSCRIPTION_TABLE, OFFRE_TABLE
 from pacte.models import JournalEntry
 from pacte.workflows import TransitionInterdite, transition
+from tests.workflow_matrix import assert_cell
 
 from .conftest import slot_of
 
@@ -37,6 +39,17 @@ def test_tables_are_the_documented_ones():
     assert INSCRIPTION_TABLE.pairs() == INSCRIPTION_ALLOWED
 
 
+def _offre(inscription, **fields):
+    return OffreCreneau.objects.create(
+        inscription=inscription,
+        permanence=inscription.permanence,
+        debut=slot_of(inscription.permanence),
+        token_hash=secrets.token_hex(32),
+        expire_at=timezone.now() + timezone.timedelta(hours=2),
+        **fields,
+    )
+
+
 @pytest.fixture
 def inscription(make_permanence):
     permanence = make_permanence()
@@ -46,47 +59,19 @@ def inscription(make_permanence):
 @pytest.mark.parametrize("de,vers", list(itertools.product(I.values, I.values)))
 def test_inscription_matrix(de, vers, inscription):
     """Every pair of registration statuses: allowed ones move and are journaled, others are refused."""
-    InscriptionAttente.objects.filter(pk=inscription.pk).update(statut=de)
-    if (de, vers) in INSCRIPTION_ALLOWED:
-        transition(inscription, vers, INSCRIPTION_TABLE)
-        assert InscriptionAttente.objects.get(pk=inscription.pk).statut == vers
-        entry = JournalEntry.objects.for_object(inscription).filter(action="ecrivains.inscription").get()
-        assert entry.data == {"de": de, "vers": vers}
-    else:
-        with pytest.raises(TransitionInterdite):
-            transition(inscription, vers, INSCRIPTION_TABLE)
-        assert InscriptionAttente.objects.get(pk=inscription.pk).statut == de
+    assert_cell(inscription, de, vers, INSCRIPTION_TABLE, allowed=INSCRIPTION_ALLOWED)
 
 
 @pytest.mark.parametrize("de,vers", list(itertools.product(O.values, O.values)))
 def test_offre_matrix(de, vers, inscription):
     """Every pair of offer statuses: only an open offer has an outcome, and outcomes are final."""
-    offre = OffreCreneau.objects.create(
-        inscription=inscription,
-        permanence=inscription.permanence,
-        debut=slot_of(inscription.permanence),
-        token_hash="x" * 64,
-        expire_at=timezone.now() + timezone.timedelta(hours=2),
-        statut=de,
-    )
-    if (de, vers) in OFFRE_ALLOWED:
-        transition(offre, vers, OFFRE_TABLE)
-        assert OffreCreneau.objects.get(pk=offre.pk).statut == vers
-    else:
-        with pytest.raises(TransitionInterdite):
-            transition(offre, vers, OFFRE_TABLE)
-        assert OffreCreneau.objects.get(pk=offre.pk).statut == de
+    offre = _offre(inscription)
+    assert_cell(offre, de, vers, OFFRE_TABLE, allowed=OFFRE_ALLOWED)
 
 
 def test_withdrawing_declines_the_open_offer_and_a_served_person_cannot_be_withdrawn(inscription):
     """Withdrawal closes the open offer (refusée); withdrawing again is refused."""
-    offre = OffreCreneau.objects.create(
-        inscription=inscription,
-        permanence=inscription.permanence,
-        debut=slot_of(inscription.permanence),
-        token_hash="y" * 64,
-        expire_at=timezone.now() + timezone.timedelta(hours=2),
-    )
+    offre = _offre(inscription)
     transition(inscription, I.OFFRE_EN_COURS, INSCRIPTION_TABLE)
     services.inscription_withdraw(inscription=inscription)
     offre.refresh_from_db()
@@ -97,14 +82,7 @@ def test_withdrawing_declines_the_open_offer_and_a_served_person_cannot_be_withd
 
 def test_declining_an_offer_that_is_no_longer_open_does_nothing(inscription):
     """A late « non merci » on an expired offer changes nothing and journals nothing."""
-    offre = OffreCreneau.objects.create(
-        inscription=inscription,
-        permanence=inscription.permanence,
-        debut=slot_of(inscription.permanence),
-        token_hash="z" * 64,
-        expire_at=timezone.now(),
-        statut=O.EXPIREE,
-    )
+    offre = _offre(inscription, statut=O.EXPIREE)
     services.offre_decline(offre=offre)
     assert OffreCreneau.objects.get(pk=offre.pk).statut == O.EXPIREE
     assert not JournalEntry.objects.for_object(offre).exists()

@@ -13,7 +13,7 @@ from mediation.rapport.enums import StatutRapport, StatutVersion
 from mediation.rapport.models import RapportAnnuel, VersionRapport
 from mediation.rapport.workflows import GENERATION_PERIMEE, RAPPORT_TABLE, VERSION_TABLE
 from pacte.models import JournalEntry
-from pacte.workflows import TransitionInterdite, transition
+from tests.workflow_matrix import assert_cell
 
 pytestmark = pytest.mark.django_db
 
@@ -47,15 +47,7 @@ def version():
 def test_version_matrix(de, vers, version):
     """Every pair of version statuses through the kernel (a running version taken back only when stale)."""
     perime = timezone.now() - GENERATION_PERIMEE - dt.timedelta(minutes=1)
-    VersionRapport.objects.filter(pk=version.pk).update(statut=de, started_at=perime)
-    if (de, vers) in VERSION_ALLOWED:
-        transition(version, vers, VERSION_TABLE)
-        assert VersionRapport.objects.get(pk=version.pk).statut == vers
-        assert JournalEntry.objects.for_object(version).get().data == {"de": de, "vers": vers}
-    else:
-        with pytest.raises(TransitionInterdite):
-            transition(version, vers, VERSION_TABLE)
-        assert VersionRapport.objects.get(pk=version.pk).statut == de
+    assert_cell(version, de, vers, VERSION_TABLE, allowed=VERSION_ALLOWED, setup={"started_at": perime})
 
 
 def test_a_running_version_is_claimed_again_only_when_stale(version):
