@@ -6,6 +6,7 @@ from pacte.espace import Lien
 from pacte.roles import Role, has_role
 
 NAV = [("Démarches", "demarches:catalogue")]
+NAV_RANG = 10
 
 PLAN = [
     ("Démarches : trouver de l'aide humaine", "demarches:catalogue"),

@@ -6,6 +6,7 @@ from pacte.espace import Lien
 from pacte.roles import Role, has_role
 
 NAV = [("Écrivains publics", "ecrivains:recherche")]
+NAV_RANG = 20
 PLAN = [("Trouver un écrivain public", "ecrivains:recherche")]
 
 

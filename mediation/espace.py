@@ -8,6 +8,7 @@ from pacte.roles import Role, has_role
 from .perms import direction_of_referent
 
 NAV = [("Médiateur", "mediation:accueil")]
+NAV_RANG = 30
 PLAN = [
     ("Le médiateur de la Ville", "mediation:accueil"),
     ("Saisir le médiateur", "mediation:saisir"),

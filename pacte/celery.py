@@ -1,7 +1,6 @@
 """The Celery application. Each app may declare a `BEAT_SCHEDULE` dict in its `tasks.py`."""
 
 import os
-from importlib import import_module
 
 from celery import Celery
 
@@ -17,15 +16,9 @@ app.steps["worker"].add("pacte.sante:WorkerHeartbeat")
 @app.on_after_finalize.connect
 def _collect_beat_schedules(sender, **kwargs):
     """Merge every app's BEAT_SCHEDULE into the beat configuration."""
-    from django.apps import apps as django_apps
+    from pacte.discovery import app_modules
 
     schedule = dict(sender.conf.beat_schedule or {})
-    for config in django_apps.get_app_configs():
-        try:
-            module = import_module(f"{config.name}.tasks")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.tasks":
-                raise
-            continue
+    for module in app_modules("tasks"):
         schedule.update(getattr(module, "BEAT_SCHEDULE", {}))
     sender.conf.beat_schedule = schedule

@@ -2,6 +2,8 @@
 
 Each app may define an `espace.py` module with:
 - `NAV`: a list of (label, url_name) for the public main navigation (short, 1–2 items per app);
+- `NAV_RANG`: where these items stand in the main menu (smaller first; the menu follows the
+  citizen's needs, not the order of INSTALLED_APPS; apps without it come last);
 - `PLAN`: a list of (label, url_name) for the public site map;
 - `liens(user) -> list[Lien]`: the tiles "Mon espace" shows to a signed-in staff member.
 """
@@ -10,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import import_module
 
-from django.apps import apps
 from django.urls import reverse
+
+from pacte.discovery import app_modules
 
 
 @dataclass(frozen=True)
@@ -24,30 +26,20 @@ class Lien:
     section: str = ""
 
 
+#: The rank of an app that does not declare `NAV_RANG`: after every app that does.
+NAV_RANG_DEFAUT = 1000
+
+
 @cache
 def _modules():
-    modules = []
-    for config in apps.get_app_configs():
-        try:
-            modules.append(import_module(f"{config.name}.espace"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.espace":
-                raise
-    return modules
-
-
-# The main menu follows the citizen's needs, not the order of INSTALLED_APPS.
-NAV_ORDER = ["demarches", "ecrivains", "mediation", "pacte.tracker", "nonrecours"]
+    return app_modules("espace")
 
 
 def nav_items() -> list[tuple[str, str]]:
-    def rank(module):
-        app = module.__name__.rsplit(".espace", 1)[0]
-        return NAV_ORDER.index(app) if app in NAV_ORDER else len(NAV_ORDER)
-
+    """The main menu: each app's `NAV` items, ordered by the app's `NAV_RANG` (stable sort)."""
     return [
         (label, reverse(name))
-        for module in sorted(_modules(), key=rank)
+        for module in sorted(_modules(), key=lambda m: getattr(m, "NAV_RANG", NAV_RANG_DEFAUT))
         for label, name in getattr(module, "NAV", [])
     ]
 

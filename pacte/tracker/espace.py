@@ -8,6 +8,7 @@ from pacte.espace import Lien
 from pacte.roles import Role, has_role
 
 NAV = [("Le Pacte", "tracker:accueil")]
+NAV_RANG = 40
 
 PLAN = [
     ("Le Pacte en un coup d'œil", "tracker:accueil"),

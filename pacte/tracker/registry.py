@@ -12,9 +12,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import import_module
 
-from django.apps import apps
+from pacte.discovery import app_modules
 
 
 @dataclass(frozen=True)
@@ -37,13 +36,7 @@ class Indicateur:
 @cache
 def all_indicateurs() -> dict[str, Indicateur]:
     found: dict[str, Indicateur] = {}
-    for config in apps.get_app_configs():
-        try:
-            module = import_module(f"{config.name}.indicateurs")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.indicateurs":
-                raise
-            continue
+    for module in app_modules("indicateurs"):
         for indicateur in getattr(module, "INDICATEURS", []):
             if indicateur.code in found:
                 raise ValueError(f"Duplicate indicator code {indicateur.code}")

@@ -1,9 +1,8 @@
-from importlib import import_module
-
-from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+
+from pacte.discovery import app_modules
 
 
 class Command(BaseCommand):
@@ -17,11 +16,5 @@ class Command(BaseCommand):
         if not (settings.DEMO_ACCOUNTS or force):
             raise CommandError("Les données de démonstration sont réservées au mode développement (DEBUG=1).")
         call_command("load_reference", stdout=self.stdout)
-        for config in apps.get_app_configs():
-            try:
-                module = import_module(f"{config.name}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.demo":
-                    raise
-                continue
+        for module in app_modules("demo"):
             module.seed(scale=scale, stdout=self.stdout)

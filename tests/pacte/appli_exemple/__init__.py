@@ -1,0 +1,1 @@
+"""A feature app used only by the discovery tests: it declares a menu item and nothing else."""

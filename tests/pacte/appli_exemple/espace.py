@@ -1,0 +1,2 @@
+NAV = [("Exemple", "accueil")]
+NAV_RANG = 15
