@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from pacte.charts import bar_chart
 from pacte.decorators import role_required
+from pacte.htmx import render_page
 from pacte.journal import journal_record
 from pacte.models import JournalEntry
 from pacte.pdf import render_pdf
@@ -51,10 +52,7 @@ def _liste(request, *, boite: str, titre: str):
         "can_file": perms.can_file_demande(request.user),
         "is_coordination": has_role(request.user, Role.COORDINATION),
     }
-    template = "arrondissements/demande_list.html"
-    if request.htmx:
-        template += "#resultats"
-    return render(request, template, context)
+    return render_page(request, "arrondissements/demande_list.html", context, partial="resultats")
 
 
 @role_required(*STAFF_ROLES)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pacte.decorators import role_required
+from pacte.htmx import render_page
 from pacte.phones import phone_display
 from pacte.ratelimit import client_ip, hit, ratelimit
 from pacte.roles import Role
@@ -46,8 +47,7 @@ def demarche_catalogue(request):
         q, categorie = form.cleaned_data["q"], form.cleaned_data["categorie"]
     demarches = list(selectors.demarche_list_public(q=q, categorie=categorie))
     context = {"form": form, "demarches": demarches, "q": q, "categorie": categorie, **_common()}
-    template = "demarches/catalogue.html#resultats" if request.htmx else "demarches/catalogue.html"
-    return render(request, template, context)
+    return render_page(request, "demarches/catalogue.html", context, partial="resultats")
 
 
 @login_not_required

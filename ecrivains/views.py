@@ -23,6 +23,7 @@ from pacte.booking.selectors import (
 from pacte.booking.services import CreneauIndisponible, reservation_mark, reservation_walk_in
 from pacte.charts import bar_chart
 from pacte.decorators import role_required
+from pacte.htmx import render_page
 from pacte.ratelimit import ratelimit
 from pacte.roles import Role
 from pacte.workflows import TransitionInterdite
@@ -54,8 +55,7 @@ def recherche(request):
     for p in permanences:
         p.prochain = prochains.get(p.agenda_id)
     context = {"form": form, "permanences": permanences, "filtre_actif": bool(filtres), "date": date}
-    template = "ecrivains/recherche.html#resultats" if request.htmx else "ecrivains/recherche.html"
-    return render(request, template, context)
+    return render_page(request, "ecrivains/recherche.html", context, partial="resultats")
 
 
 def _permanence_publique(uuid):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from mediation.models import Saisine
 from pacte.decorators import role_required
+from pacte.htmx import render_page, wants_partial
 from pacte.journal import journal_record
 from pacte.roles import Role
 
@@ -49,8 +50,9 @@ def _render_preparer(request, annee, rapport, *, editorial_form=None, vignette_f
         "rapport": rapport,
         **_statut_context(rapport),
     }
-    if request.htmx and request.method == "GET":
-        return render(request, TEMPLATE_PREPARER + "#statut", context)
+    if wants_partial(request) and request.method == "GET":
+        # The generation status polled every 2 s: only its section.
+        return render_page(request, TEMPLATE_PREPARER, context, partial="statut")
     context.update(
         editorial_form=editorial_form
         or EditorialForm(initial={"editorial": rapport.editorial if rapport else ""}),
@@ -62,7 +64,7 @@ def _render_preparer(request, annee, rapport, *, editorial_form=None, vignette_f
             else ""
         ),
     )
-    return render(request, TEMPLATE_PREPARER, context, status=status)
+    return render_page(request, TEMPLATE_PREPARER, context, status=status)
 
 
 @role_required(Role.MEDIATEUR)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from pacte.calendrier import holiday_name, is_holiday
 from pacte.decorators import role_required
+from pacte.htmx import render_page
 from pacte.models import Notification
 from pacte.phones import phone_display
 from pacte.ratelimit import ratelimit
@@ -149,9 +150,8 @@ def _week_context(request, agenda: Agenda, *, pour_agent: bool, slot_url, extra_
 
 
 def _render_week(request, template: str, context: dict):
-    if request.htmx and request.GET.get("jour"):
-        return render(request, f"{template}#creneaux", context)
-    return render(request, template, context)
+    """The week page, or only the chosen day's slots when htmx follows a day link."""
+    return render_page(request, template, context, partial="creneaux" if request.GET.get("jour") else None)
 
 
 def _indisponible(request, agenda: Agenda, prochains, *, pour_agent=False, status=409):
@@ -598,10 +598,11 @@ def marquer(request, uuid):
         messages.error(request, str(exc))
     if request.htmx:
         reservation = selectors.reservations_visible_to(request.user).get(pk=reservation.pk)
-        return render(
+        return render_page(
             request,
-            "booking/planning.html#ligne",
+            "booking/planning.html",
             {"r": reservation, "imprimer": False, "suite": request.POST.get("suite", "")},
+            partial="ligne",
         )
     suite = request.POST.get("suite", "")
     if not suite.startswith(reverse("booking:planning")):

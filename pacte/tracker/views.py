@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from pacte.decorators import role_required
+from pacte.htmx import render_page
 from pacte.roles import Role
 from pacte.workflows import TransitionInterdite
 
@@ -69,9 +70,7 @@ def action_list(request):
         "nombre": len(actions),
         "is_filtered": any(filtres.values()) if filtres else False,
     }
-    if request.htmx:
-        return render(request, "tracker/action_list.html#resultats", context)
-    return render(request, "tracker/action_list.html", context)
+    return render_page(request, "tracker/action_list.html", context, partial="resultats")
 
 
 @login_not_required
