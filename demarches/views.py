@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from nonrecours.services import dispositif_choices
 from pacte.decorators import role_required
 from pacte.htmx import render_page
 from pacte.phones import phone_display
@@ -101,20 +102,12 @@ def _rate_limited(request, slug) -> bool:
     return not hit("difficulte", client_ip(request), f"{conf.difficulte_limite_par_heure()}/h")
 
 
-def _dispositifs():
-    try:
-        from nonrecours.models import Dispositif
-
-        return list(Dispositif.objects.filter(is_active=True).order_by("nom").values_list("code", "nom"))
-    except Exception:  # the observatory is optional for this page
-        logger.exception("Catalogue des dispositifs indisponible")
-        return []
-
-
 @login_not_required
 def demarche_difficulte(request, slug):
     demarche = get_object_or_404(selectors.demarche_detail_public(slug))
-    form = DifficulteForm(request.POST if request.method == "POST" else None, dispositifs=_dispositifs())
+    form = DifficulteForm(
+        request.POST if request.method == "POST" else None, dispositifs=dispositif_choices()
+    )
     if request.method == "POST" and form.is_valid():
         if not _rate_limited(request, slug):
             try:

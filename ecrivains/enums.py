@@ -66,10 +66,3 @@ ORIENTATIONS_OBSERVATOIRE = {
     "association",
     "autre",
 }
-
-
-class TypeOdenore(models.TextChoices):
-    NON_CONNAISSANCE = "non_connaissance", _("Non-connaissance (la personne ne connaissait pas ce droit)")
-    NON_DEMANDE = "non_demande", _("Non-demande (connu mais pas demandé)")
-    NON_RECEPTION = "non_reception", _("Non-réception (demandé mais pas obtenu)")
-    NON_PROPOSITION = "non_proposition", _("Non-proposition (jamais proposé à la personne)")

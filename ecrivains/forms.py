@@ -8,10 +8,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from nonrecours.enums import type_odenore_choices
+from nonrecours.services import dispositif_choices
 from pacte.models import Arrondissement
 from pacte.phones import phone_normalize
 
-from .enums import Autonomie, CanalInscription, Issue, Organisme, TypeOdenore
+from .enums import Autonomie, CanalInscription, Issue, Organisme
 from .models import Langue, Theme
 
 
@@ -156,20 +158,20 @@ class FicheForm(forms.Form):
     )
     dispositif = forms.ChoiceField(label="Dispositif concerné", required=False)
     type_odenore = forms.ChoiceField(
-        label="Type de non-recours", required=False, choices=[("", "—")] + TypeOdenore.choices
+        label="Type de non-recours",
+        required=False,
+        choices=type_odenore_choices("—", vide_en_tete=True),
+        help_text="Non-connaissance : la personne ignorait ce droit ; non-demande : connu mais pas demandé ; "
+        "non-réception : demandé mais pas obtenu ; non-proposition : jamais proposé à la personne.",
     )
 
     def __init__(self, *args, permanences=(), **kwargs):
         super().__init__(*args, **kwargs)
-        from nonrecours.models import Dispositif
-
         self.fields["permanence"] = forms.ChoiceField(
             label="Permanence", choices=[(str(p.uuid), str(p)) for p in permanences]
         )
         self.order_fields(["permanence", "date"])
-        self.fields["dispositif"].choices = [("", "—")] + list(
-            Dispositif.objects.filter(is_active=True).values_list("code", "nom")
-        )
+        self.fields["dispositif"].choices = [("", "—"), *dispositif_choices()]
 
     def clean(self):
         data = super().clean()

@@ -16,7 +16,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .enums import Autonomie, CanalInscription, Issue, Organisme, StatutInscription, StatutOffre, TypeOdenore
+from nonrecours.enums import TypeOdenore
+
+from .enums import Autonomie, CanalInscription, Issue, Organisme, StatutInscription, StatutOffre
 
 AGENDA_KIND = "ecrivains"
 

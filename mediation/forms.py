@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from nonrecours.enums import Raison, type_odenore_choices
+from nonrecours.services import dispositif_choices
 from pacte.models import Arrondissement, Direction
 from pacte.phones import phone_normalize
 from pacte.roles import Role
@@ -427,25 +429,11 @@ class SuiviMessageForm(forms.Form):
         return cleaned
 
 
-def _dispositif_choices():
-    from pacte.reference import read_csv
-
-    return [(row["code"], row["nom"]) for row in read_csv("dispositifs.csv")]
-
-
 class NonRecoursForm(forms.Form):
     prefix = "nr"
 
     type_odenore = forms.ChoiceField(
-        label="Type de non-recours",
-        required=False,
-        choices=[
-            ("", "Je ne sais pas"),
-            ("non_connaissance", "Non-connaissance"),
-            ("non_demande", "Non-demande"),
-            ("non_reception", "Non-réception"),
-            ("non_proposition", "Non-proposition"),
-        ],
+        label="Type de non-recours", required=False, choices=type_odenore_choices(vide_en_tete=True)
     )
     dispositifs = forms.MultipleChoiceField(
         label="Droits non demandés", choices=(), widget=forms.CheckboxSelectMultiple
@@ -454,18 +442,10 @@ class NonRecoursForm(forms.Form):
         label="Raisons",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        choices=[
-            ("complexite", "Complexité"),
-            ("numerique", "Numérique"),
-            ("langue", "Langue"),
-            ("stigmatisation", "Peur de la stigmatisation"),
-            ("information", "Manque d'information"),
-            ("decouragement", "Découragement"),
-            ("erreur_delai", "Erreur ou délai"),
-            ("autre", "Autre"),
-        ],
+        choices=Raison.choices,
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["dispositifs"].choices = _dispositif_choices()
+        # Read at each form, from the observatory's catalogue (a new dispositif shows at once).
+        self.fields["dispositifs"].choices = dispositif_choices()

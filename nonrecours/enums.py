@@ -28,6 +28,15 @@ class TypeOdenore(models.TextChoices):
     NON_QUALIFIE = "", _("Non qualifié")
 
 
+def type_odenore_choices(
+    vide: str = "Je ne sais pas", *, vide_en_tete: bool = False
+) -> list[tuple[str, str]]:
+    """The ODENORE types for another app's form field: the four qualified types and "" labelled
+    `vide` (last for radio buttons, first for a select: `vide_en_tete=True`)."""
+    qualifies = [(code, label) for code, label in TypeOdenore.choices if code]
+    return [("", vide), *qualifies] if vide_en_tete else [*qualifies, ("", vide)]
+
+
 class Raison(models.TextChoices):
     COMPLEXITE = "complexite", _("Complexité de la démarche")
     NUMERIQUE = "numerique", _("Difficulté numérique")

@@ -7,10 +7,18 @@ from django.utils import timezone
 
 from pacte.models import Arrondissement
 
-from .enums import AgeTranche, DroitOuvert, Menage, Orientation, Raison, Situation, Source, TypeOdenore
+from .enums import (
+    AgeTranche,
+    DroitOuvert,
+    Menage,
+    Orientation,
+    Raison,
+    Situation,
+    Source,
+    TypeOdenore,
+    type_odenore_choices,
+)
 from .models import Dispositif
-
-TYPE_CHOICES = [(c, label) for c, label in TypeOdenore.choices if c] + [("", "Je ne sais pas")]
 
 
 class SignalementForm(forms.Form):
@@ -26,7 +34,7 @@ class SignalementForm(forms.Form):
     )
     type_odenore = forms.ChoiceField(
         label="Type de non-recours",
-        choices=TYPE_CHOICES,
+        choices=type_odenore_choices(),
         widget=forms.RadioSelect,
         required=False,
         initial=TypeOdenore.NON_CONNAISSANCE,

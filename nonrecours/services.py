@@ -21,6 +21,15 @@ from .enums import AgeTranche, DroitOuvert, Menage, Orientation, Raison, Situati
 from .models import Dispositif, Observation, ObservationDispositif
 from .rollup import rollup_add
 
+
+def dispositif_choices(*, actifs: bool = True) -> list[tuple[str, str]]:
+    """The rights catalogue as form choices (code, name), by name, read from the database: a
+    dispositif an analyst adds or deactivates in the observatory shows in every app's form at once.
+    The one way other apps read the catalogue (they do not import `nonrecours.models`)."""
+    qs = Dispositif.objects.actifs() if actifs else Dispositif.objects.all()
+    return list(qs.order_by("nom", "code").values_list("code", "nom"))
+
+
 SLUG_RE = re.compile(r"^[-a-z0-9_]{0,100}$")
 
 
