@@ -1,21 +1,29 @@
 """Status workflows: the one mechanism that changes a status field (G6 traceability).
 
 Each app keeps its transition TABLE in its own `workflows.py` (which statuses lead where, and any
-guard); this module holds the only code that assigns a status field. The contract of
-`transition()`, where the copies the apps used to carry disagreed, is the stricter one:
+guard); this module holds the only code that assigns a status field (a test reads the source to
+keep it so: tests/test_status_fields.py).
 
-- The row is locked (`SELECT … FOR UPDATE`) and its current status re-read under the lock: the
-  table is checked against the database, never against a possibly stale object in memory (the
-  demandes d'appui checked the in-memory status without a lock and raced the beat tasks).
-- Only the status and the fields the caller names are written (`save(update_fields=…)`, plus the
-  model's `auto_now` fields): a transition never rewrites columns another writer changed meanwhile
-  (the demandes d'appui saved the whole row).
-- Asking for the status the row already has is refused like any move outside the table, unless
-  the table lists that self-move (e.g. a transfer keeps « nouvelle ») or the caller says
-  `idempotent=True` (a repeated « annuler » is then a silent no-op: no save, no journal entry).
-- Every accepted transition writes one journal entry in the same transaction, with `de` / `vers`
-  codes; personal free text reaches the journal only when the caller puts it in `data` or
-  `message` on purpose. Models with a transition log (the médiation's) also get a log row.
+Where the copies the apps used to carry disagreed, the contract is the stricter one:
+
+- Lock and re-read. The row is locked (`SELECT … FOR UPDATE`) and the table checked against the
+  status read under the lock, never against the object in memory. (Booking, médiation and the
+  callback queue locked; the demandes d'appui checked a possibly stale object without a lock and
+  raced the reminder/escalation beat tasks; the waiting list and the tracker checked nothing.)
+- Permissions on the fresh row. A caller's `check` runs under the lock (the demandes d'appui
+  checked the actor's side on the stale object, before a concurrent transfer).
+- Write only what changes. `save(update_fields=…)` with the status, the caller's fields and the
+  `auto_now` fields (the demandes d'appui and the tracker saved the whole row, undoing what a
+  concurrent writer had just saved).
+- Same status twice. Refused like any move outside the table (médiation), unless the table lists
+  the self-move (a transfer keeps « nouvelle ») or the caller says `idempotent=True` for a user
+  action that may be repeated (booking: a second « annuler » from another tab is a no-op, no
+  save and no journal entry).
+- Journal every move, codes only by default. One entry per accepted move, in the same
+  transaction, with `de` / `vers` (the waiting list's registrations and the report versions'
+  claims were not journaled; the callback queue journaled without the codes); personal free text reaches the journal
+  only when the caller passes it in `data` / `message` on purpose (the médiation kept codes
+  only). Tables with a log model (médiation's `Transition`) also get a log row.
 
 Nothing here sends a message: side effects stay in the app's service, inside the caller's
 transaction (wrap the call in `transaction.atomic()`) or on commit.
@@ -131,19 +139,23 @@ def transition[M: models.Model](
 ) -> M:
     """Move `obj` to status `to` following `table`: the only code that assigns a status field.
 
-    In one transaction: lock the row (`queryset`, default the model's manager, `FOR UPDATE OF`
-    the row only) and re-read its status `de`; run `check(locked)` (a permission or precondition
-    on the fresh row: it may raise PermissionDenied / ValidationError); resolve `to` (a status, or
-    a mapping {current status: target} for actions whose target depends on where the row is —
-    a status absent from it is refused); refuse with `TransitionInterdite` (message `refus` or a
-    French default; `{de}` and `{vers}` in `refus` become the labels) when the table does not allow `de` → `vers` or the move's guard says no
-    (except `idempotent=True` and `de == vers`: return without writing anything); set the status
-    and `fields`; run `apply(locked, de)`, which may change more fields on the locked row and
-    returns their names (or raise ValidationError to refuse); save with `update_fields` (status,
-    `fields`, `apply`'s names and the `auto_now` fields); add the table's log row (par=actor,
-    at=`now`, motif); journal `journal or table.journal` with `message` (a text, or a function of (de, vers); by
-    default « A → B » in labels) and
-    data {de, vers, **data}. `motif` is also the simple-history change reason.
+    In one transaction:
+    1. lock the row (`queryset`, default the model's manager; `FOR UPDATE OF` the row only) and
+       re-read its current status `de`;
+    2. run `check(locked)`, a permission or precondition on the fresh row (it may raise
+       PermissionDenied or ValidationError);
+    3. resolve `to`: a status, or a mapping {current status: target} for an action whose target
+       depends on where the row is (a status absent from the mapping is refused);
+    4. refuse with `TransitionInterdite` when the table does not allow `de` → `vers` or the move's
+       guard says no; the message is `refus` (`{de}` / `{vers}` become the labels) or a French
+       default. With `idempotent=True`, `de == vers` returns at once without writing anything;
+    5. set the status and `fields`, then run `apply(locked, de)`, which may change more fields on
+       the locked row and returns their names (or raises ValidationError to refuse the move);
+    6. save with `update_fields`: the status, `fields`, `apply`'s names and the `auto_now` fields;
+       `motif` (or « de → vers ») is the simple-history change reason;
+    7. add the table's log row (de, vers, par=`actor`, at=`now`, motif), if the table has a log;
+    8. journal `journal or table.journal` with `message` (a text, or a function of (de, vers);
+       by default « A → B » in labels) and data {de, vers, **data}.
 
     The caller's `obj` is refreshed from the locked row (its related-object caches are kept when
     the keys did not change) and returned.
