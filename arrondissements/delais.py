@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
+
 from pacte.calendrier import add_business_days, business_days_between
 
-from . import conf
 from .models import Engagement
 
 
 def engagements() -> dict[str, tuple[int, int]]:
     """{urgence: (business days to answer, reminder days before)}: Engagement rows over the defaults."""
-    found = {urgence: (jours, conf.RAPPEL_JOURS_DEFAUT) for urgence, jours in conf.DELAIS_DEFAUT.items()}
+    found = {
+        urgence: (jours, settings.ARRONDISSEMENTS_RAPPEL_JOURS)
+        for urgence, jours in settings.ARRONDISSEMENTS_DELAIS.items()
+    }
     for row in Engagement.objects.all():
         found[row.urgence] = (row.jours_ouvres, row.rappel_jours_avant)
     return found

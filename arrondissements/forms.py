@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from pacte.models import Direction
 from pacte.uploads import PiecesJointesField
 
-from . import conf
 from .enums import Action, CanalOrigine, Categorie, Statut, Urgence
 from .models import ReponseType
 
@@ -57,8 +57,8 @@ class DemandeForm(forms.Form):
     )
     pieces = PiecesJointesField(
         label="Pièces jointes (photo JPEG ou PNG, ou PDF)",
-        max_files=conf.MAX_FICHIERS,
-        help_text=f"Facultatif. Au plus {conf.MAX_FICHIERS} fichiers de 5 Mo chacun.",
+        max_files=settings.ARRONDISSEMENTS_MAX_FICHIERS,
+        help_text=f"Facultatif. Au plus {settings.ARRONDISSEMENTS_MAX_FICHIERS} fichiers de 5 Mo chacun.",
     )
 
     def __init__(self, *args, delais: dict | None = None, **kwargs):
@@ -88,7 +88,9 @@ class ActionForm(forms.Form):
     direction = forms.ModelChoiceField(
         label="Nouvelle direction", queryset=Direction.objects.none(), empty_label="Choisissez une direction"
     )
-    pieces = PiecesJointesField(label="Pièces jointes (PDF, JPEG ou PNG)", max_files=conf.MAX_FICHIERS)
+    pieces = PiecesJointesField(
+        label="Pièces jointes (PDF, JPEG ou PNG)", max_files=settings.ARRONDISSEMENTS_MAX_FICHIERS
+    )
 
     def __init__(
         self, *args, action: str, demande, needs_text: bool, collegues=None, reponses=None, **kwargs
@@ -130,7 +132,9 @@ class ActionForm(forms.Form):
 
 class MessageForm(forms.Form):
     texte = forms.CharField(label="Votre message", widget=forms.Textarea(attrs={"rows": 4}))
-    pieces = PiecesJointesField(label="Pièces jointes (PDF, JPEG ou PNG)", max_files=conf.MAX_FICHIERS)
+    pieces = PiecesJointesField(
+        label="Pièces jointes (PDF, JPEG ou PNG)", max_files=settings.ARRONDISSEMENTS_MAX_FICHIERS
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "message")

@@ -139,7 +139,7 @@ class Alternative(models.Model):
 
     @property
     def telephone_affiche(self) -> str:
-        return self.telephone or getattr(settings, "LYON_EN_DIRECT_PHONE", "")
+        return self.telephone or settings.LYON_EN_DIRECT_PHONE
 
     def clean(self):
         if self.type == TypeAlternative.COURRIER and not self.adresse_postale.strip():

@@ -8,13 +8,13 @@ line, a callback request and a postal address, so that `check_alternatives` pass
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
 from pacte.models import Direction, Lieu, TypeLieu
 from pacte.reference import read_csv
 
-from . import conf
 from .enums import TypeAlternative
 from .models import Alternative, Demarche
 
@@ -194,7 +194,7 @@ def load(stdout=None) -> None:
         )
         guichet.lieux.set(_lieux_guichet(code))
         Alternative.objects.create(
-            demarche=demarche, type=TypeAlternative.TELEPHONE, horaires=conf.lyon_en_direct_hours(), ordre=2
+            demarche=demarche, type=TypeAlternative.TELEPHONE, horaires=settings.LYON_EN_DIRECT_HOURS, ordre=2
         )
         Alternative.objects.create(
             demarche=demarche,
@@ -202,7 +202,10 @@ def load(stdout=None) -> None:
             ordre=3,
         )
         Alternative.objects.create(
-            demarche=demarche, type=TypeAlternative.COURRIER, adresse_postale=conf.adresse_postale(), ordre=4
+            demarche=demarche,
+            type=TypeAlternative.COURRIER,
+            adresse_postale=f"Ville de Lyon, {settings.CITY_POSTAL_ADDRESS}",
+            ordre=4,
         )
         demarche.is_published = True
         demarche.save(update_fields=["is_published", "updated_at"])

@@ -22,7 +22,7 @@ ANONYME = "(anonymisé)"
 def rappels_anonymise(*, now=None, days: int | None = None) -> int:
     """Erase name, phone, email, subject and attempt notes of callbacks closed more than `days` ago."""
     now = now or timezone.now()
-    days = days if days is not None else getattr(settings, "RETENTION_RAPPELS_DAYS", 90)
+    days = days if days is not None else settings.RETENTION_RAPPELS_DAYS
     cutoff = now - timedelta(days=days)
     ids = list(
         DemandeRappel.objects.filter(clos_at__lt=cutoff).exclude(nom=ANONYME).values_list("pk", flat=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -16,7 +17,6 @@ from pacte.phones import phone_display, phone_is_mobile, phone_normalize
 from pacte.tokens import reference_new
 from pacte.workflows import TransitionInterdite, transition
 
-from . import conf
 from .enums import CanalRappel, Repli, ResultatAppel, StatutRappel
 from .models import Alternative, DemandeRappel, Demarche, TentativeAppel
 from .workflows import OUVERTS, TABLE
@@ -89,7 +89,7 @@ def alternative_deactivate(*, alternative: Alternative, actor=None) -> Alternati
 def rappel_promesse(created_at: dt.datetime) -> dt.datetime:
     """The deadline promised to the citizen: N business days (holidays skipped) after the request."""
     local = timezone.localtime(created_at)
-    return add_business_days_dt(local, conf.rappel_delai_jours_ouvres())
+    return add_business_days_dt(local, settings.RAPPEL_DELAI_JOURS_OUVRES)
 
 
 @transaction.atomic
@@ -195,7 +195,7 @@ def tentative_record(
     apply = None
     if resultat == ResultatAppel.JOINT:
         vers, fields["clos_at"] = StatutRappel.JOINT, at
-    elif demande.tentatives.exclude(resultat=ResultatAppel.JOINT).count() >= conf.rappel_tentatives_max():
+    elif demande.tentatives.exclude(resultat=ResultatAppel.JOINT).count() >= settings.RAPPEL_TENTATIVES_MAX:
         vers, apply = StatutRappel.ABANDONNEE, lambda locked, de: _repli(locked, at)
     else:
         vers = StatutRappel.EN_COURS
@@ -219,8 +219,8 @@ def _repli(demande: DemandeRappel, at: dt.datetime) -> list[str]:
     demande.repli_at = at
     context = {
         "demande": demande,
-        "telephone": conf.lyon_en_direct_phone(),
-        "horaires": conf.lyon_en_direct_hours(),
+        "telephone": settings.LYON_EN_DIRECT_PHONE,
+        "horaires": settings.LYON_EN_DIRECT_HOURS,
     }
     if phone_is_mobile(demande.telephone):
         demande.repli = Repli.SMS

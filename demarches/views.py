@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -21,7 +22,7 @@ from pacte.phones import phone_display
 from pacte.ratelimit import client_ip, hit, ratelimit
 from pacte.roles import Role
 
-from . import conf, selectors, services
+from . import selectors, services
 from .enums import CanalRappel
 from .forms import DemandeRappelForm, DifficulteForm, RechercheForm, TentativeForm
 from .models import Demarche
@@ -33,9 +34,9 @@ AGENTS = (Role.AGENT, Role.ADMIN)
 
 def _common():
     return {
-        "delai_rappel": conf.rappel_delai_jours_ouvres(),
-        "lyon_en_direct_phone": conf.lyon_en_direct_phone(),
-        "lyon_en_direct_hours": conf.lyon_en_direct_hours(),
+        "delai_rappel": settings.RAPPEL_DELAI_JOURS_OUVRES,
+        "lyon_en_direct_phone": settings.LYON_EN_DIRECT_PHONE,
+        "lyon_en_direct_hours": settings.LYON_EN_DIRECT_HOURS,
     }
 
 
@@ -99,7 +100,7 @@ def rappel_confirmation(request, uuid):
 
 def _rate_limited(request, slug) -> bool:
     """Over the hourly limit the citizen still gets the help, but nothing more is recorded."""
-    return not hit("difficulte", client_ip(request), f"{conf.difficulte_limite_par_heure()}/h")
+    return not hit("difficulte", client_ip(request), f"{settings.DEMARCHES_DIFFICULTE_PAR_HEURE}/h")
 
 
 @login_not_required
@@ -182,7 +183,7 @@ def rappel_detail(request, uuid, form=None):
             "demande": demande,
             "telephone": phone_display(demande.telephone),
             "form": form or TentativeForm(),
-            "tentatives_max": conf.rappel_tentatives_max(),
+            "tentatives_max": settings.RAPPEL_TENTATIVES_MAX,
             **_common(),
         },
         status=400 if form is not None else 200,

@@ -28,7 +28,6 @@ from pacte.phones import phone_normalize
 from pacte.tokens import token_hash, token_new
 from pacte.workflows import TransitionInterdite, transition
 
-from . import conf
 from .enums import ORIENTATIONS_OBSERVATOIRE, CanalInscription, Issue, StatutInscription, StatutOffre
 from .models import AGENDA_KIND, FicheSeance, InscriptionAttente, OffreCreneau, Permanence, SeanceAnnulee
 from .workflows import INSCRIPTION_TABLE, OFFRE_TABLE
@@ -327,7 +326,7 @@ def offres_attribuer(
             .exclude(pk__in=deja)
             .select_for_update(skip_locked=True)[:a_offrir]
         )
-        validite = dt.timedelta(hours=conf.offre_validite_heures())
+        validite = dt.timedelta(hours=settings.ECRIVAINS_OFFRE_VALIDITE_HEURES)
         for inscription in candidats:
             token, hashed = token_new()
             offre = OffreCreneau.objects.create(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -28,7 +29,7 @@ from pacte.ratelimit import ratelimit
 from pacte.roles import Role
 from pacte.workflows import TransitionInterdite
 
-from . import conf, selectors, services
+from . import selectors, services
 from .enums import CanalInscription, StatutInscription, StatutOffre
 from .forms import AnnulationSeanceForm, FicheForm, InscriptionForm, PassageForm, PeriodeForm, RechercheForm
 from .models import Permanence
@@ -50,7 +51,7 @@ def recherche(request):
     permanences = list(selectors.permanences_search(**filtres))
     date = filtres.get("date")
     # Without a date, the next free slot within the finder's window (ECRIVAINS_RECHERCHE_JOURS).
-    fin = date or timezone.localdate() + dt.timedelta(days=conf.recherche_jours())
+    fin = date or timezone.localdate() + dt.timedelta(days=settings.ECRIVAINS_RECHERCHE_JOURS)
     prochains = prochains_creneaux_par_agenda([p.agenda for p in permanences], debut=date, fin=fin)
     for p in permanences:
         p.prochain = prochains.get(p.agenda_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
@@ -13,7 +14,6 @@ from pacte.phones import phone_normalize
 from pacte.roles import Role
 from pacte.uploads import PiecesJointesField
 
-from . import conf
 from .enums import (
     CANAUX_AGENT,
     CanalSaisine,
@@ -148,10 +148,10 @@ class SaisinePubliqueForm(_ContactMixin, forms.Form):
     )
     pieces_jointes = PiecesJointesField(
         label="Documents utiles (facultatif)",
-        max_files=conf.max_fichiers(),
-        max_size=conf.max_taille(),
-        help_text=f"Courriers, photos, décisions… Fichiers PDF, JPEG ou PNG, {conf.max_fichiers()} au plus, "
-        f"{conf.max_taille() // (1024 * 1024)} Mo chacun au plus.",
+        max_files=settings.MEDIATION_MAX_FICHIERS,
+        max_size=settings.MEDIATION_MAX_TAILLE,
+        help_text=f"Courriers, photos, décisions… Fichiers PDF, JPEG ou PNG, {settings.MEDIATION_MAX_FICHIERS} au plus, "
+        f"{settings.MEDIATION_MAX_TAILLE // (1024 * 1024)} Mo chacun au plus.",
     )
     consentement = forms.BooleanField(
         label="J'accepte que la Ville de Lyon utilise ces informations pour traiter ma demande.",
@@ -327,8 +327,8 @@ class DocumentForm(forms.Form):
     pieces_jointes = PiecesJointesField(
         label="Ajouter des documents",
         required=True,
-        max_files=conf.max_fichiers(),
-        max_size=conf.max_taille(),
+        max_files=settings.MEDIATION_MAX_FICHIERS,
+        max_size=settings.MEDIATION_MAX_TAILLE,
         help_text="PDF, JPEG ou PNG.",
     )
 
@@ -343,7 +343,7 @@ class DemandePositionForm(forms.Form):
     echeance = forms.DateField(
         label="Réponse attendue le",
         required=False,
-        help_text=f"Par défaut : {conf.delai_position_jours()} jours ouvrés.",
+        help_text=f"Par défaut : {settings.MEDIATION_DELAI_POSITION_JOURS} jours ouvrés.",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
@@ -417,8 +417,8 @@ class SuiviMessageForm(forms.Form):
     )
     pieces_jointes = PiecesJointesField(
         label="Ajouter des documents (facultatif)",
-        max_files=conf.max_fichiers(),
-        max_size=conf.max_taille(),
+        max_files=settings.MEDIATION_MAX_FICHIERS,
+        max_size=settings.MEDIATION_MAX_TAILLE,
         help_text="PDF, JPEG ou PNG.",
     )
 

@@ -8,25 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from pacte.notifications import notification_queue_template
 from pacte.phones import phone_is_mobile
 from pacte.roles import Role
 
-from . import conf
 from .enums import StatutSaisine
 from .models import DemandePosition, Message, Proposition, Saisine
 
 
 def suivi_url(token: str) -> str:
     """The absolute follow-up link of a saisine for `token`."""
-    return f"{conf.site_url()}/mediateur/suivi/{token}/"
+    return f"{settings.SITE_URL}/mediateur/suivi/{token}/"
 
 
 def _notify_requerant(*, saisine: Saisine, template: str, sujet: str, context: dict, cle: str) -> None:
     """Email the requester if we have an address, otherwise a short SMS if we have a mobile."""
-    context = {"saisine": saisine, "mediateur_adresse": conf.mediateur_adresse(), **context}
+    context = {"saisine": saisine, "mediateur_adresse": settings.MEDIATEUR_ADDRESS, **context}
     if saisine.email:
         notification_queue_template(
             canal="email",
@@ -120,7 +120,7 @@ def position_recue_queue(*, demande: DemandePosition) -> None:
     """Tell the médiateur's team that a direction answered."""
     notification_queue_template(
         canal="email",
-        destinataire=conf.mediateur_email(),
+        destinataire=settings.MEDIATEUR_EMAIL,
         template="mediation/emails/position_recue.txt",
         context={"demande": demande},
         sujet=f"Réponse de {demande.direction.sigle} — {demande.saisine.reference}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,7 +16,7 @@ from pacte.models import Notification
 from pacte.roles import Role
 from pacte.tokens import reference_new, token_hash, token_new
 
-from . import conf, notifications
+from . import notifications
 from .enums import CanalSaisine, Niveau, StatutSaisine
 from .models import DemandePosition, Document, Message, Proposition, Saisine
 from .workflows import saisine_transition
@@ -56,11 +57,11 @@ def saisine_create(
     saisine = Saisine(
         canal=canal,
         token_hash=hashed,
-        token_expire_at=now + dt.timedelta(days=conf.lien_suivi_jours()),
+        token_expire_at=now + dt.timedelta(days=settings.MEDIATION_LIEN_SUIVI_JOURS),
         consentement_at=now if consentement else None,
         recue_at=now,
-        echeance_accuse=add_business_days(timezone.localdate(), conf.delai_accuse_jours()),
-        echeance_reponse=add_business_days(timezone.localdate(), conf.delai_reponse_jours()),
+        echeance_accuse=add_business_days(timezone.localdate(), settings.MEDIATION_DELAI_ACCUSE_JOURS),
+        echeance_reponse=add_business_days(timezone.localdate(), settings.MEDIATION_DELAI_REPONSE_JOURS),
         saisie_par=actor,
         assignee=actor if actor is not None and _is_mediateur(actor) else None,
         **{k: v for k, v in data.items() if k in SAISINE_FIELDS},
@@ -110,7 +111,7 @@ def suivi_token_renew(*, saisine: Saisine) -> str:
     """A new follow-up link (the old one stops working); the caller gives it to the requester."""
     token, hashed = token_new()
     saisine.token_hash = hashed
-    saisine.token_expire_at = timezone.now() + dt.timedelta(days=conf.lien_suivi_jours())
+    saisine.token_expire_at = timezone.now() + dt.timedelta(days=settings.MEDIATION_LIEN_SUIVI_JOURS)
     saisine.save(update_fields=["token_hash", "token_expire_at", "updated_at"])
     return token
 
@@ -134,7 +135,7 @@ def document_add(*, saisine: Saisine, upload, actor=None, is_from_requerant: boo
     if mimetype is None:
         from pacte.uploads import validate_upload
 
-        mimetype = validate_upload(upload, max_size=conf.max_taille())
+        mimetype = validate_upload(upload, max_size=settings.MEDIATION_MAX_TAILLE)
     document = Document(
         saisine=saisine,
         nom=(upload.name or "document")[:200],
@@ -231,7 +232,8 @@ def demande_position_send(
             saisine=saisine,
             direction=direction,
             question=question,
-            echeance=echeance or add_business_days(timezone.localdate(), conf.delai_position_jours()),
+            echeance=echeance
+            or add_business_days(timezone.localdate(), settings.MEDIATION_DELAI_POSITION_JOURS),
             envoyee_par=actor,
         )
         journal_record(
@@ -273,7 +275,7 @@ def demande_position_answer(*, demande: DemandePosition, reponse: str, actor) ->
 def demandes_position_remind(*, today: dt.date | None = None) -> int:
     """Remind the référents of each overdue request for position (at most every few days). Idempotent per day."""
     today = today or timezone.localdate()
-    interval = dt.timedelta(days=conf.relance_intervalle_jours())
+    interval = dt.timedelta(days=settings.MEDIATION_RELANCE_INTERVALLE_JOURS)
     count = 0
     overdue = DemandePosition.objects.en_retard(today).select_related("saisine", "direction")
     for demande in overdue:
@@ -423,7 +425,7 @@ def saisine_anonymise(*, saisine: Saisine) -> None:
 def saisines_anonymise_expired(*, now: dt.datetime | None = None) -> int:
     """Anonymise every case closed (or declared irrecevable / réorientée) more than the retention period ago."""
     now = now or timezone.now()
-    limit = now - dt.timedelta(days=365 * conf.retention_annees())
+    limit = now - dt.timedelta(days=365 * settings.MEDIATION_RETENTION_ANNEES)
     from .enums import STATUTS_FINAUX
 
     expired = Saisine.objects.filter(is_anonymised=False, statut__in=STATUTS_FINAUX, cloturee_at__lt=limit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from copy import copy
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -24,7 +25,7 @@ from pacte.roles import Role
 from pacte.tokens import identity_matches
 from pacte.workflows import TransitionInterdite
 
-from . import conf, services
+from . import services
 from .enums import STATUT_POUR_REQUERANT, CanalSaisine, StatutProposition, StatutSaisine
 from .forms import (
     DemandePositionForm,
@@ -84,8 +85,8 @@ def accueil(request):
         "mediation/accueil.html",
         {
             "arrondissements": Arrondissement.objects.all(),
-            "mediateur_email": conf.mediateur_email(),
-            "mediateur_adresse": conf.mediateur_adresse(),
+            "mediateur_email": settings.MEDIATEUR_EMAIL,
+            "mediateur_adresse": settings.MEDIATEUR_ADDRESS,
         },
     )
 

@@ -10,13 +10,13 @@ Proposals (propositions d'amélioration) have their own small table and function
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from pacte.workflows import Table, TransitionLog, transition
 
-from . import conf
 from .enums import (
     Issue,
     MotifIrrecevabilite,
@@ -111,7 +111,9 @@ def saisine_transition(*, saisine: Saisine, vers: str, actor, motif: str = "", *
         if vers == S.RECEVABLE and locked.echeance_reponse is None:
             from pacte.calendrier import add_business_days
 
-            locked.echeance_reponse = add_business_days(timezone.localdate(), conf.delai_reponse_jours())
+            locked.echeance_reponse = add_business_days(
+                timezone.localdate(), settings.MEDIATION_DELAI_REPONSE_JOURS
+            )
             return ["echeance_reponse"]
         return []
 

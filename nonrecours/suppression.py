@@ -32,7 +32,7 @@ SECRET = "secret"
 
 
 def threshold_default() -> int:
-    return int(getattr(settings, "DISCLOSURE_THRESHOLD", 11))
+    return settings.DISCLOSURE_THRESHOLD
 
 
 def suppress_grid(grid: list[list[int]], threshold: int, forced=frozenset()) -> list[list[bool]]:

@@ -26,7 +26,7 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 def client_ip(request) -> str:
-    if getattr(settings, "RATELIMIT_TRUST_X_FORWARDED_FOR", False):
+    if settings.RATELIMIT_TRUST_X_FORWARDED_FOR:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
             return forwarded.split(",")[0].strip()
@@ -71,8 +71,8 @@ def ratelimit(scope: str, rate: str | None = None, methods=("POST",)):
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if getattr(settings, "RATELIMIT_ENABLED", True) and request.method in methods:
-                effective = getattr(settings, "RATELIMITS", {}).get(scope, rate or "30/h")
+            if settings.RATELIMIT_ENABLED and request.method in methods:
+                effective = settings.RATELIMITS.get(scope, rate or "30/h")
                 if not hit(scope, client_ip(request), effective):
                     return render(request, "429.html", status=429)
             return view(request, *args, **kwargs)

@@ -14,7 +14,7 @@ from .models import CompteurLimite, Notification, StatutNotification
 def kernel_purge(*, now=None) -> dict[str, int]:
     """Delete delivered/failed outbox rows, old sign-in logs, expired sessions and stale counters."""
     now = now or timezone.now()
-    days = getattr(settings, "RETENTION_OUTBOX_DAYS", 90)
+    days = settings.RETENTION_OUTBOX_DAYS
     done = {}
     done["notifications"] = Notification.objects.filter(
         created_at__lt=now - timedelta(days=days),
@@ -22,7 +22,7 @@ def kernel_purge(*, now=None) -> dict[str, int]:
     ).delete()[0]
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
-    log_days = getattr(settings, "RETENTION_LOGIN_LOG_DAYS", 180)
+    log_days = settings.RETENTION_LOGIN_LOG_DAYS
     cutoff = now - timedelta(days=log_days)
     done["access_logs"] = AccessLog.objects.filter(attempt_time__lt=cutoff).delete()[0]
     done["access_failures"] = AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()[0]

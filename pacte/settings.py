@@ -351,6 +351,62 @@ STAFF_REAUTH_SECONDS = env_int("STAFF_REAUTH_MINUTES", 5) * 60
 STAFF_IDLE_WARNING = 120  # seconds before expiry when the page warns (with JavaScript)
 OTP_TOTP_ISSUER = "Ville de Lyon — Pacte usagers"
 
+# --- Business settings of the apps ------------------------------------------------------------
+# Deadlines, retention periods and limits the City may change. Each is read here, once, from the
+# environment (listed with its default in .env.example); the apps read `settings.X` directly.
+# tests/test_settings_env.py checks that every setting the apps use exists here and in .env.example.
+
+# Booking engine (pacte/booking): the secret link lives until N days after the appointment;
+# names and contact details are erased N days after it; failed identity checks per link and hour.
+BOOKING_TOKEN_DAYS_AFTER = env_int("BOOKING_TOKEN_DAYS_AFTER", 7)
+BOOKING_RETENTION_DAYS = env_int("BOOKING_RETENTION_DAYS", 90)
+BOOKING_IDENTITY_MAX_ATTEMPTS = env_int("BOOKING_IDENTITY_MAX_ATTEMPTS", 5)
+
+# Pacte tracker: subscription requests per IP and hour; size of an imported CSV (bytes); the
+# request.META key holding the client's address behind a proxy.
+TRACKER_ABONNEMENTS_MAX_PAR_HEURE = env_int("TRACKER_ABONNEMENTS_MAX_PAR_HEURE", 5)
+TRACKER_IMPORT_MAX_OCTETS = env_int("TRACKER_IMPORT_MAX_OCTETS", 1_000_000)
+TRACKER_CLIENT_IP_HEADER = env("TRACKER_CLIENT_IP_HEADER", "REMOTE_ADDR")
+
+# Démarches: the callback promise (business days), failed calls before the fallback (SMS or
+# letter), « je n'y arrive pas » observations recorded per IP and hour, and how long closed
+# callback requests keep the caller's details (days).
+RAPPEL_DELAI_JOURS_OUVRES = env_int("RAPPEL_DELAI_JOURS_OUVRES", 2)
+RAPPEL_TENTATIVES_MAX = env_int("RAPPEL_TENTATIVES_MAX", 3)
+DEMARCHES_DIFFICULTE_PAR_HEURE = env_int("DEMARCHES_DIFFICULTE_PAR_HEURE", 20)
+RETENTION_RAPPELS_DAYS = env_int("RETENTION_RAPPELS_DAYS", 90)
+
+# Écrivains publics: how long a waiting-list offer link stays valid (hours); how many days ahead
+# the public finder looks for the next free slot.
+ECRIVAINS_OFFRE_VALIDITE_HEURES = env_int("ECRIVAINS_OFFRE_VALIDITE_HEURES", 2)
+ECRIVAINS_RECHERCHE_JOURS = env_int("ECRIVAINS_RECHERCHE_JOURS", 60)
+
+# Médiation: acknowledgement, answer and position deadlines (business days), days between two
+# reminders of an overdue request for position, years after closure before a case is anonymised,
+# days the follow-up link lives after the last activity, attachments per message and their size.
+MEDIATION_DELAI_ACCUSE_JOURS = env_int("MEDIATION_DELAI_ACCUSE_JOURS", 2)
+MEDIATION_DELAI_REPONSE_JOURS = env_int("MEDIATION_DELAI_REPONSE_JOURS", 30)
+MEDIATION_DELAI_POSITION_JOURS = env_int("MEDIATION_DELAI_POSITION_JOURS", 15)
+MEDIATION_RELANCE_INTERVALLE_JOURS = env_int("MEDIATION_RELANCE_INTERVALLE_JOURS", 5)
+MEDIATION_RETENTION_ANNEES = env_int("MEDIATION_RETENTION_ANNEES", 5)
+MEDIATION_LIEN_SUIVI_JOURS = env_int("MEDIATION_LIEN_SUIVI_JOURS", 400)
+MEDIATION_MAX_FICHIERS = env_int("MEDIATION_MAX_FICHIERS", 5)
+MEDIATION_MAX_TAILLE = env_int("MEDIATION_MAX_TAILLE", 5 * 1024 * 1024)
+
+# Arrondissements: the default answer commitment per urgency (business days; an Engagement row in
+# the admin overrides it), reminders to référents N business days before, attachments per message.
+ARRONDISSEMENTS_DELAIS = {
+    "urgente": env_int("ARRONDISSEMENTS_DELAI_URGENTE", 2),
+    "prioritaire": env_int("ARRONDISSEMENTS_DELAI_PRIORITAIRE", 5),
+    "normale": env_int("ARRONDISSEMENTS_DELAI_NORMALE", 10),
+}
+ARRONDISSEMENTS_RAPPEL_JOURS = env_int("ARRONDISSEMENTS_RAPPEL_JOURS", 2)
+ARRONDISSEMENTS_MAX_FICHIERS = env_int("ARRONDISSEMENTS_MAX_FICHIERS", 5)
+
+# Kernel retention: delivered outbox messages and login records are purged after N days.
+RETENTION_OUTBOX_DAYS = env_int("RETENTION_OUTBOX_DAYS", 90)
+RETENTION_LOGIN_LOG_DAYS = env_int("RETENTION_LOGIN_LOG_DAYS", 180)
+
 # Rate limits of public forms (per client IP); RATELIMIT_ENABLED=0 for load benchmarks only.
 RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", not TESTING)  # tests/test_ratelimits.py switches it on
 RATELIMITS = {

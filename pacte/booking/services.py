@@ -14,6 +14,7 @@ import logging
 import secrets
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import DurationField, ExpressionWrapper, F, Q, Value
@@ -23,7 +24,7 @@ from pacte.journal import journal_record
 from pacte.tokens import reference_new, token_new
 from pacte.workflows import TransitionInterdite, transition
 
-from . import conf, hooks
+from . import hooks
 from .models import Agenda, Besoin, Canal, CompteurCreneau, Reservation, Statut
 from .selectors import Creneau, creneau_at, prochains_creneaux
 from .workflows import TABLE
@@ -158,7 +159,7 @@ def reservation_create(
         besoins=besoins,
         besoins_precision=(besoins_precision or "").strip(),
         token_hash=hashed,
-        token_expire_at=creneau.fin + dt.timedelta(days=conf.token_days_after()),
+        token_expire_at=creneau.fin + dt.timedelta(days=settings.BOOKING_TOKEN_DAYS_AFTER),
         cle_idempotence=cle_idempotence or None,
         cree_par=agent,
         compte_en_ligne=not pour_agent,
@@ -306,7 +307,7 @@ def reservation_move(*, reservation: Reservation, nouveau_debut: dt.datetime, ac
         locked.fin = creneau.fin
         locked.compte_en_ligne = not pour_agent
         locked.rappel_envoye_at = None
-        locked.token_expire_at = creneau.fin + dt.timedelta(days=conf.token_days_after())
+        locked.token_expire_at = creneau.fin + dt.timedelta(days=settings.BOOKING_TOKEN_DAYS_AFTER)
         locked.save(
             update_fields=[
                 "debut",
@@ -401,7 +402,7 @@ def reservations_anonymise(*, now: dt.datetime | None = None, days: int | None =
     from pacte.models import Notification
 
     now = now or timezone.now()
-    limit = now - dt.timedelta(days=conf.retention_days() if days is None else days)
+    limit = now - dt.timedelta(days=settings.BOOKING_RETENTION_DAYS if days is None else days)
     ids = list(
         Reservation.objects.filter(fin__lt=limit, anonymisee_at__isnull=True).values_list("pk", flat=True)[
             :5000

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
@@ -26,7 +27,7 @@ from pacte.roles import Role, profil_of
 from pacte.tokens import identity_matches, token_hash
 from pacte.workflows import TransitionInterdite
 
-from . import conf, selectors
+from . import selectors
 from .forms import AgentReservationForm, AnnulationForm, IdentiteForm, RechercheForm, ReservationForm
 from .models import Agenda, Canal, Reservation, Statut
 from .notifications import ics_bytes
@@ -294,7 +295,7 @@ def _throttle_key(hashed: str, ip: str) -> list[str]:
 
 
 def _throttled(hashed: str, ip: str) -> bool:
-    limit = conf.identity_max_attempts()
+    limit = settings.BOOKING_IDENTITY_MAX_ATTEMPTS
     token_count, ip_count = (cache.get(k, 0) for k in _throttle_key(hashed, ip))
     return token_count >= limit or ip_count >= limit * 4
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from . import conf
 from .enums import Statut
 from .models import IndicateurSaisi, Jalon, MesureIndicateur
 
@@ -119,7 +119,7 @@ class ImportForm(forms.Form):
 
     def clean_fichier(self):
         fichier = self.cleaned_data["fichier"]
-        if fichier.size > conf.import_max_octets():
+        if fichier.size > settings.TRACKER_IMPORT_MAX_OCTETS:
             raise forms.ValidationError(_("Le fichier est trop gros (1 Mo au plus)."))
         if not fichier.name.lower().endswith((".csv", ".txt")):
             raise forms.ValidationError(_("Le fichier doit être au format CSV (.csv)."))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
@@ -21,7 +22,6 @@ from pacte.notifications import notification_queue_template
 from pacte.tokens import token_hash, token_new
 from pacte.workflows import transition
 
-from . import conf
 from .enums import Statut
 from .models import Abonnement, Action, IndicateurSaisi, Jalon, MesureIndicateur
 from .workflows import TABLE
@@ -85,7 +85,7 @@ def abonnement_allowed(*, ip: str) -> bool:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=3600)
         count = 1
-    return count <= conf.abonnements_max_par_heure()
+    return count <= settings.TRACKER_ABONNEMENTS_MAX_PAR_HEURE
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
@@ -16,7 +17,7 @@ from pacte.htmx import render_page
 from pacte.roles import Role
 from pacte.workflows import TransitionInterdite
 
-from . import conf, selectors, services
+from . import selectors, services
 from .csvio import COLUMNS, actions_csv_export, actions_csv_import, actions_csv_parse
 from .enums import Statut
 from .forms import AbonnementForm, AvancementForm, FiltresForm, ImportForm, JalonForm, MesureForm
@@ -113,7 +114,7 @@ def historique(request):
 
 
 def _client_ip(request) -> str:
-    value = request.META.get(conf.client_ip_header()) or request.META.get("REMOTE_ADDR", "")
+    value = request.META.get(settings.TRACKER_CLIENT_IP_HEADER) or request.META.get("REMOTE_ADDR", "")
     return value.split(",")[0].strip()
 
 

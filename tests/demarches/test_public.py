@@ -56,7 +56,7 @@ def test_detail_leads_with_the_alternatives(client):
         "04 72 10 30 30",
         "Demander à être rappelé",
         "Par courrier",
-        "Hôtel de Ville, 69205 Lyon",
+        "Ville de Lyon, Hôtel de Ville, 1 place de la Comédie, 69205 Lyon Cedex 01",
         "Informations indicatives, à confirmer par la Ville",
         "Je n'arrive pas à faire",
     ]:
