@@ -69,8 +69,8 @@ test-fast: install ## The suite without the browser and worker tests
 	@deploy/system-deps run
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -m "not browser and not worker" $(PYTEST_ARGS)
 
-lint: install ## ruff check and format check
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+lint: install ## ruff check and format check, and the import contracts (tests/test_architecture.py)
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(PY) -m pytest -q -p no:randomly tests/test_architecture.py
 
 format: install ## Format the code with ruff
 	$(VENV)/bin/ruff check --fix . ; $(VENV)/bin/ruff format .
