@@ -84,6 +84,17 @@ beat: install-prod ## Celery beat beside `make run` (needs REDIS_URL)
 	@mkdir -p var
 	$(DEV_ENV) $(VENV)/bin/celery -A pacte beat --loglevel INFO --schedule var/celerybeat-schedule
 
+# The stack's processes get the development environment, the stack's services and the venv's tools.
+STACK_ENV = $(DEV_ENV) DATABASE_URL=$(STACK_DATABASE_URL) REDIS_URL=$(STACK_REDIS_URL) HOST=$(HOST) \
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH
+stack: install ## The real topology here: gunicorn, a Celery worker and beat on PostgreSQL and Redis (Ctrl-C stops it)
+	@deploy/system-deps run
+	@mkdir -p var
+	$(PY) deploy/ensure-database $(STACK_DATABASE_URL)
+	$(STACK_ENV) $(PY) manage.py migrate --noinput
+	$(STACK_ENV) $(PY) manage.py seed_demo
+	$(STACK_ENV) honcho --procfile deploy/Procfile --app-root . --env /dev/null start --port $(PORT)
+
 bench: install ## Run every benchmark under bench/ and print the figures
 	@for script in bench/*.py; do echo "== $$script"; DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) $$script || exit 1; done
 

@@ -96,8 +96,20 @@ def run_make_help(args: list[str], tmp_path: Path) -> None:
         assert f"make {command[1]} " in result.stdout
 
 
+def run_make_stack(args: list[str], tmp_path: Path) -> None:
+    """`make stack` runs in tests/test_stack.py (five minutes: it is not run twice); check that the
+    test there runs this very command, with only a port, a database and a Redis of its own added."""
+    from tests import test_stack
+
+    assert callable(test_stack.test_make_stack_books_reports_notifies_and_stops_cleanly)
+    source = Path(test_stack.__file__).read_text()
+    assert '"make",\n                    "stack",' in source
+    assert set(re.findall(r'f"([A-Z_]+)=\{', source)) == {"PORT", "STACK_DATABASE_URL", "STACK_REDIS_URL"}
+    assert args == ["stack"]
+
+
 # How the README's commands run here. A README command with no runner fails the test below.
-RUNNERS = {"run": run_make_run, "test": run_make_test, "help": run_make_help}
+RUNNERS = {"run": run_make_run, "test": run_make_test, "help": run_make_help, "stack": run_make_stack}
 
 
 def test_readme_commands_are_make_targets():
