@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import DateTimeField, F, Func, Q, Value
 from django.utils import timezone
 
@@ -122,15 +123,24 @@ class _Calendrier:
                 self.fermetures[closed].append((f_debut, f_fin))
         if compteurs:
             # Keyed by naive local start time, converted by PostgreSQL: slot starts are built with
-            # fold=0, so the wall-clock time identifies them.
-            local = Func(
-                Value(settings.TIME_ZONE), F("debut"), function="timezone", output_field=DateTimeField()
-            )
-            for agenda_id, s, prises, en_ligne in (
-                CompteurCreneau.objects.filter(agenda_id__in=ids, debut__gte=start, debut__lt=end)
-                .annotate(local=local)
-                .values_list("agenda_id", "local", "places_prises", "places_prises_en_ligne")
-            ):
+            # fold=0, so the wall-clock time identifies them. SQLite (`make run`) has no timezone():
+            # there the conversion happens in Python.
+            counters = CompteurCreneau.objects.filter(agenda_id__in=ids, debut__gte=start, debut__lt=end)
+            if connection.vendor == "postgresql":
+                local = Func(
+                    Value(settings.TIME_ZONE), F("debut"), function="timezone", output_field=DateTimeField()
+                )
+                rows = counters.annotate(local=local).values_list(
+                    "agenda_id", "local", "places_prises", "places_prises_en_ligne"
+                )
+            else:
+                rows = [
+                    (agenda_id, debut.astimezone(self.tz).replace(tzinfo=None), prises, en_ligne)
+                    for agenda_id, debut, prises, en_ligne in counters.values_list(
+                        "agenda_id", "debut", "places_prises", "places_prises_en_ligne"
+                    )
+                ]
+            for agenda_id, s, prises, en_ligne in rows:
                 self.compteurs[agenda_id][s] = (prises, en_ligne)
 
     def _gabarit(self, agenda: Agenda, day: dt.date) -> list[tuple[dt.timedelta, dt.timedelta]]:
