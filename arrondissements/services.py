@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from pacte.calendrier import add_business_days
 from pacte.journal import journal_record
-from pacte.notifications import notification_queue_template
+from pacte.notifications import Personne, notify_person
 from pacte.roles import Role, has_role, profil_of
 from pacte.tokens import reference_new
 
@@ -17,8 +17,6 @@ from .enums import OUVERTS, Action
 from .models import DemandeAppui, Message, PieceJointe, ReponseType
 from .selectors import referents_of
 from .workflows import DIRECTION, ELU, demande_transition, side_of
-
-EMAIL = "email"
 
 
 def _attach(demande, fichiers, message=None):
@@ -42,10 +40,9 @@ def _notify_direction(demande, *, sujet, template, context, cle=None):
     if not emails and demande.direction.email:
         emails = {demande.direction.email}
     for email in sorted(emails):
-        notification_queue_template(
-            canal=EMAIL,
-            destinataire=email,
-            template=template,
+        notify_person(
+            personne=Personne(email=email),
+            message=template,
             context={"demande": demande, **context},
             sujet=sujet,
             obj=demande,
@@ -54,10 +51,9 @@ def _notify_direction(demande, *, sujet, template, context, cle=None):
 
 
 def _notify_elu(demande, *, sujet, template, context):
-    notification_queue_template(
-        canal=EMAIL,
-        destinataire=demande.auteur.email,
-        template=template,
+    notify_person(
+        personne=Personne(email=demande.auteur.email),
+        message=template,
         context={"demande": demande, **context},
         sujet=sujet,
         obj=demande,
@@ -97,7 +93,7 @@ def demande_create(*, auteur, data: dict, fichiers=(), now=None) -> DemandeAppui
         _notify_direction(
             demande,
             sujet=f"[{demande.reference}] Nouvelle demande d'appui du {demande.arrondissement.ordinal}",
-            template="arrondissements/emails/nouvelle.txt",
+            template="arrondissements/nouvelle",
             context={},
         )
     return demande
@@ -142,14 +138,14 @@ def demande_act(
             _notify_elu(
                 demande,
                 sujet=f"{ref} {Action(action).label} — {demande.objet}"[:200],
-                template="arrondissements/emails/pour_elu.txt",
+                template="arrondissements/pour_elu",
                 context=context,
             )
         if action in (Action.COMPLETER, Action.ROUVRIR, Action.TRANSFERER, Action.ASSIGNER):
             _notify_direction(
                 demande,
                 sujet=f"{ref} {Action(action).label} — {demande.objet}"[:200],
-                template="arrondissements/emails/pour_direction.txt",
+                template="arrondissements/pour_direction",
                 context=context,
             )
     return demande
@@ -177,10 +173,10 @@ def message_post(demande: DemandeAppui, *, actor, texte: str, fichiers=()) -> Me
         context = {"action": "Nouveau message", "texte": texte}
         sujet = f"[{demande.reference}] Nouveau message — {demande.objet}"[:200]
         if side == DIRECTION:
-            _notify_elu(demande, sujet=sujet, template="arrondissements/emails/pour_elu.txt", context=context)
+            _notify_elu(demande, sujet=sujet, template="arrondissements/pour_elu", context=context)
         else:
             _notify_direction(
-                demande, sujet=sujet, template="arrondissements/emails/pour_direction.txt", context=context
+                demande, sujet=sujet, template="arrondissements/pour_direction", context=context
             )
     return message
 
@@ -243,7 +239,7 @@ def relances_envoyer(*, now=None) -> int:
             _notify_direction(
                 demande,
                 sujet=f"[{demande.reference}] Rappel : réponse attendue au plus tard le {demande.echeance:%d/%m/%Y}",
-                template="arrondissements/emails/relance.txt",
+                template="arrondissements/relance",
                 context={},
                 cle=f"arrondissements:relance:{demande.uuid}:{demande.direction_id}:{demande.echeance}",
             )
@@ -280,10 +276,9 @@ def escalades_envoyer(*, now=None) -> int:
             locked = DemandeAppui.objects.select_for_update().get(pk=demande.pk)
             if locked.escalade_at is not None:
                 continue
-            notification_queue_template(
-                canal=EMAIL,
-                destinataire=destinataire,
-                template="arrondissements/emails/escalade.txt",
+            notify_person(
+                personne=Personne(email=destinataire),
+                message="arrondissements/escalade",
                 context={"demande": demande, "responsable": responsable},
                 sujet=f"[{demande.reference}] Demande d'appui en retard — {demande.arrondissement.ordinal} arrondissement",
                 obj=demande,

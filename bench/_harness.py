@@ -3,6 +3,7 @@ bounded virtual users over HTTP, and a figures printout. Traffic goes to 127.0.0
 
 from __future__ import annotations
 
+import base64
 import http.cookiejar
 import os
 import re
@@ -43,6 +44,8 @@ def server_env(database_url: str) -> dict:
     env.update(
         DATABASE_URL=database_url,
         SECRET_KEY=secrets.token_urlsafe(40),
+        SITE_URL="http://127.0.0.1",
+        NOTIFICATION_ENCRYPTION_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="0",
         SESSION_COOKIE_SECURE="0",

@@ -45,6 +45,8 @@ def main() -> None:
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    os.environ.setdefault("SITE_URL", "https://testserver")
+    os.environ.setdefault("NOTIFICATION_ENCRYPTION_KEYS", "YmVuY2gtb25seS1rZXktMDEyMzQ1Njc4OWFiY2RlZiE=")
 
     import django
 

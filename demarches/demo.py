@@ -16,7 +16,8 @@ from pacte.models import Lieu
 from pacte.roles import Role
 from pacte.tokens import reference_new
 
-from .enums import CRENEAUX, CanalRappel, Repli, ResultatAppel, StatutRappel, TypeAlternative
+from . import services
+from .enums import CRENEAUX, CanalRappel, ResultatAppel, StatutRappel, TypeAlternative
 from .models import Alternative, DemandeRappel, Demarche, TentativeAppel
 from .services import rappel_promesse
 
@@ -155,8 +156,8 @@ def _rappels(scale: int = 1) -> int:
         echecs = demande.tentatives.exclude(resultat=ResultatAppel.JOINT).count()
         if demande.statut == StatutRappel.EN_COURS and echecs >= 3:
             last = demande.tentatives.last().at
-            demande.statut, demande.clos_at, demande.repli_at = StatutRappel.ABANDONNEE, last, last
-            demande.repli = Repli.SMS if demande.telephone.startswith("+336") else Repli.COURRIER
+            demande.statut = StatutRappel.ABANDONNEE
+            services._repli(demande, last)  # the kernel's policy: SMS, email or a letter task
         demande.save()
         created += 1
     return created

@@ -32,6 +32,7 @@ class ResultatAppel(models.TextChoices):
 class Repli(models.TextChoices):
     AUCUN = "", _("Aucun")
     SMS = "sms", _("SMS envoyé")
+    EMAIL = "email", _("Courriel envoyé")
     COURRIER = "courrier", _("Courrier à envoyer par l'agent")
 
 

@@ -204,7 +204,6 @@ class DemandeRappel(models.Model):
     clos_at = models.DateTimeField(_("clos le"), null=True, blank=True)
     repli = models.CharField(_("solution de repli"), max_length=10, choices=Repli.choices, blank=True)
     repli_at = models.DateTimeField(null=True, blank=True)
-    is_courrier_envoye = models.BooleanField(_("courrier de repli envoyé"), default=False)
 
     objects = DemandeRappelQuerySet.as_manager()
     history = HistoricalRecords()

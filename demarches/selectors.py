@@ -8,7 +8,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from pacte.booking.models import Agenda
-from pacte.models import Lieu
+from pacte.models import Canal, Lieu, Notification
 
 from .enums import StatutRappel
 from .models import Alternative, DemandeRappel, Demarche, TentativeAppel
@@ -84,7 +84,9 @@ def demande_rappel_file(*, inclure_closes: bool = False) -> QuerySet[DemandeRapp
 
 
 def courriers_a_envoyer() -> QuerySet[DemandeRappel]:
-    return DemandeRappel.objects.filter(repli="courrier", is_courrier_envoye=False).order_by("repli_at")
+    """Callback requests whose fallback letter (a kernel task) is still to be posted."""
+    taches = Notification.objects.taches_a_faire().filter(canal=Canal.COURRIER)
+    return DemandeRappel.objects.filter(pk__in=taches.ids_of(DemandeRappel)).order_by("repli_at")
 
 
 def demande_rappel_detail(uuid) -> QuerySet[DemandeRappel]:

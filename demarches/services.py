@@ -7,13 +7,13 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pacte.calendrier import add_business_days_dt
 from pacte.journal import journal_record
-from pacte.notifications import notification_queue
-from pacte.phones import phone_display, phone_is_mobile, phone_normalize
+from pacte.models import Canal, Notification
+from pacte.notifications import Personne, notify_person, tache_faite
+from pacte.phones import phone_display, phone_normalize
 from pacte.tokens import reference_new
 from pacte.workflows import TransitionInterdite, transition
 
@@ -128,24 +128,14 @@ def demande_rappel_create(
         obj=demande,
         message=f"Demande de rappel {demande.reference} ({demande.get_canal_display()})",
     )
-    context = {"demande": demande, "telephone": phone_display(demande.telephone)}
-    if phone_is_mobile(demande.telephone):
-        notification_queue(
-            canal="sms",
-            destinataire=demande.telephone,
-            corps=render_to_string("demarches/emails/rappel_confirmation_sms.txt", context).strip(),
-            obj=demande,
-            cle=f"rappel-confirmation-sms-{demande.uuid}",
-        )
-    if demande.email:
-        notification_queue(
-            canal="email",
-            destinataire=demande.email,
-            sujet=f"Votre demande de rappel {demande.reference}",
-            corps=render_to_string("demarches/emails/rappel_confirmation.txt", context),
-            obj=demande,
-            cle=f"rappel-confirmation-email-{demande.uuid}",
-        )
+    notify_person(
+        personne=personne(demande),
+        message="demarches/rappel_confirmation",
+        context={"demande": demande, "telephone": phone_display(demande.telephone)},
+        sujet=f"Votre demande de rappel {demande.reference}",
+        obj=demande,
+        cle=f"rappel-confirmation-{demande.uuid}",
+    )
     return demande
 
 
@@ -175,9 +165,10 @@ def tentative_record(
 ) -> TentativeAppel:
     """Log a call attempt. Joint closes the request; after N failures the fallback is triggered.
 
-    Fallback: an SMS when the number is a mobile, otherwise a letter task for the agent
-    (`repli = courrier`, shown in the queue until marked sent). The request is then closed as
-    « abandonnée » (non joint, repli fait).
+    Fallback, by the kernel's policy (`pacte.notifications.notify_person`): an SMS when the
+    number is a mobile and/or an email when an address was given; otherwise a letter task for
+    the agents (`repli = courrier`, shown in the queue until marked posted). The request is then
+    closed as « abandonnée » (non joint, repli fait).
     """
     # Locked first: the outcome depends on the attempts already logged.
     demande = DemandeRappel.objects.select_for_update().get(pk=demande.pk)
@@ -213,46 +204,47 @@ def tentative_record(
     return tentative
 
 
+def personne(demande: DemandeRappel) -> Personne:
+    """The person of a callback request, as the kernel's reaching policy reads them."""
+    return Personne(nom=demande.nom, email=demande.email, telephone=demande.telephone)
+
+
 def _repli(demande: DemandeRappel, at: dt.datetime) -> list[str]:
-    """Close the request (being moved to « abandonnée ») with its fallback; returns the fields set."""
+    """Close the request (being moved to « abandonnée ») with its fallback; returns the fields set.
+
+    Not reached: tell the person by SMS (mobile) and/or email, else a letter for the agents.
+    """
     demande.clos_at = at
     demande.repli_at = at
-    context = {
-        "demande": demande,
-        "telephone": settings.LYON_EN_DIRECT_PHONE,
-        "horaires": settings.LYON_EN_DIRECT_HOURS,
-    }
-    if phone_is_mobile(demande.telephone):
+    rows = notify_person(
+        personne=personne(demande),
+        message="demarches/rappel_repli",
+        context={
+            "demande": demande,
+            "telephone": settings.LYON_EN_DIRECT_PHONE,
+            "horaires": settings.LYON_EN_DIRECT_HOURS,
+        },
+        sujet=f"Nous n'avons pas réussi à vous joindre ({demande.reference})",
+        obj=demande,
+        cle=f"rappel-repli-{demande.uuid}",
+        repli=Canal.COURRIER,
+    )
+    canaux_utilises = {row.canal for row in rows}
+    if Canal.SMS in canaux_utilises:
         demande.repli = Repli.SMS
-        notification_queue(
-            canal="sms",
-            destinataire=demande.telephone,
-            corps=render_to_string("demarches/emails/rappel_repli_sms.txt", context).strip(),
-            obj=demande,
-            cle=f"rappel-repli-sms-{demande.uuid}",
-        )
+    elif Canal.EMAIL in canaux_utilises:
+        demande.repli = Repli.EMAIL
     else:
         demande.repli = Repli.COURRIER
-    if demande.email:
-        notification_queue(
-            canal="email",
-            destinataire=demande.email,
-            sujet=f"Nous n'avons pas réussi à vous joindre ({demande.reference})",
-            corps=render_to_string("demarches/emails/rappel_repli.txt", context),
-            obj=demande,
-            cle=f"rappel-repli-email-{demande.uuid}",
-        )
     return ["clos_at", "repli_at", "repli"]
 
 
-@transaction.atomic
 def courrier_repli_mark_sent(*, demande: DemandeRappel, agent) -> DemandeRappel:
-    """The agent confirms the fallback letter was posted."""
-    if demande.repli != Repli.COURRIER:
-        raise ValidationError("Aucun courrier de repli n'est prévu pour cette demande.", code="repli")
-    demande.is_courrier_envoye = True
-    demande.save(update_fields=["is_courrier_envoye"])
-    journal_record(action="rappel.courrier_envoye", actor=agent, obj=demande, message=demande.reference)
+    """The agent confirms the fallback letter was posted (the kernel task is done, journaled)."""
+    tache = Notification.objects.taches_a_faire().about(demande).filter(canal=Canal.COURRIER).first()
+    if demande.repli != Repli.COURRIER or tache is None:
+        raise ValidationError("Aucun courrier de repli n'est à envoyer pour cette demande.", code="repli")
+    tache_faite(notification=tache, actor=agent)
     return demande
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from nonrecours.services import dispositif_choices
 from pacte.decorators import role_required
 from pacte.htmx import render_page
+from pacte.notifications import notifications_about
 from pacte.phones import phone_display
 from pacte.ratelimit import client_ip, hit, ratelimit
 from pacte.roles import Role
@@ -184,6 +185,7 @@ def rappel_detail(request, uuid, form=None):
             "telephone": phone_display(demande.telephone),
             "form": form or TentativeForm(),
             "tentatives_max": settings.RAPPEL_TENTATIVES_MAX,
+            "notifications": notifications_about(demande),
             **_common(),
         },
         status=400 if form is not None else 200,
@@ -218,6 +220,8 @@ def rappel_tentative(request, uuid):
     text = f"Appel enregistré : {tentative.get_resultat_display().lower()}."
     if demande.repli == "sms":
         text += " Nombre maximal de tentatives atteint : un SMS a été envoyé à la personne."
+    elif demande.repli == "email":
+        text += " Nombre maximal de tentatives atteint : un courriel a été envoyé à la personne."
     elif demande.repli == "courrier":
         text += " Nombre maximal de tentatives atteint : envoyez-lui un courrier (voir la file)."
     messages.success(request, text)

@@ -62,10 +62,13 @@ class InscriptionForm(forms.Form):
         label="Votre nom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     telephone = forms.CharField(
-        label="Téléphone portable",
+        label="Téléphone",
         required=False,
         max_length=30,
-        help_text="Pour recevoir la proposition par SMS. Exemple : 06 12 34 56 78.",
+        help_text=(
+            "Un portable reçoit la proposition par SMS ; à un fixe, un agent vous appelle. "
+            "Exemple : 06 12 34 56 78."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     email = forms.EmailField(

@@ -189,6 +189,12 @@ class InscriptionAttente(models.Model):
     def par_agent(self) -> bool:
         return self.canal != CanalInscription.EN_LIGNE
 
+    @property
+    def telephone_affiche(self) -> str:
+        from pacte.phones import phone_display
+
+        return phone_display(self.telephone)
+
 
 class OffreCreneau(models.Model):
     """A freed slot offered to the first waiting person, through a secret time-limited link."""
@@ -205,7 +211,6 @@ class OffreCreneau(models.Model):
     reservation = models.OneToOneField(
         "booking.Reservation", on_delete=models.SET_NULL, null=True, blank=True, related_name="offre_attente"
     )
-    appel_fait_at = models.DateTimeField(_("personne appelée le"), null=True, blank=True)
     repondue_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

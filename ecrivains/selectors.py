@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Prefetch, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import CharField, Count, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
 from pacte.booking.models import RegleOuverture, Reservation, Statut
 from pacte.booking.selectors import creneaux_ouverts, local_tz
+from pacte.models import Canal, Notification
 from pacte.roles import Role, has_role
 
 from .enums import StatutInscription, StatutOffre
@@ -95,14 +96,24 @@ def inscriptions_visible_to(user):
 
 
 def offres_a_appeler(user):
-    """Open offers made to people an agent registered for a caller: the agent phones them."""
+    """Open offers to people neither email nor SMS reaches (a landline only): the agents phone
+    them. Each carries its kernel task (`tache_uuid`, `appel_tente_at`: last unanswered call)."""
+    taches = Notification.objects.taches_a_faire().filter(
+        canal=Canal.APPEL,
+        object_type=OffreCreneau._meta.label_lower,
+        object_id=Cast(OuterRef("pk"), CharField()),
+    )
     return (
         OffreCreneau.objects.filter(
             permanence__in=permanences_visible_to(user),
             statut=StatutOffre.OUVERTE,
             expire_at__gt=timezone.now(),
+            pk__in=Notification.objects.taches_a_faire().filter(canal=Canal.APPEL).ids_of(OffreCreneau),
         )
-        .exclude(inscription__canal="en_ligne")
+        .annotate(
+            tache_uuid=Subquery(taches.values("uuid")[:1]),
+            appel_tente_at=Subquery(taches.values("derniere_tentative_at")[:1]),
+        )
         .select_related("inscription", "permanence__agenda__lieu")
         .order_by("expire_at")
     )

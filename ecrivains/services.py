@@ -23,8 +23,10 @@ from pacte.booking.models import Canal as CanalReservation
 from pacte.booking.selectors import creneau_at, local_tz
 from pacte.booking.services import CreneauIndisponible, reservation_cancel, reservation_create
 from pacte.journal import journal_record
-from pacte.notifications import notification_queue_template
+from pacte.models import Canal, Notification
+from pacte.notifications import Personne, notification_cancel, notify_person, tache_faite, tache_sans_reponse
 from pacte.phones import phone_normalize
+from pacte.site import absolute_url
 from pacte.tokens import token_hash, token_new
 from pacte.workflows import TransitionInterdite, transition
 
@@ -181,6 +183,7 @@ def seance_cancel(*, permanence: Permanence, date: dt.date, motif: str, actor=No
             permanence=permanence, statut=StatutOffre.OUVERTE, debut__gte=start, debut__lt=end
         ):
             transition(offre, StatutOffre.CADUQUE, OFFRE_TABLE, actor, message="Séance annulée")
+            _offre_closed(offre)
             _inscription_set(offre.inscription, StatutInscription.EN_ATTENTE, actor)
         waiting = list(permanence.inscriptions.en_attente().filter(date_souhaitee=date))
         for inscription in waiting:
@@ -206,31 +209,48 @@ def seance_cancel(*, permanence: Permanence, date: dt.date, motif: str, actor=No
 # --- Waiting list -------------------------------------------------------------------------------
 
 
-def _notify(inscription: InscriptionAttente, *, kind: str, sujet: str, context: dict, cle: str) -> None:
+def personne(inscription: InscriptionAttente) -> Personne:
+    """The person waiting, as the kernel's reaching policy reads them."""
+    return Personne(nom=inscription.nom, email=inscription.email, telephone=inscription.telephone)
+
+
+def _notify(
+    inscription: InscriptionAttente,
+    *,
+    kind: str,
+    sujet: str,
+    context: dict,
+    cle: str,
+    obj=None,
+    repli: str | None = None,
+) -> list:
     context = {"inscription": inscription, "permanence": inscription.permanence, **context}
-    if inscription.telephone:
-        notification_queue_template(
-            canal="sms",
-            destinataire=inscription.telephone,
-            template=f"ecrivains/sms/{kind}.txt",
-            context=context,
-            obj=inscription,
-            cle=f"{cle}:sms",
-        )
-    if inscription.email:
-        notification_queue_template(
-            canal="email",
-            destinataire=inscription.email,
-            template=f"ecrivains/emails/{kind}.txt",
-            context=context,
-            sujet=sujet,
-            obj=inscription,
-            cle=f"{cle}:email",
-        )
+    return notify_person(
+        personne=personne(inscription),
+        message=f"ecrivains/{kind}",
+        context=context,
+        sujet=sujet,
+        obj=obj or inscription,
+        cle=cle,
+        repli=repli,
+    )
 
 
 def _inscription_set(inscription: InscriptionAttente, statut: str, actor=None, **options) -> None:
     transition(inscription, statut, INSCRIPTION_TABLE, actor, **options)
+
+
+def _appel_a_passer(offre: OffreCreneau) -> Notification | None:
+    return Notification.objects.taches_a_faire().about(offre).filter(canal=Canal.APPEL).first()
+
+
+def _offre_closed(offre: OffreCreneau, agent=None) -> None:
+    """The offer left « ouverte »: an agent who recorded the answer made the call (task done);
+    otherwise what is still pending about it (call task, unsent message) is cancelled."""
+    tache = _appel_a_passer(offre) if agent is not None else None
+    if tache is not None:
+        tache_faite(notification=tache, actor=agent)
+    notification_cancel(obj=offre)
 
 
 def inscription_create(
@@ -351,9 +371,12 @@ def offres_attribuer(
                     "offre": offre,
                     "debut": timezone.localtime(debut),
                     "expire_at": timezone.localtime(offre.expire_at),
-                    "lien": settings.SITE_URL.rstrip("/") + reverse("ecrivains:offre", args=[token]),
+                    "lien": absolute_url(reverse("ecrivains:offre", args=[token])),
                 },
                 cle=f"ecrivains:offre:{offre.pk}",
+                # Without email or mobile, the offer goes to the agents' « offres à appeler ».
+                obj=offre,
+                repli=Canal.APPEL,
             )
             offre.token = token  # only in memory, for the caller (tests, agent screen)
             created.append(offre)
@@ -455,6 +478,7 @@ def offre_accept(*, offre: OffreCreneau, agent=None) -> Resultat:
                 journal="ecrivains.offre_caduque",
                 message="Créneau déjà pris",
             )
+            _offre_closed(offre, agent)
             _inscription_set(inscription, StatutInscription.EN_ATTENTE, agent)
             return Resultat(
                 False,
@@ -473,6 +497,7 @@ def offre_accept(*, offre: OffreCreneau, agent=None) -> Resultat:
             journal="ecrivains.offre_accept",
             message=f"Offre acceptée : rendez-vous {reservation.reference}",
         )
+        _offre_closed(offre, agent)
         _inscription_set(inscription, StatutInscription.SERVIE, agent)
     return Resultat(True, offre, reservation, token, message="Votre rendez-vous est confirmé.")
 
@@ -493,6 +518,7 @@ def offre_decline(*, offre: OffreCreneau, agent=None) -> OffreCreneau:
             )
         except TransitionInterdite:
             return offre  # no longer open (answered, expired, lapsed): nothing to decline
+        _offre_closed(offre, agent)
         _inscription_set(offre.inscription, StatutInscription.EN_ATTENTE, agent)
         permanence, debut = offre.permanence, offre.debut
         transaction.on_commit(lambda: offres_attribuer(permanence=permanence, debut=debut))
@@ -500,10 +526,11 @@ def offre_decline(*, offre: OffreCreneau, agent=None) -> OffreCreneau:
 
 
 def offre_mark_called(*, offre: OffreCreneau, agent) -> OffreCreneau:
-    """Record that an agent phoned the person about the offer (for callers booked by an agent)."""
-    OffreCreneau.objects.filter(pk=offre.pk).update(appel_fait_at=timezone.now())
-    journal_record(action="ecrivains.offre_called", actor=agent, obj=offre, message="Personne appelée")
-    offre.refresh_from_db()
+    """An agent phoned the person about the offer and nobody answered: the call stays to do
+    (the kernel task logs the attempt and its time, journaled)."""
+    tache = _appel_a_passer(offre)
+    if tache is not None:
+        tache_sans_reponse(notification=tache, actor=agent)
     return offre
 
 
@@ -530,6 +557,7 @@ def offres_expire(*, now: dt.datetime | None = None) -> int:
                 message="Offre expirée sans réponse",
                 now=now,
             )
+            _offre_closed(offre)
             _inscription_set(offre.inscription, StatutInscription.SANS_REPONSE)
             slots.add((offre.permanence, offre.debut))
             expired += 1

@@ -25,6 +25,8 @@ from pacte.booking.services import CreneauIndisponible, reservation_mark, reserv
 from pacte.charts import bar_chart
 from pacte.decorators import role_required
 from pacte.htmx import render_page
+from pacte.models import Canal
+from pacte.notifications import canaux, canaux_phrase
 from pacte.ratelimit import ratelimit
 from pacte.roles import Role
 from pacte.workflows import TransitionInterdite
@@ -127,7 +129,16 @@ def inscription_merci(request, uuid):
     )
     if inscription.created_at < timezone.now() - dt.timedelta(hours=1):
         raise Http404
-    return render(request, "ecrivains/inscription_merci.html", {"inscription": inscription})
+    moyens = canaux(services.personne(inscription), repli=Canal.APPEL)
+    return render(
+        request,
+        "ecrivains/inscription_merci.html",
+        {
+            "inscription": inscription,
+            "appel": Canal.APPEL in moyens,
+            "envoi": canaux_phrase(services.personne(inscription)),
+        },
+    )
 
 
 @login_not_required
@@ -312,7 +323,7 @@ def inscription_agent(request, uuid):
     form = InscriptionForm(request.POST or None, dates=_dates_seances(permanence), par_agent=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.inscription_create(
+        inscription = services.inscription_create(
             permanence=permanence,
             nom=data["nom"],
             telephone=data["telephone"],
@@ -321,7 +332,16 @@ def inscription_agent(request, uuid):
             canal=data["canal"],
             agent=request.user,
         )
-        messages.success(request, f"{data['nom']} est inscrit(e) sur la liste d'attente.")
+        envoi = canaux_phrase(services.personne(inscription))
+        messages.success(
+            request,
+            f"{data['nom']} est inscrit(e) sur la liste d'attente. Quand une place se libère, "
+            + (
+                f"la proposition lui est envoyée {envoi}."
+                if envoi
+                else "elle apparaît dans « Offres à appeler » : appelez la personne."
+            ),
+        )
         return redirect("ecrivains:liste_attente")
     return render(
         request,

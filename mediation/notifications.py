@@ -10,10 +10,12 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
-from pacte.notifications import notification_queue_template
-from pacte.phones import phone_is_mobile
+from pacte.models import Canal
+from pacte.notifications import Personne, notify_person
 from pacte.roles import Role
+from pacte.site import absolute_url
 
 from .enums import StatutSaisine
 from .models import DemandePosition, Message, Proposition, Saisine
@@ -21,36 +23,31 @@ from .models import DemandePosition, Message, Proposition, Saisine
 
 def suivi_url(token: str) -> str:
     """The absolute follow-up link of a saisine for `token`."""
-    return f"{settings.SITE_URL}/mediateur/suivi/{token}/"
+    return absolute_url(reverse("mediation:suivi", args=[token]))
 
 
-def _notify_requerant(*, saisine: Saisine, template: str, sujet: str, context: dict, cle: str) -> None:
-    """Email the requester if we have an address, otherwise a short SMS if we have a mobile."""
-    context = {"saisine": saisine, "mediateur_adresse": settings.MEDIATEUR_ADDRESS, **context}
-    if saisine.email:
-        notification_queue_template(
-            canal="email",
-            destinataire=saisine.email,
-            template=f"mediation/emails/{template}.txt",
-            context=context,
-            sujet=sujet,
-            obj=saisine,
-            cle=cle,
-        )
-    elif saisine.telephone and phone_is_mobile(saisine.telephone):
-        notification_queue_template(
-            canal="sms",
-            destinataire=saisine.telephone,
-            template="mediation/emails/sms.txt",
-            context={**context, "sujet": sujet},
-            obj=saisine,
-            cle=cle,
-        )
+def requerant(saisine: Saisine) -> Personne:
+    """The requester's contacts, as the kernel's reaching policy reads them."""
+    nom = " ".join(p for p in [saisine.prenom, saisine.nom] if p) or saisine.organisme_nom
+    return Personne(nom=nom, email=saisine.email, telephone=saisine.telephone, adresse=saisine.adresse)
 
 
-def accuse_queue(*, saisine: Saisine, token: str) -> None:
-    """Queue the acknowledgement to the requester (reference + secret follow-up link)."""
-    _notify_requerant(
+def _notify_requerant(*, saisine: Saisine, template: str, sujet: str, context: dict, cle: str) -> list:
+    """Email and/or SMS to the requester; without either, a letter to post for the team."""
+    return notify_person(
+        personne=requerant(saisine),
+        message=f"mediation/{template}",
+        context={"saisine": saisine, "mediateur_adresse": settings.MEDIATEUR_ADDRESS, **context},
+        sujet=sujet,
+        obj=saisine,
+        cle=cle,
+        repli=Canal.COURRIER,
+    )
+
+
+def accuse_queue(*, saisine: Saisine, token: str) -> list:
+    """Queue the acknowledgement to the requester (reference + secret follow-up link); return the rows."""
+    return _notify_requerant(
         saisine=saisine,
         template="accuse",
         sujet=f"Votre demande au médiateur de la Ville de Lyon — {saisine.reference}",
@@ -105,10 +102,9 @@ def referents_of(direction) -> list[str]:
 def demande_position_queue(*, demande: DemandePosition) -> None:
     """Email the direction's référents the médiateur's request for position."""
     for email in referents_of(demande.direction):
-        notification_queue_template(
-            canal="email",
-            destinataire=email,
-            template="mediation/emails/demande_position.txt",
+        notify_person(
+            personne=Personne(email=email),
+            message="mediation/demande_position",
             context={"demande": demande},
             sujet=f"Le médiateur demande la position de votre direction — {demande.saisine.reference}",
             obj=demande,
@@ -118,10 +114,9 @@ def demande_position_queue(*, demande: DemandePosition) -> None:
 
 def position_recue_queue(*, demande: DemandePosition) -> None:
     """Tell the médiateur's team that a direction answered."""
-    notification_queue_template(
-        canal="email",
-        destinataire=settings.MEDIATEUR_EMAIL,
-        template="mediation/emails/position_recue.txt",
+    notify_person(
+        personne=Personne(email=settings.MEDIATEUR_EMAIL),
+        message="mediation/position_recue",
         context={"demande": demande},
         sujet=f"Réponse de {demande.direction.sigle} — {demande.saisine.reference}",
         obj=demande,
@@ -132,10 +127,9 @@ def position_recue_queue(*, demande: DemandePosition) -> None:
 def relance_queue(*, demande: DemandePosition, today: dt.date) -> None:
     """Remind the référents of an overdue request for position (once per day and address)."""
     for email in referents_of(demande.direction):
-        notification_queue_template(
-            canal="email",
-            destinataire=email,
-            template="mediation/emails/relance.txt",
+        notify_person(
+            personne=Personne(email=email),
+            message="mediation/relance",
             context={"demande": demande},
             sujet=f"Relance : le médiateur attend votre réponse — {demande.saisine.reference}",
             obj=demande,
@@ -146,10 +140,9 @@ def relance_queue(*, demande: DemandePosition, today: dt.date) -> None:
 def proposition_queue(*, proposition: Proposition) -> None:
     """Tell the direction's référents about a proposal addressed to them."""
     for email in referents_of(proposition.direction):
-        notification_queue_template(
-            canal="email",
-            destinataire=email,
-            template="mediation/emails/proposition.txt",
+        notify_person(
+            personne=Personne(email=email),
+            message="mediation/proposition",
             context={"proposition": proposition},
             sujet=f"Proposition d'amélioration du médiateur {proposition.numero}",
             obj=proposition,

@@ -101,8 +101,7 @@ def _is_mediateur(user) -> bool:
 
 def accuse_send(*, saisine: Saisine, token: str) -> None:
     """Queue the acknowledgement (reference + secret follow-up link) and set `accuse_at`."""
-    notifications.accuse_queue(saisine=saisine, token=token)
-    if saisine.email or saisine.telephone:
+    if notifications.accuse_queue(saisine=saisine, token=token):
         saisine.accuse_at = timezone.now()
         saisine.save(update_fields=["accuse_at", "updated_at"])
 

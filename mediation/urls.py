@@ -20,6 +20,7 @@ urlpatterns = [
     path("equipe/saisines/<uuid:uuid>/statut/", views.saisine_transition_view, name="saisine_transition"),
     path("equipe/saisines/<uuid:uuid>/dossier/", views.saisine_qualification, name="saisine_qualification"),
     path("equipe/saisines/<uuid:uuid>/message/", views.saisine_message, name="saisine_message"),
+    path("equipe/saisines/<uuid:uuid>/courrier/", views.saisine_courrier, name="saisine_courrier"),
     path("equipe/saisines/<uuid:uuid>/document/", views.saisine_document, name="saisine_document"),
     path(
         "equipe/saisines/<uuid:uuid>/demande-position/",

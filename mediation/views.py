@@ -19,7 +19,8 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from pacte.decorators import role_required
-from pacte.models import Arrondissement
+from pacte.models import Arrondissement, Notification
+from pacte.notifications import notifications_about, tache_action
 from pacte.ratelimit import ratelimit
 from pacte.roles import Role
 from pacte.tokens import identity_matches
@@ -382,6 +383,7 @@ def _detail_context(request, saisine, **forms):
         "nonrecours_form": forms.get("nonrecours_form") or NonRecoursForm(),
         "nonrecours_disponible": _nonrecours_available(),
         "peut_demander_position": saisine.statut in (StatutSaisine.RECEVABLE, StatutSaisine.EN_INSTRUCTION),
+        "notifications": notifications_about(saisine),
     }
 
 
@@ -436,6 +438,23 @@ def saisine_transition_view(request, uuid):
             return redirect("mediation:saisine_detail", uuid=uuid)
     vers = request.POST.get("vers", "")
     return _rerender(request, saisine, **{f"transition_{vers}": form})
+
+
+@require_POST
+def saisine_courrier(request, uuid):
+    """The team posted a letter to the requester (a kernel task: « courrier envoyé le … »)."""
+    saisine = _get_saisine(request, uuid)
+    try:
+        tache = tache_action(
+            taches=Notification.objects.about(saisine),
+            uuid=request.POST.get("tache", ""),
+            action=request.POST.get("tache_action", ""),
+            actor=request.user,
+        )
+        messages.success(request, f"C'est noté : {tache.etat[0].lower()}{tache.etat[1:]}.")
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("mediation:saisine_detail", uuid=uuid)
 
 
 @require_POST

@@ -46,10 +46,24 @@ class JournalEntryAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
+    """Delivery support: metadata and status only. A body carries a secret link meant for its
+    recipient alone (#13.5): the admin never shows it, not even encrypted."""
+
     list_display = ["created_at", "canal", "destinataire", "sujet", "statut", "tentatives"]
     list_filter = ["canal", "statut"]
     search_fields = ["destinataire", "sujet", "object_id"]
-    readonly_fields = [f.name for f in Notification._meta.fields]
+    fields = [
+        f.name
+        for f in Notification._meta.fields
+        if f.name not in ("id", "corps", "corps_html", "pieces_jointes")
+    ] + ["contenu"]
+    readonly_fields = fields
+
+    @admin.display(description="Contenu")
+    def contenu(self, obj) -> str:
+        if obj.corps:
+            return "Masqué : chiffré, lisible par son seul destinataire ; effacé une fois remis."
+        return "Effacé une fois le message remis (ou annulé)."
 
     def get_queryset(self, request):
         # Messages about a confidential file (a médiation case) name the person: not shown here.

@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -200,6 +201,13 @@ class JournalEntry(models.Model):
 class Canal(models.TextChoices):
     EMAIL = "email", _("Courriel")
     SMS = "sms", _("SMS")
+    # Tasks for agents, when neither email nor SMS reaches the person (see pacte.notifications).
+    COURRIER = "courrier", _("Courrier")
+    APPEL = "appel", _("Appel téléphonique")
+
+
+CANAUX_AUTOMATIQUES = (Canal.EMAIL, Canal.SMS)
+CANAUX_TACHES = (Canal.COURRIER, Canal.APPEL)
 
 
 class StatutNotification(models.TextChoices):
@@ -209,14 +217,41 @@ class StatutNotification(models.TextChoices):
     CANCELLED = "cancelled", _("Annulé")
 
 
+class NotificationQuerySet(models.QuerySet):
+    def about(self, obj):
+        """The messages and tasks about one object (for its delivery log)."""
+        return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+    def about_any(self, model, ids):
+        """The messages and tasks about several objects of `model`."""
+        return self.filter(object_type=model._meta.label_lower, object_id__in=[str(i) for i in ids])
+
+    def ids_of(self, model):
+        """The primary keys of the `model` objects these rows are about, as a subquery."""
+        return (
+            self.filter(object_type=model._meta.label_lower)
+            .annotate(_object_pk=Cast("object_id", models.BigIntegerField()))
+            .values("_object_pk")
+        )
+
+    def taches_a_faire(self):
+        """Letters to post and calls to make that no agent has done yet, oldest first."""
+        return self.filter(canal__in=CANAUX_TACHES, statut=StatutNotification.PENDING).order_by("created_at")
+
+
 class Notification(models.Model):
-    """A row of the outbox: one email or SMS, sent and retried by Celery, never lost."""
+    """A row of the outbox: one email or SMS, sent and retried by Celery, never lost.
+
+    A row whose channel is a letter or a phone call is a task for an agent (« courrier à envoyer »,
+    « appel à passer »): the worker never sends it, an agent marks it done. The body is encrypted
+    at rest (`pacte.encryption`) and blanked once delivered; the metadata and status stay.
+    """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     canal = models.CharField(max_length=10, choices=Canal.choices)
     destinataire = models.CharField(max_length=254)
     sujet = models.CharField(max_length=250, blank=True)
-    corps = models.TextField()
+    corps = models.TextField(help_text="Chiffré ; effacé une fois le message remis.")
     corps_html = models.TextField(blank=True)
     pieces_jointes = models.JSONField(
         default=list, blank=True, help_text="[{filename, mimetype, content_b64}]"
@@ -228,12 +263,15 @@ class Notification(models.Model):
     derniere_erreur = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    derniere_tentative_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # What the message is about, so agents can see its delivery status next to the object.
     object_type = models.CharField(max_length=80, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     # Optional idempotency key: the same logical message is queued once.
     cle = models.CharField(max_length=160, null=True, blank=True, unique=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -242,6 +280,29 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_canal_display()} à {self.destinataire} ({self.get_statut_display()})"
+
+    @property
+    def is_tache(self) -> bool:
+        return self.canal in CANAUX_TACHES
+
+    @property
+    def etat(self) -> str:
+        """The delivery status in words, as agents read it (« Courrier envoyé le 3/02 à 10 h 12 »)."""
+        from django.utils.formats import date_format
+
+        def quand(moment):
+            moment = timezone.localtime(moment)
+            return f"le {date_format(moment, 'j/m/Y')} à {moment:%H} h {moment:%M}"
+
+        if self.statut == StatutNotification.SENT and self.sent_at:
+            fait = {Canal.COURRIER: "Courrier envoyé", Canal.APPEL: "Appel passé"}.get(self.canal, "Envoyé")
+            return f"{fait} {quand(self.sent_at)}"
+        if self.statut == StatutNotification.PENDING and self.is_tache:
+            a_faire = "Courrier à envoyer" if self.canal == Canal.COURRIER else "Appel à passer"
+            if self.derniere_tentative_at:
+                a_faire += f" (sans réponse {quand(self.derniere_tentative_at)})"
+            return a_faire
+        return self.get_statut_display()
 
 
 class CompteurLimite(models.Model):

@@ -1,26 +1,107 @@
-"""The notification outbox (G5): a database row per email or SMS, sent by Celery and retried.
+"""Reaching a person: one policy, one outbox (G5).
 
-Writers call `notification_queue(...)` inside their transaction; the send is scheduled on commit.
-If the broker is down the row simply waits: the beat task `outbox_flush_task` sends what is pending.
-Sending locks the row (SELECT … FOR UPDATE SKIP LOCKED) so a message is sent exactly once.
+Apps call `notify_person(...)` inside their transaction with a `Personne` (the contacts they hold),
+a message name and a context. The kernel decides the channels, renders the templates, queues one
+outbox row per channel and schedules the sending on commit. If the broker is down the row simply
+waits: the beat task `outbox_flush_task` sends what is pending. Sending locks the row
+(SELECT … FOR UPDATE SKIP LOCKED) so a message is sent exactly once.
+
+The policy (the stricter and more citizen-friendly of the copies it replaced):
+
+- **email** whenever an address is given;
+- **SMS** only to a number `phonenumbers` knows to be a mobile (French 06/07, +33 6/7, mobiles of
+  other countries); never to a landline, a VoIP or special-rate number, nor to a number whose type
+  cannot be told (North America), where an SMS could be silently lost;
+- both when both are given;
+- neither: a **task for the agents** when the caller says what it is (`repli`): a « courrier à
+  envoyer » (`Canal.COURRIER`) or an « appel à passer » (`Canal.APPEL`, only with a phone number;
+  otherwise a letter). The task is an outbox row the worker never sends: an agent marks it done
+  (`tache_faite`), or notes an unanswered call (`tache_sans_reponse`); its delivery log then says
+  « Courrier envoyé le … » / « Appel passé le … ».
+
+`canaux(personne, repli=...)` answers "which channels would reach this person?" with the same
+policy, so a page can say what will really happen (« Nous vous appellerons au 04 … »).
+
+Templates: `message="booking/confirmation"` renders `booking/emails/confirmation.txt` (email),
+`booking/sms/confirmation.txt` or `booking/sms/defaut.txt` (SMS), `booking/courriers/confirmation.txt`
+or else the email template (letter and call tasks). They are plain text, rendered with
+autoescaping off: a name like « d'accord & <b> » arrives as typed, never as `d&#x27;accord`.
+
+Bodies are encrypted at rest (`pacte.encryption`, they carry secret links) and blanked as soon as
+the message is delivered, cancelled or its task done; the metadata and status stay for the agents.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import select_template
 from django.utils import timezone
 
-from .models import Canal, Notification, StatutNotification
+from .encryption import decrypt, encrypt
+from .journal import journal_record
+from .models import CANAUX_AUTOMATIQUES, Canal, Notification, StatutNotification
+from .phones import phone_display, phone_is_mobile
 from .sms import send_sms
 
 logger = logging.getLogger(__name__)
+
+# What a delivered message keeps: the metadata, not its content.
+_PURGE = {"corps": "", "corps_html": "", "pieces_jointes": []}
+
+
+@dataclass(frozen=True)
+class Personne:
+    """How a person can be reached: any of an email address, a phone number, a postal address."""
+
+    nom: str = ""
+    email: str = ""
+    telephone: str = ""
+    adresse: str = ""
+
+    @property
+    def has_mobile(self) -> bool:
+        return bool(self.telephone) and phone_is_mobile(self.telephone)
+
+
+def canaux(personne: Personne, *, repli: str | None = None) -> list[str]:
+    """The channels that would reach `personne`, by the policy above (module docstring).
+
+    `repli` (`Canal.COURRIER` or `Canal.APPEL`) is the agents' task to create when neither email
+    nor SMS reaches the person; None means nothing is done then (the person was told on screen).
+    """
+    found = []
+    if personne.email:
+        found.append(Canal.EMAIL)
+    if personne.has_mobile:
+        found.append(Canal.SMS)
+    if not found and repli:
+        if repli == Canal.APPEL and not personne.telephone:
+            repli = Canal.COURRIER
+        found.append(repli)
+    return found
+
+
+def canaux_phrase(personne: Personne, *, repli: str | None = None) -> str:
+    """How `personne` will be reached, in French for a page (« par courriel à … et par SMS au … »).
+
+    "" when nothing reaches them: the page must then say so instead of promising a message.
+    """
+    parts = {
+        Canal.EMAIL: f"par courriel à {personne.email}",
+        Canal.SMS: f"par SMS au {phone_display(personne.telephone)}",
+        Canal.APPEL: f"par un appel d'un agent au {phone_display(personne.telephone)}",
+        Canal.COURRIER: "par courrier",
+    }
+    return " et ".join(parts[canal] for canal in canaux(personne, repli=repli))
 
 
 def _schedule_send(notification_id: int) -> None:
@@ -38,16 +119,16 @@ def notification_queue(
     destinataire: str,
     corps: str,
     sujet: str = "",
-    corps_html: str = "",
     pieces_jointes: list[dict] | None = None,
     obj=None,
     cle: str | None = None,
     send_at=None,
 ) -> Notification | None:
-    """Queue one email or SMS in the outbox and schedule its sending after commit.
+    """Queue one already-written message (the outbox's low level; apps call `notify_person`).
 
-    `cle` makes the call idempotent: a second call with the same key queues nothing and returns
-    the existing row. `send_at` delays the message (for instance a reminder). Returns None when
+    The body is stored encrypted. `cle` makes the call idempotent: a second call with the same key
+    queues nothing and returns the existing row. `send_at` delays the message (for instance a
+    reminder). Letter and call tasks are never scheduled for sending. Returns None when
     `destinataire` is empty.
     """
     if not destinataire:
@@ -58,10 +139,9 @@ def notification_queue(
             return existing
     fields = dict(
         canal=canal,
-        destinataire=destinataire,
+        destinataire=destinataire[:254],
         sujet=sujet[:250],
-        corps=corps,
-        corps_html=corps_html,
+        corps=encrypt(corps),
         pieces_jointes=pieces_jointes or [],
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
@@ -73,59 +153,153 @@ def notification_queue(
             notification = Notification.objects.create(**fields)
     except IntegrityError:
         return Notification.objects.get(cle=cle)
-    if send_at is None or send_at <= timezone.now():
+    if canal in CANAUX_AUTOMATIQUES and (send_at is None or send_at <= timezone.now()):
         transaction.on_commit(lambda: _schedule_send(notification.pk))
     return notification
 
 
-def notification_queue_template(
-    *, canal: str, destinataire: str, template: str, context: dict, sujet: str = "", **kwargs
-) -> Notification | None:
-    """Render `template` (a .txt template; `template` with .html for emails if it exists) and queue it."""
-    context = {"site_url": settings.SITE_URL, "lyon_en_direct": settings.LYON_EN_DIRECT_PHONE, **context}
-    corps = render_to_string(template, context).strip()
-    return notification_queue(canal=canal, destinataire=destinataire, sujet=sujet, corps=corps, **kwargs)
+def render_text(template_names: list[str], context: dict) -> str:
+    """Render the first existing plain-text template of `template_names`, autoescaping off."""
+    template = select_template(template_names, using="django")
+    return template.template.render(Context(context, autoescape=False)).strip()
+
+
+def _templates(message: str, canal: str) -> list[str]:
+    app, _, name = message.partition("/")
+    if canal == Canal.EMAIL:
+        return [f"{app}/emails/{name}.txt"]
+    if canal == Canal.SMS:
+        return [f"{app}/sms/{name}.txt", f"{app}/sms/defaut.txt"]
+    return [f"{app}/courriers/{name}.txt", f"{app}/emails/{name}.txt"]
+
+
+def _destinataire(personne: Personne, canal: str) -> str:
+    if canal == Canal.EMAIL:
+        return personne.email
+    if canal in (Canal.SMS, Canal.APPEL):
+        return personne.telephone
+    # A letter: the postal address when known, else what lets the agent find it.
+    lignes = [personne.nom, personne.adresse or phone_display(personne.telephone) or personne.email]
+    return "\n".join(p for p in lignes if p) or "(adresse à trouver)"
+
+
+def notify_person(
+    *,
+    personne: Personne,
+    message: str,
+    context: dict,
+    sujet: str,
+    obj=None,
+    cle: str | None = None,
+    repli: str | None = None,
+    pieces_jointes: list[dict] | None = None,
+    send_at=None,
+) -> list[Notification]:
+    """Reach `personne` with `message` by every channel the policy allows; return the outbox rows.
+
+    `message` names the templates ("<app>/<name>", see the module docstring); `context` is given to
+    them with `site_url`, `lyon_en_direct`, `personne`, `sujet` and `canal`. `obj` is what the
+    message is about (its delivery log shows next to it). `cle` (idempotency) is suffixed with
+    the channel. `repli` is the agents' task when neither email nor SMS reaches the person
+    (`Canal.COURRIER`, `Canal.APPEL`, or None for nothing). Attachments go with the email only.
+    Call it inside the write's transaction: the sending happens on commit.
+    """
+    rows = []
+    base = {
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "lyon_en_direct": settings.LYON_EN_DIRECT_PHONE,
+        "personne": personne,
+        "sujet": sujet,
+    }
+    for canal in canaux(personne, repli=repli):
+        corps = render_text(_templates(message, canal), {**base, "canal": canal, **context})
+        notification = notification_queue(
+            canal=canal,
+            destinataire=_destinataire(personne, canal),
+            corps=corps,
+            sujet=sujet,
+            pieces_jointes=pieces_jointes if canal == Canal.EMAIL else None,
+            obj=obj,
+            cle=f"{cle}:{canal}" if cle else None,
+            send_at=send_at if canal in CANAUX_AUTOMATIQUES else None,
+        )
+        if notification is not None:
+            rows.append(notification)
+    return rows
 
 
 def attachment(filename: str, mimetype: str, content: bytes) -> dict:
-    """Build an attachment entry for `notification_queue(pieces_jointes=[...])`."""
+    """Build an attachment entry for `notify_person(pieces_jointes=[...])`."""
     return {"filename": filename, "mimetype": mimetype, "content_b64": base64.b64encode(content).decode()}
 
 
+def notification_text(notification: Notification) -> str:
+    """The clear body of a message or task (for the agent who prints the letter or makes the call).
+
+    "" once it is delivered. Never shown in the admin.
+    """
+    return decrypt(notification.corps)
+
+
+def notifications_about(obj) -> list[Notification]:
+    """The delivery log of `obj` for its agents' page (G5): messages and tasks, oldest first.
+
+    A task still to do carries its text as `.texte` (the letter to print, what to say on the phone).
+    """
+    rows = list(Notification.objects.about(obj).order_by("created_at", "pk"))
+    for row in rows:
+        row.texte = (
+            notification_text(row) if row.is_tache and row.statut == StatutNotification.PENDING else ""
+        )
+    return rows
+
+
 def _deliver(notification: Notification) -> None:
+    corps = decrypt(notification.corps)
     if notification.canal == Canal.SMS:
-        send_sms(to=notification.destinataire, body=notification.corps)
+        send_sms(to=notification.destinataire, body=corps)
         return
     message = EmailMultiAlternatives(
         subject=notification.sujet,
-        body=notification.corps,
+        body=corps,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.destinataire],
     )
     if notification.corps_html:
-        message.attach_alternative(notification.corps_html, "text/html")
+        message.attach_alternative(decrypt(notification.corps_html), "text/html")
     for item in notification.pieces_jointes:
         message.attach(item["filename"], base64.b64decode(item["content_b64"]), item["mimetype"])
     message.send(fail_silently=False)
 
 
 def notification_send(*, notification_id: int) -> str:
-    """Send one pending notification exactly once; on failure record the error and back off.
+    """Send one pending email or SMS exactly once; on failure record the error and back off.
 
+    Once delivered, the body and attachments are blanked (the row keeps its metadata and status).
     Returns the resulting status. Safe to call twice concurrently: the row is locked and skipped
-    by the second caller.
+    by the second caller. Letter and call tasks are skipped (agents do them).
     """
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notification_id, statut=StatutNotification.PENDING)
+            .filter(pk=notification_id, statut=StatutNotification.PENDING, canal__in=CANAUX_AUTOMATIQUES)
             .first()
         )
         if notification is None:
             return "skipped"
-        if notification.next_attempt_at > timezone.now():
+        now = timezone.now()
+        if notification.next_attempt_at > now:
             return "not-due"
         notification.tentatives += 1
+        notification.derniere_tentative_at = now
+        update = [
+            "tentatives",
+            "derniere_erreur",
+            "statut",
+            "sent_at",
+            "next_attempt_at",
+            "derniere_tentative_at",
+        ]
         try:
             _deliver(notification)
         except Exception as exc:  # any delivery failure is recorded, never raised to the caller
@@ -134,21 +308,26 @@ def notification_send(*, notification_id: int) -> str:
                 notification.statut = StatutNotification.FAILED
             else:
                 backoff = min(2**notification.tentatives, 240)
-                notification.next_attempt_at = timezone.now() + timedelta(minutes=backoff)
+                notification.next_attempt_at = now + timedelta(minutes=backoff)
         else:
             notification.statut = StatutNotification.SENT
             notification.sent_at = timezone.now()
             notification.derniere_erreur = ""
-        notification.save(
-            update_fields=["tentatives", "derniere_erreur", "statut", "sent_at", "next_attempt_at"]
-        )
+            for field, blank in _PURGE.items():
+                setattr(notification, field, blank)
+            update += list(_PURGE)
+        notification.save(update_fields=update)
         return notification.statut
 
 
 def outbox_flush(*, limit: int = 500) -> int:
-    """Send every due pending notification (the beat task). Returns how many were sent."""
+    """Send every due pending email and SMS (the beat task). Returns how many were sent."""
     due = list(
-        Notification.objects.filter(statut=StatutNotification.PENDING, next_attempt_at__lte=timezone.now())
+        Notification.objects.filter(
+            statut=StatutNotification.PENDING,
+            canal__in=CANAUX_AUTOMATIQUES,
+            next_attempt_at__lte=timezone.now(),
+        )
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
@@ -156,10 +335,77 @@ def outbox_flush(*, limit: int = 500) -> int:
 
 
 def notification_cancel(*, obj=None, cle_prefix: str | None = None) -> int:
-    """Cancel pending notifications about `obj` (or whose key starts with `cle_prefix`)."""
+    """Cancel pending messages and tasks about `obj` (or whose key starts with `cle_prefix`).
+
+    Their bodies are blanked: a cancelled message will never be read.
+    """
     qs = Notification.objects.filter(statut=StatutNotification.PENDING)
     if obj is not None:
-        qs = qs.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        qs = qs.about(obj)
     if cle_prefix:
         qs = qs.filter(cle__startswith=cle_prefix)
-    return qs.update(statut=StatutNotification.CANCELLED)
+    return qs.update(statut=StatutNotification.CANCELLED, **_PURGE)
+
+
+@transaction.atomic
+def tache_faite(*, notification: Notification, actor) -> Notification:
+    """An agent posted the letter or made the call: the task is done (journaled), its body blanked.
+
+    Doing a task twice (two tabs) changes nothing the second time.
+    """
+    locked = Notification.objects.select_for_update().get(pk=notification.pk)
+    if not locked.is_tache:
+        raise ValidationError("Seuls les courriers et les appels sont faits par un agent.")
+    if locked.statut == StatutNotification.PENDING:
+        now = timezone.now()
+        locked.statut = StatutNotification.SENT
+        locked.sent_at = now
+        locked.derniere_tentative_at = now
+        locked.tentatives += 1
+        for field, blank in _PURGE.items():
+            setattr(locked, field, blank)
+        locked.save(update_fields=["statut", "sent_at", "derniere_tentative_at", "tentatives", *_PURGE])
+        journal_record(
+            action="notification.tache_faite",
+            actor=actor,
+            obj=locked,
+            message=locked.etat,
+            data={"canal": locked.canal, "objet": f"{locked.object_type}:{locked.object_id}"},
+        )
+    return locked
+
+
+@transaction.atomic
+def tache_sans_reponse(*, notification: Notification, actor) -> Notification:
+    """An agent called and nobody answered: the call stays to do, the attempt is logged."""
+    locked = Notification.objects.select_for_update().get(pk=notification.pk)
+    if locked.canal != Canal.APPEL:
+        raise ValidationError("Seul un appel peut rester sans réponse.")
+    if locked.statut == StatutNotification.PENDING:
+        locked.tentatives += 1
+        locked.derniere_tentative_at = timezone.now()
+        locked.save(update_fields=["tentatives", "derniere_tentative_at"])
+        journal_record(
+            action="notification.appel_sans_reponse",
+            actor=actor,
+            obj=locked,
+            data={"objet": f"{locked.object_type}:{locked.object_id}"},
+        )
+    return locked
+
+
+def tache_action(*, taches, uuid: str, action: str, actor) -> Notification:
+    """Apply an agent's button (`fait` or `sans_reponse`) to the task `uuid` among `taches`.
+
+    `taches` is the caller's scoped queryset (the tasks about objects the agent may see): a task
+    outside it is refused like an unknown one. Raises ValidationError with a French message.
+    """
+    try:
+        notification = taches.get(uuid=uuid)
+    except (Notification.DoesNotExist, ValidationError, ValueError):
+        raise ValidationError("Cette tâche n'existe pas ou n'est pas la vôtre.") from None
+    if action == "fait":
+        return tache_faite(notification=notification, actor=actor)
+    if action == "sans_reponse":
+        return tache_sans_reponse(notification=notification, actor=actor)
+    raise ValidationError("Action inconnue.")

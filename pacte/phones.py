@@ -34,12 +34,17 @@ def phone_display(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def phone_is_mobile(e164: str) -> bool:
+def phone_is_mobile(value: str) -> bool:
+    """True when `phonenumbers` knows `value` to be a mobile number (it can receive an SMS).
+
+    French 06/07 and +33 6/7 (overseas too), and mobiles of other countries. A landline, a VoIP
+    (09) or special-rate number, or a number whose type cannot be told from its digits (North
+    America: FIXED_LINE_OR_MOBILE) is not: an SMS there could be lost without anyone knowing.
+    """
+    if not value:
+        return False
     try:
-        number = phonenumbers.parse(e164, "FR")
+        number = phonenumbers.parse(value, "FR")
     except phonenumbers.NumberParseException:
         return False
-    return phonenumbers.number_type(number) in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    )
+    return phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE

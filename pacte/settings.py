@@ -51,8 +51,48 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or TESTING) else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-# Public base URL used in emails and SMS (secret links).
-SITE_URL = (env("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+# Public base URL of the links in emails and SMS. Explicit and required in production; in DEBUG
+# without a value it follows the address the development server is reached at
+# (`make run PORT=8801` gives http://127.0.0.1:8801 links; see pacte.site.SiteUrlMiddleware).
+SITE_URL = (env("SITE_URL") or "").rstrip("/")
+SITE_URL_FROM_REQUEST = DEBUG and not SITE_URL
+if not SITE_URL:
+    if DEBUG or TESTING:
+        SITE_URL = "http://127.0.0.1:8000"
+    else:
+        raise ImproperlyConfigured(
+            "SITE_URL must be set outside DEBUG, e.g. https://pacte.lyon.fr (see .env.example)."
+        )
+
+# Keys encrypting the outbox's message bodies at rest (they carry secret links): comma-separated
+# Fernet keys, the first encrypts, all decrypt (rotation: put the new key first, keep the old one
+# until the pending messages are sent). Generate one with
+# `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.
+# Derived from SECRET_KEY in DEBUG and tests only; production refuses to start without one.
+NOTIFICATION_ENCRYPTION_KEYS = env_list("NOTIFICATION_ENCRYPTION_KEYS")
+if not NOTIFICATION_ENCRYPTION_KEYS:
+    if DEBUG or TESTING:
+        import base64
+        import hashlib
+
+        NOTIFICATION_ENCRYPTION_KEYS = [
+            base64.urlsafe_b64encode(
+                hashlib.sha256(b"pacte.notifications:" + SECRET_KEY.encode()).digest()
+            ).decode()
+        ]
+    else:
+        raise ImproperlyConfigured(
+            "NOTIFICATION_ENCRYPTION_KEYS must be set outside DEBUG (see .env.example)."
+        )
+try:
+    from cryptography.fernet import Fernet
+
+    for _key in NOTIFICATION_ENCRYPTION_KEYS:
+        Fernet(_key)
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        "NOTIFICATION_ENCRYPTION_KEYS holds a key that is not a Fernet key (32 bytes, url-safe base64)."
+    ) from exc
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -87,6 +127,7 @@ MIDDLEWARE = [
     # deploy: health probes (/sante/…) are answered first, before host checks and redirects.
     "pacte.sante.SanteMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "pacte.site.SiteUrlMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

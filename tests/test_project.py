@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cryptography.fernet import Fernet
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -57,7 +58,13 @@ def _production_env(**extra):
     env = {
         k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
-    env.update(SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="pacte.lyon.fr", **extra)
+    env.update(
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="pacte.lyon.fr",
+        SITE_URL="https://pacte.lyon.fr",
+        NOTIFICATION_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+    )
+    env.update(extra)
     return env
 
 
@@ -84,6 +91,61 @@ def test_production_refuses_to_start_without_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("NOTIFICATION_ENCRYPTION_KEYS", "NOTIFICATION_ENCRYPTION_KEYS must be set"),
+        ("SITE_URL", "SITE_URL must be set"),
+    ],
+)
+def test_production_refuses_to_start_without_outbox_key_or_site_url(missing, message):
+    """Outside debug, the outbox's encryption key and the public address are required."""
+    env = _production_env()
+    env.pop(missing)
+    result = subprocess.run(
+        [PYTHON, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_refuses_a_malformed_outbox_key():
+    """A key that is not a Fernet key stops the process with a clear message."""
+    result = subprocess.run(
+        [PYTHON, "manage.py", "check"],
+        cwd=ROOT,
+        env=_production_env(NOTIFICATION_ENCRYPTION_KEYS="trop-court"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "not a Fernet key" in result.stderr
+
+
+def _site_url_settings(env: dict) -> list[str]:
+    code = (
+        "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','pacte.settings');django.setup();"
+        "from django.conf import settings as s;print(s.SITE_URL, s.SITE_URL_FROM_REQUEST)"
+    )
+    result = subprocess.run(
+        [PYTHON, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    return result.stdout.split()
+
+
+def test_site_url_is_explicit_in_production_and_follows_the_server_in_debug():
+    """Production: SITE_URL as configured, never from a request. DEBUG without it: from the request."""
+    assert _site_url_settings(_production_env()) == ["https://pacte.lyon.fr", "False"]
+    debug = {k: v for k, v in os.environ.items() if k not in {"SITE_URL", "DJANGO_ENV"}}
+    debug["DEBUG"] = "1"
+    assert _site_url_settings(debug) == ["http://127.0.0.1:8000", "True"]
+    assert _site_url_settings({**debug, "SITE_URL": "http://localhost:9000/"}) == [
+        "http://localhost:9000",
+        "False",
+    ]
 
 
 def test_embedded_default_is_sqlite_and_eager_celery():

@@ -503,6 +503,16 @@ def agendas_visible_to(user):
     return qs.filter(condition)
 
 
+def reservations_a_appeler(user):
+    """Reservations visible to `user` whose person must be phoned (a cancellation or a move that
+    neither email nor SMS could announce: a kernel « appel à passer » task), oldest task first."""
+    from pacte.models import Canal as CanalMessage
+    from pacte.models import Notification
+
+    taches = Notification.objects.taches_a_faire().filter(canal=CanalMessage.APPEL)
+    return reservations_visible_to(user).filter(pk__in=taches.ids_of(Reservation)).order_by("debut")
+
+
 def reservations_visible_to(user):
     """Reservations on the agendas visible to `user` (404 outside this perimeter)."""
     return Reservation.objects.filter(agenda__in=agendas_visible_to(user)).select_related(

@@ -189,7 +189,7 @@ def reservation_create(
                 message=f"Rendez-vous {reservation.reference} ({reservation.get_canal_display()})",
                 data={"agenda": str(agenda.uuid), "debut": creneau.debut.isoformat(), "canal": canal},
             )
-            from .notifications import notify_confirmation
+            from .messages import notify_confirmation
 
             notify_confirmation(reservation=reservation, token=token)
     except IntegrityError:
@@ -270,7 +270,7 @@ def reservation_cancel(*, reservation: Reservation, actor=None, motif: str = "")
             return reservation
         from pacte.notifications import notification_cancel
 
-        from .notifications import notify_cancellation
+        from .messages import notify_cancellation
 
         notification_cancel(cle_prefix=f"booking:rappel:{reservation.pk}:")
         if reservation.debut > timezone.now():
@@ -327,7 +327,7 @@ def reservation_move(*, reservation: Reservation, nouveau_debut: dt.datetime, ac
         )
         from pacte.notifications import notification_cancel
 
-        from .notifications import notify_move
+        from .messages import notify_move
 
         notification_cancel(cle_prefix=f"booking:rappel:{locked.pk}:")
         notify_move(reservation=locked, ancien_debut=ancien_debut)
@@ -359,7 +359,7 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
     """Queue the reminder of every confirmed reservation starting within its agenda's reminder
     window, not yet reminded and not started. Idempotent (outbox key per reservation and start).
     Returns how many reservations were reminded."""
-    from .notifications import notify_reminder
+    from .messages import notify_reminder
 
     now = now or timezone.now()
     candidates = (

@@ -20,7 +20,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from pacte.calendrier import holiday_name, is_holiday
 from pacte.decorators import role_required
 from pacte.htmx import render_page
+from pacte.models import Canal as CanalMessage
 from pacte.models import Notification
+from pacte.notifications import canaux, canaux_phrase, notifications_about, tache_action
 from pacte.phones import phone_display
 from pacte.ratelimit import ratelimit
 from pacte.roles import Role, profil_of
@@ -29,8 +31,8 @@ from pacte.workflows import TransitionInterdite
 
 from . import selectors
 from .forms import AgentReservationForm, AnnulationForm, IdentiteForm, RechercheForm, ReservationForm
+from .messages import ics_bytes, personne
 from .models import Agenda, Canal, Reservation, Statut
-from .notifications import ics_bytes
 from .services import (
     CreneauIndisponible,
     new_idempotency_key,
@@ -286,7 +288,13 @@ def confirmation(request, uuid):
         Reservation.objects.select_related("agenda__lieu__arrondissement"), uuid=uuid
     )
     return render(
-        request, "booking/confirmation.html", {"reservation": reservation, "agenda": reservation.agenda}
+        request,
+        "booking/confirmation.html",
+        {
+            "reservation": reservation,
+            "agenda": reservation.agenda,
+            "envoi": canaux_phrase(personne(reservation)),
+        },
     )
 
 
@@ -357,8 +365,12 @@ def gerer(request, token):
             except CreneauIndisponible:
                 messages.error(request, "Ce créneau vient d'être pris. Choisissez-en un autre.")
                 return redirect(reverse("booking:gerer", args=[token]) + "?action=deplacer")
+            phrase = canaux_phrase(personne(reservation))
             messages.success(
-                request, "Votre rendez-vous est déplacé. Un message de confirmation vous est envoyé."
+                request,
+                f"Votre rendez-vous est déplacé. Un message de confirmation vous est envoyé {phrase}."
+                if phrase
+                else "Votre rendez-vous est déplacé. Notez bien la nouvelle date.",
             )
             return redirect("booking:gerer", token=token)
         raise Http404
@@ -366,6 +378,7 @@ def gerer(request, token):
     context = {**base, "modifiable": modifiable, "action": action}
     context["action_url"] = reverse("booking:gerer", args=[token])
     context["telephone_affiche"] = phone_display(reservation.telephone)
+    context["envoi"] = canaux_phrase(personne(reservation))
     context["nouveau"] = request.session.pop("booking_nouveau", None) == str(reservation.uuid)
     if action == "deplacer" and modifiable:
         context.update(
@@ -412,6 +425,7 @@ def agent_accueil(request):
             "resultats": resultats,
             "agendas": agendas,
             "lieu_agent": profil_of(request.user).lieu,
+            "a_appeler": list(selectors.reservations_a_appeler(request.user)[:50]),
         },
     )
 
@@ -487,8 +501,25 @@ def agent_reservation(request, uuid):
     reservation = get_object_or_404(selectors.reservations_visible_to(request.user), uuid=uuid)
     agenda = reservation.agenda
     modifiable = reservation.statut == Statut.CONFIRMEE
+    if request.method == "POST" and request.POST.get("tache"):
+        try:
+            tache = tache_action(
+                taches=Notification.objects.about(reservation),
+                uuid=request.POST["tache"],
+                action=request.POST.get("tache_action", ""),
+                actor=request.user,
+            )
+            messages.success(request, f"C'est noté : {tache.etat[0].lower()}{tache.etat[1:]}.")
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        return redirect("booking:agent_reservation", uuid=reservation.uuid)
     if request.method == "POST":
         action = request.POST.get("action")
+        prevenue = (
+            "appelez la personne pour la prévenir (voir « Messages envoyés »)"
+            if CanalMessage.APPEL in canaux(personne(reservation), repli=CanalMessage.APPEL)
+            else "la personne est prévenue"
+        )
         try:
             if action == "annuler" and modifiable:
                 form = AnnulationForm(request.POST)
@@ -496,14 +527,14 @@ def agent_reservation(request, uuid):
                 reservation_cancel(
                     reservation=reservation, actor=request.user, motif=motif or "Annulé par l'accueil"
                 )
-                messages.success(request, "Le rendez-vous est annulé ; la personne est prévenue.")
+                messages.success(request, f"Le rendez-vous est annulé ; {prevenue}.")
             elif action == "deplacer" and modifiable:
                 reservation_move(
                     reservation=reservation,
                     nouveau_debut=_parse_creneau(request.POST.get("creneau", "")),
                     actor=request.user,
                 )
-                messages.success(request, "Le rendez-vous est déplacé ; la personne est prévenue.")
+                messages.success(request, f"Le rendez-vous est déplacé ; {prevenue}.")
             elif action in (Statut.HONOREE, Statut.ABSENT):
                 reservation_mark(reservation=reservation, statut=action, actor=request.user)
                 messages.success(request, "Présence enregistrée.")
@@ -519,9 +550,7 @@ def agent_reservation(request, uuid):
         "lieu": agenda.lieu,
         "modifiable": modifiable,
         "futur": reservation.debut > timezone.now(),
-        "notifications": Notification.objects.filter(
-            object_type=Reservation._meta.label_lower, object_id=str(reservation.pk)
-        ).order_by("created_at"),
+        "notifications": notifications_about(reservation),
         "annulation_form": AnnulationForm(),
         "telephone_affiche": phone_display(reservation.telephone),
         "action_url": reverse("booking:agent_reservation", args=[reservation.uuid]),

@@ -18,7 +18,7 @@ from django.utils.crypto import salted_hmac
 
 from pacte.journal import journal_record
 from pacte.models import JournalEntry
-from pacte.notifications import notification_queue_template
+from pacte.notifications import Personne, notify_person
 from pacte.tokens import token_hash, token_new
 from pacte.workflows import transition
 
@@ -51,7 +51,7 @@ def desabonnement_url(abonnement: Abonnement) -> str:
     return reverse("tracker:desabonner", args=[desabonnement_token(abonnement)])
 
 
-def abonnes_notify(*, action: Action, evenement: str, template: str, sujet: str, context: dict) -> int:
+def abonnes_notify(*, action: Action, evenement: str, message: str, sujet: str, context: dict) -> int:
     """Queue one email per confirmed follower of `action` about one event (idempotent per event).
 
     `evenement` identifies the event (e.g. "jalon-12", "journal-345"): calling twice queues nothing new.
@@ -59,10 +59,9 @@ def abonnes_notify(*, action: Action, evenement: str, template: str, sujet: str,
     """
     abonnements = list(action.abonnements.filter(confirmed_at__isnull=False))
     for abonnement in abonnements:
-        notification_queue_template(
-            canal="email",
-            destinataire=abonnement.email,
-            template=template,
+        notify_person(
+            personne=Personne(email=abonnement.email),
+            message=message,
             sujet=sujet,
             context={
                 **context,
@@ -99,10 +98,9 @@ def abonnement_request(*, action: Action, email: str) -> Abonnement:
     token, hashed = token_new()
     abonnement = Abonnement.objects.select_for_update().filter(action=action, email=email).first()
     if abonnement is not None and abonnement.confirmed_at:
-        notification_queue_template(
-            canal="email",
-            destinataire=email,
-            template="tracker/emails/deja_abonne.txt",
+        notify_person(
+            personne=Personne(email=email),
+            message="tracker/deja_abonne",
             sujet=f"Vous suivez déjà l'action {action.code} du Pacte",
             context={
                 "action": action,
@@ -119,10 +117,9 @@ def abonnement_request(*, action: Action, email: str) -> Abonnement:
     abonnement.confirmation_hash = hashed
     abonnement.full_clean()
     abonnement.save()
-    notification_queue_template(
-        canal="email",
-        destinataire=email,
-        template="tracker/emails/confirmation.txt",
+    notify_person(
+        personne=Personne(email=email),
+        message="tracker/confirmation",
         sujet=f"Confirmez le suivi de l'action {action.code} du Pacte",
         context={
             "action": action,
@@ -217,7 +214,7 @@ def action_save(*, action: Action, actor, message: str = "", statut: str | None 
         abonnes_notify(
             action=action,
             evenement=f"statut-{entry.pk}",
-            template="tracker/emails/statut.txt",
+            message="tracker/statut",
             sujet=f"Pacte : l'action {action.code} est maintenant « {action.get_statut_display()} »",
             context={"ancien": Statut(before["statut"]).label, "nouveau": action.get_statut_display()},
         )
@@ -255,7 +252,7 @@ def jalon_save(*, jalon: Jalon, actor) -> Jalon:
         abonnes_notify(
             action=jalon.action,
             evenement=f"jalon-{jalon.pk}",
-            template="tracker/emails/jalon.txt",
+            message="tracker/jalon",
             sujet=f"Pacte : une nouvelle étape pour l'action {jalon.action.code}",
             context={"jalon": jalon},
         )

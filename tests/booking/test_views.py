@@ -366,3 +366,63 @@ def test_espace_tiles_for_agents_only(client, make_user):
     assert "Planning du jour" in client.get("/espace/").text
     client.force_login(make_user(Role.ELU))
     assert "Planning du jour" not in client.get("/espace/").text
+
+
+@pytest.mark.parametrize(
+    ("telephone", "email", "promis", "jamais"),
+    [
+        ("04 72 10 30 30", "", "Aucune confirmation ne peut vous être envoyée", "SMS"),
+        ("04 72 10 30 30", "jeanne@example.org", "par courriel à jeanne@example.org.", "SMS"),
+        ("06 12 34 56 78", "", "par SMS au 06 12 34 56 78", "courriel"),
+        (
+            "06 12 34 56 78",
+            "jeanne@example.org",
+            "par courriel à jeanne@example.org et par SMS au 06 12 34 56 78",
+            "Aucune confirmation",
+        ),
+    ],
+)
+def test_confirmation_page_says_what_will_really_be_sent(
+    client, agenda, slot, sms_outbox, telephone, email, promis, jamais, django_capture_on_commit_callbacks
+):
+    """The confirmation never promises an SMS to a landline: the page follows the sending policy."""
+    url = reverse("booking:formulaire", args=[agenda.uuid, slot.cle])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, form_data(client.get(url).text, telephone=telephone, email=email))
+    page = client.get(response["Location"]).text
+    encadre = page[page.index('class="encadre encadre--succes"') :].split("</div>")[0]
+    assert promis in encadre and jamais not in encadre
+    assert bool(sms_outbox) == telephone.startswith("06")
+
+
+def _book_with_email(client, agenda, slot, host, django_capture_on_commit_callbacks):
+    url = reverse("booking:formulaire", args=[agenda.uuid, slot.cle])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url,
+            form_data(client.get(url, HTTP_HOST=host).text, email="jeanne@example.org"),
+            HTTP_HOST=host,
+        )
+    from django.core import mail
+
+    return mail.outbox[-1].body
+
+
+def test_links_follow_the_served_address_in_development(
+    client, agenda, slot, settings, django_capture_on_commit_callbacks
+):
+    """DEBUG without SITE_URL (`make run PORT=8801`): the emailed link points to :8801, not a dead :8000."""
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    settings.SITE_URL_FROM_REQUEST = True
+    body = _book_with_email(client, agenda, slot, "127.0.0.1:8801", django_capture_on_commit_callbacks)
+    assert "http://127.0.0.1:8801/reservation/gerer/" in body and ":8000" not in body
+
+
+def test_links_ignore_the_host_header_in_production(
+    client, agenda, slot, settings, django_capture_on_commit_callbacks
+):
+    """Production: SITE_URL is explicit; a request's Host header never changes the links."""
+    settings.SITE_URL = "https://pacte.lyon.fr"
+    settings.SITE_URL_FROM_REQUEST = False
+    body = _book_with_email(client, agenda, slot, "127.0.0.1:8801", django_capture_on_commit_callbacks)
+    assert "https://pacte.lyon.fr/reservation/gerer/" in body and "8801" not in body

@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 from ecrivains import services
 from ecrivains.models import FicheSeance, InscriptionAttente
 from nonrecours.models import Observation
+from pacte import sms as sms_backend
 from pacte.booking.models import Reservation, Statut
 from pacte.booking.services import reservation_cancel, reservation_create
-from pacte.models import Notification
 from pacte.roles import Role
 from tests.a11y import assert_accessible, assert_valid_html
 from tests.browser.conftest import screenshot
@@ -136,10 +136,8 @@ def test_full_permanence_waiting_list_and_offer_link(page, live_server, make_per
     premiere = InscriptionAttente.objects.get(nom="Première Personne")
 
     reservation_cancel(reservation=taken, motif="empêchement")  # commits: the listener offers the place
-    sms = Notification.objects.filter(
-        object_id=str(premiere.pk), canal="sms", corps__contains="/offre/"
-    ).get()
-    lien = re.search(r"https?://\S+/ecrivains-publics/offre/\S+/", sms.corps).group(0)
+    (sms,) = [m for m in sms_backend.outbox if m["to"] == premiere.telephone and "/offre/" in m["body"]]
+    lien = re.search(r"https?://\S+/ecrivains-publics/offre/\S+/", sms["body"]).group(0)
     page.goto(live_server.url + lien[lien.index("/ecrivains-publics/") :])
     assert "Une place s'est libérée" in page.content()
     assert_accessible(page)

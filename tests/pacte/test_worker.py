@@ -33,6 +33,9 @@ def worker(tmp_path):
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         "SECRET_KEY": "worker-test-" + uuid.uuid4().hex,
+        # The worker decrypts what this process encrypted: same outbox keys, production-style.
+        "NOTIFICATION_ENCRYPTION_KEYS": ",".join(settings.NOTIFICATION_ENCRYPTION_KEYS),
+        "SITE_URL": "https://pacte.example",
         "ALLOWED_HOSTS": "localhost",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(tmp_path / "mails"),
@@ -81,13 +84,15 @@ def worker(tmp_path):
 
 
 def test_worker_sends_outbox_email(worker):
-    """notification_queue → Redis → a real worker → the email lands in the file backend, row marked sent."""
+    """notification_queue → Redis → a real worker → the email lands in the file backend, row marked
+    sent; the worker decrypts the body stored encrypted, and blanks it once delivered."""
     notification = notification_queue(
         canal="email",
         destinataire="usager@example.org",
         sujet="Confirmation",
-        corps="Votre rendez-vous est confirmé.",
+        corps="Votre rendez-vous est confirmé. Lien : https://pacte.example/r/jeton-secret/",
     )
+    assert "jeton-secret" not in Notification.objects.get(pk=notification.pk).corps
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         notification.refresh_from_db()
@@ -103,7 +108,9 @@ def test_worker_sends_outbox_email(worker):
     files = list(worker["mails"].glob("*.log"))
     assert len(files) == 1
     assert "Votre rendez-vous est confirm" in files[0].read_text()
-    assert Notification.objects.get(pk=notification.pk).tentatives == 1
+    assert "jeton-secret" in files[0].read_text()
+    sent = Notification.objects.get(pk=notification.pk)
+    assert sent.tentatives == 1 and sent.corps == ""
 
 
 def test_a_running_worker_makes_readiness_ok_and_its_stop_takes_it_back(worker, client):

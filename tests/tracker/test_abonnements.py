@@ -4,8 +4,10 @@ import datetime as dt
 import re
 
 import pytest
+from django.core import mail
 
 from pacte.models import Notification
+from pacte.notifications import notification_text
 from pacte.roles import Role
 from pacte.tracker import services
 from pacte.tracker.enums import Statut
@@ -16,9 +18,18 @@ pytestmark = pytest.mark.django_db
 EMAIL = "camille@example.org"
 
 
+def _body(notification):
+    """The text of a queued message, or of the email it became once sent (the outbox purges it)."""
+    notification.refresh_from_db()
+    if notification.corps:
+        return notification_text(notification)
+    sent = [m for m in mail.outbox if m.to == [notification.destinataire] and m.subject == notification.sujet]
+    return sent[-1].body
+
+
 def _link(notification, name):
-    match = re.search(rf"(/pacte/abonnement/{name}/[\w-]+/)", notification.corps)
-    assert match, notification.corps
+    match = re.search(rf"(/pacte/abonnement/{name}/[\w-]+/)", _body(notification))
+    assert match, _body(notification)
     return match.group(1)
 
 
@@ -61,7 +72,7 @@ def test_the_answer_never_reveals_whether_an_address_already_follows(client):
     assert response.status_code == 302 and response.url == "/pacte/actions/A1/suivre/envoye/"
     assert Abonnement.objects.count() == 1
     assert Notification.objects.count() == first + 1
-    assert "déjà" in Notification.objects.latest("pk").corps
+    assert "déjà" in _body(Notification.objects.latest("pk"))
 
 
 def test_bad_email_is_reported_next_to_the_field_and_kept(client):
@@ -98,8 +109,8 @@ def test_status_change_and_new_milestone_email_confirmed_followers_once(
     ).get()
     assert (
         statut_mail.destinataire == EMAIL
-        and "En cours" in statut_mail.corps
-        and "À engager" in statut_mail.corps
+        and "En cours" in _body(statut_mail)
+        and "À engager" in _body(statut_mail)
     )
     assert any(m.to == [EMAIL] and "En cours" in m.subject for m in mailoutbox)
     # Progress alone is not a status change: no email.
@@ -109,13 +120,13 @@ def test_status_change_and_new_milestone_email_confirmed_followers_once(
         action=action, actor=referent, date_on=dt.date(2026, 5, 4), titre="Première étape"
     )
     jalon_mail = Notification.objects.latest("pk")
-    assert jalon_mail.cle == f"tracker:jalon-{jalon.pk}:abonnement-{abonnement.pk}"
-    assert "Première étape" in jalon_mail.corps
+    assert jalon_mail.cle == f"tracker:jalon-{jalon.pk}:abonnement-{abonnement.pk}:email"
+    assert "Première étape" in _body(jalon_mail)
     # Idempotent: the same event notified twice queues nothing new.
     services.abonnes_notify(
         action=action,
         evenement=f"jalon-{jalon.pk}",
-        template="tracker/emails/jalon.txt",
+        message="tracker/jalon",
         sujet="x",
         context={"jalon": jalon},
     )

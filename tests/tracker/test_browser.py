@@ -10,6 +10,7 @@ from pacte.tracker import services
 from pacte.tracker.models import Abonnement, Action
 from tests.a11y import assert_accessible, assert_valid_html
 from tests.browser.conftest import screenshot
+from tests.tracker.test_abonnements import _body
 
 pytestmark = pytest.mark.browser
 
@@ -59,7 +60,7 @@ def test_citizen_reads_the_pacte_opens_a1_and_follows_it(page, live_server, fake
     assert_accessible(page)
     sources["envoye"] = page.content()
 
-    corps = Notification.objects.get(destinataire="camille@example.org").corps
+    corps = _body(Notification.objects.get(destinataire="camille@example.org"))
     link = re.search(r"/pacte/abonnement/confirmer/[\w-]+/", corps).group(0)
     response = page.goto(live_server.url + link)
     assert_accessible(page)
@@ -77,8 +78,8 @@ def test_citizen_reads_the_pacte_opens_a1_and_follows_it(page, live_server, fake
         titre="Étape test",
     )
     mail = Notification.objects.filter(destinataire="camille@example.org").latest("pk")
-    assert "Étape test" in mail.corps
-    unsubscribe = re.search(r"/pacte/abonnement/desabonner/[\w-]+/", mail.corps).group(0)
+    assert "Étape test" in _body(mail)
+    unsubscribe = re.search(r"/pacte/abonnement/desabonner/[\w-]+/", _body(mail)).group(0)
 
     response = page.goto(live_server.url + "/pacte/historique/")
     assert "Nouveau jalon" in page.content()

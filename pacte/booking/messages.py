@@ -1,4 +1,4 @@
-"""Messages of the booking engine, queued in the kernel outbox (sent after commit, retried).
+"""Messages of the booking engine, sent through `pacte.notifications.notify_person` (one policy).
 
 Keys (`cle`) make each message idempotent: confirmation, cancellation and move once per
 reservation (and slot), the reminder once per reservation and start time.
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from pacte.notifications import attachment, notification_queue_template
-from pacte.phones import phone_display, phone_is_mobile
+from pacte.models import Canal
+from pacte.notifications import Personne, attachment, notify_person
+from pacte.site import absolute_url
 
 from .models import Reservation
 
@@ -74,93 +74,86 @@ def _quand(debut: dt.datetime) -> str:
     return f"{date_format(debut, 'l j F Y')} à {heure}"
 
 
-def _sms_ok(reservation: Reservation) -> bool:
-    return bool(reservation.telephone) and phone_is_mobile(reservation.telephone)
+def personne(reservation: Reservation) -> Personne:
+    """The person of a reservation, as the kernel's reaching policy reads them."""
+    nom = " ".join(p for p in [reservation.prenom, reservation.nom] if p)
+    return Personne(nom=nom, email=reservation.email, telephone=reservation.telephone)
 
 
 def _send(
-    reservation: Reservation, *, kind: str, sujet: str, cle_suffix: str, context: dict, ics=False
-) -> None:
-    if reservation.email:
-        pieces = [attachment("rendez-vous.ics", "text/calendar", ics_bytes(reservation))] if ics else None
-        notification_queue_template(
-            canal="email",
-            destinataire=reservation.email,
-            template=f"booking/emails/{kind}.txt",
-            context=context,
-            sujet=sujet,
-            pieces_jointes=pieces,
-            obj=reservation,
-            cle=f"booking:{kind}:{reservation.pk}:{cle_suffix}:email",
-        )
-    if _sms_ok(reservation):
-        notification_queue_template(
-            canal="sms",
-            destinataire=reservation.telephone,
-            template=f"booking/sms/{kind}.txt",
-            context=context,
-            obj=reservation,
-            cle=f"booking:{kind}:{reservation.pk}:{cle_suffix}:sms",
-        )
+    reservation: Reservation,
+    *,
+    kind: str,
+    sujet: str,
+    cle: str,
+    context: dict,
+    ics: bool = False,
+    repli: str | None = None,
+) -> list:
+    pieces = [attachment("rendez-vous.ics", "text/calendar", ics_bytes(reservation))] if ics else None
+    return notify_person(
+        personne=personne(reservation),
+        message=f"booking/{kind}",
+        context=context,
+        sujet=sujet,
+        obj=reservation,
+        cle=cle,
+        repli=repli,
+        pieces_jointes=pieces,
+    )
 
 
 def notify_confirmation(*, reservation: Reservation, token: str) -> None:
-    """Confirmation with the secret link (email with ICS, and SMS to a mobile)."""
-    lien = settings.SITE_URL + reverse("booking:gerer", args=[token])
+    """Confirmation with the secret link (email with ICS, SMS to a mobile).
+
+    No task when neither reaches the person: the confirmation page (or the agent on the phone)
+    gave them the reference and told them so.
+    """
     _send(
         reservation,
         kind="confirmation",
         sujet=f"Votre rendez-vous du {timezone.localtime(reservation.debut):%d/%m/%Y} est confirmé",
-        cle_suffix="1",
-        context=_context(reservation, lien=lien),
+        cle=f"booking:confirmation:{reservation.pk}:1",
+        context=_context(reservation, lien=absolute_url(reverse("booking:gerer", args=[token]))),
         ics=True,
     )
 
 
 def notify_cancellation(*, reservation: Reservation) -> None:
+    """The appointment is cancelled: email/SMS, or a call for the agents when neither reaches them."""
     _send(
         reservation,
         kind="annulation",
         sujet="Votre rendez-vous est annulé",
-        cle_suffix="1",
+        cle=f"booking:annulation:{reservation.pk}:1",
         context=_context(reservation),
+        repli=Canal.APPEL,
     )
 
 
 def notify_move(*, reservation: Reservation, ancien_debut: dt.datetime) -> None:
+    """The appointment moved: email (with ICS)/SMS, or a call for the agents."""
     _send(
         reservation,
         kind="deplacement",
         sujet=f"Votre rendez-vous est déplacé au {timezone.localtime(reservation.debut):%d/%m/%Y}",
-        cle_suffix=reservation.debut.isoformat(),
+        cle=f"booking:deplacement:{reservation.pk}:{reservation.debut.isoformat()}",
         context=_context(reservation, ancien=_quand(timezone.localtime(ancien_debut))),
         ics=True,
+        repli=Canal.APPEL,
     )
 
 
 def notify_reminder(*, reservation: Reservation) -> None:
+    """The reminder before the appointment (email/SMS only)."""
     # The key starts with booking:rappel:<pk>: so a cancellation or a move can cancel it.
-    context = _context(reservation)
-    cle = f"booking:rappel:{reservation.pk}:{reservation.debut.isoformat()}"
-    if reservation.email:
-        notification_queue_template(
-            canal="email",
-            destinataire=reservation.email,
-            template="booking/emails/rappel.txt",
-            context=context,
-            sujet=f"Rappel : votre rendez-vous du {timezone.localtime(reservation.debut):%d/%m/%Y}",
-            obj=reservation,
-            cle=cle + ":email",
-        )
-    if _sms_ok(reservation):
-        notification_queue_template(
-            canal="sms",
-            destinataire=reservation.telephone,
-            template="booking/sms/rappel.txt",
-            context=context,
-            obj=reservation,
-            cle=cle + ":sms",
-        )
+    _send(
+        reservation,
+        kind="rappel",
+        sujet=f"Rappel : votre rendez-vous du {timezone.localtime(reservation.debut):%d/%m/%Y}",
+        cle=f"booking:rappel:{reservation.pk}:{reservation.debut.isoformat()}",
+        context=_context(reservation),
+    )
 
 
 __all__ = [
@@ -169,5 +162,5 @@ __all__ = [
     "notify_confirmation",
     "notify_move",
     "notify_reminder",
-    "phone_display",
+    "personne",
 ]
