@@ -28,8 +28,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .journal import journal_record
-from .models import Canal
-from .notifications import notification_queue_template
+from .notifications import Personne, notify_person
 
 LAST_SEEN = "pacte_derniere_activite"
 PASSWORD_CONFIRMED_AT = "pacte_mot_de_passe_confirme"
@@ -135,11 +134,10 @@ def _device_change_record(*, user, action: str, what: str, request=None) -> None
     if request is not None:
         data["ip"] = request.META.get("REMOTE_ADDR", "")
     journal_record(action=action, actor=user, obj=user, message=what, data=data)
-    notification_queue_template(
-        canal=Canal.EMAIL,
-        destinataire=user.email,
+    notify_person(
+        personne=Personne(email=user.email),
         sujet="Vérification en deux étapes modifiée sur votre compte",
-        template="pacte/emails/securite_deux_etapes.txt",
+        message="pacte/securite_deux_etapes",
         context={
             "user": user,
             "what": what,

@@ -426,3 +426,58 @@ def test_links_ignore_the_host_header_in_production(
     settings.SITE_URL_FROM_REQUEST = False
     body = _book_with_email(client, agenda, slot, "127.0.0.1:8801", django_capture_on_commit_callbacks)
     assert "https://pacte.lyon.fr/reservation/gerer/" in body and "8801" not in body
+
+
+def test_cancelling_for_a_landline_only_person_asks_the_agent_to_call(
+    client, make_user, agenda, slot, sms_outbox
+):
+    """Cancelled on behalf of someone with only a landline: no SMS; an « appel à passer » appears on
+    the agents' home and the booking's log; the agent notes a no-answer, then the call (journaled)."""
+    from pacte.models import JournalEntry, Notification
+
+    reservation, _ = reservation_create(
+        agenda=agenda, debut=slot.debut, nom="Fixe", prenom="Jeanne", telephone="04 72 10 30 30"
+    )
+    agent = make_user(Role.AGENT)
+    client.force_login(agent)
+    url = reverse("booking:agent_reservation", args=[reservation.uuid])
+    response = client.post(url, {"action": "annuler", "motif": "Fermeture"}, follow=True)
+    assert "appelez la personne pour la prévenir" in response.text
+    assert sms_outbox == [] and not Notification.objects.filter(canal="sms").exists()
+    accueil = client.get(reverse("booking:agent_accueil")).text
+    assert "Personnes à appeler" in accueil and reservation.reference in accueil
+    tache = Notification.objects.get(canal="appel")
+    detail = client.get(url).text
+    assert "Appel à passer" in detail and "Appel passé" in detail  # the state and the button
+    client.post(url, {"tache": str(tache.uuid), "tache_action": "sans_reponse"})
+    assert "sans réponse le" in client.get(url).text
+    client.post(url, {"tache": str(tache.uuid), "tache_action": "fait"})
+    tache.refresh_from_db()
+    assert tache.statut == "sent" and tache.etat.startswith("Appel passé le ")
+    assert "Personnes à appeler" not in client.get(reverse("booking:agent_accueil")).text
+    assert JournalEntry.objects.filter(action="notification.tache_faite", actor=agent).exists()
+
+
+def test_a_task_of_another_booking_cannot_be_marked_from_this_one(
+    client, make_user, agenda, make_agenda, slot
+):
+    """The task buttons act only on the tasks of the booking shown (scope of the page)."""
+    from pacte.booking.services import reservation_cancel
+    from pacte.models import Notification
+
+    a, _ = reservation_create(agenda=agenda, debut=slot.debut, nom="A", prenom="", telephone="0472103030")
+    autre = make_agenda(titre="Autre")
+    b, _ = reservation_create(
+        agenda=autre, debut=prochain_creneau(autre).debut, nom="B", prenom="", telephone="0472103031"
+    )
+    reservation_cancel(reservation=a, motif="x")
+    tache_a = Notification.objects.about(a).get(canal="appel")
+    client.force_login(make_user(Role.AGENT))
+    page = client.post(
+        reverse("booking:agent_reservation", args=[b.uuid]),
+        {"tache": str(tache_a.uuid), "tache_action": "fait"},
+        follow=True,
+    )
+    assert "n&#x27;existe pas ou n&#x27;est pas la vôtre" in page.text
+    tache_a.refresh_from_db()
+    assert tache_a.statut == "pending"

@@ -123,6 +123,30 @@ def test_fallback_letter_for_a_landline_and_configurable_n(make_user, settings):
     assert list(selectors.courriers_a_envoyer()) == []
 
 
+def test_fallback_for_a_landline_with_an_email_is_the_email_and_the_letter_shows_on_the_detail(
+    make_user, client, sms_outbox, django_capture_on_commit_callbacks
+):
+    """Landline + email: the fallback is the email (no letter, no SMS). Landline only: the detail
+    page shows the letter to print and « Courrier envoyé » marks it in the delivery log."""
+    agent = make_user(Role.AGENT)
+    avec_email = _demande(telephone="04 72 10 30 30", email="jeanne@example.org")
+    seul = _demande(telephone="04 72 10 30 31")
+    with django_capture_on_commit_callbacks(execute=True):
+        for demande in (avec_email, seul):
+            for _ in range(3):
+                services.tentative_record(demande=demande, agent=agent, resultat="injoignable")
+    avec_email.refresh_from_db()
+    assert avec_email.repli == Repli.EMAIL and sms_outbox == []
+    assert list(selectors.courriers_a_envoyer()) == [seul]
+    client.force_login(agent)
+    url = reverse("demarches:rappel_detail", args=[seul.uuid])
+    detail = client.get(url).text
+    assert "Courrier à envoyer" in detail and "Texte du courrier" in detail and seul.reference in detail
+    client.post(reverse("demarches:rappel_courrier", args=[seul.uuid]))
+    assert "Courrier envoyé le " in client.get(url).text
+    assert list(selectors.courriers_a_envoyer()) == []
+
+
 def test_promise_kept_measure_on_a_small_dataset():
     """Kept = joint before the deadline; due = closed or deadline passed; open ones not yet due are excluded."""
     now = timezone.now()

@@ -132,6 +132,15 @@ def test_full_permanence_waiting_list_and_offer_link(page, live_server, make_per
     page.wait_for_url(re.compile(r"/liste-attente/merci/"))
     assert_accessible(page)
     sources["inscription-merci"] = page.content()
+    # A landline only: the page promises a call, not an SMS (#15.2).
+    page.goto(f"{live_server.url}/ecrivains-publics/{permanence.uuid}/liste-attente/")
+    page.fill("#id_nom", "Fixe Personne")
+    page.fill("#id_telephone", "04 72 10 30 30")
+    page.get_by_role("button", name="M'inscrire").click()
+    page.wait_for_url(re.compile(r"/liste-attente/merci/"))
+    assert "Nous vous appellerons au 04 72 10 30 30" in page.locator("main").inner_text()
+    assert_accessible(page)
+    sources["inscription-merci-fixe"] = page.content()
     services.inscription_create(permanence=permanence, nom="Deuxième", telephone="0655667788")
     premiere = InscriptionAttente.objects.get(nom="Première Personne")
 
@@ -163,6 +172,8 @@ def test_ecrivain_space_session_record_and_staff_pages(page, live_server, make_p
         agenda=permanence.agenda, debut=slot_of(permanence), nom="Rdv-Test", prenom="", email="r@example.org"
     )
     services.inscription_create(permanence=permanence, nom="Attente-Test", telephone="0612121212")
+    services.inscription_create(permanence=permanence, nom="Fixe-Test", telephone="0472103030")
+    services.offres_attribuer(permanence=permanence, debut=slot_of(permanence, 1))  # a call to make
     sources = {}
     login(page, user)
     response = page.goto(f"{live_server.url}/ecrivains-publics/mon-espace/")

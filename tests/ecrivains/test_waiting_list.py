@@ -212,3 +212,69 @@ def test_race_two_people_accept_the_last_slot(make_permanence):
     perdant.refresh_from_db()
     assert perdant.statut == StatutInscription.EN_ATTENTE
     assert {a.pk, b.pk} == {r.offre.inscription_id for r in results.values()}
+
+
+def test_landline_registration_is_told_a_call_not_an_sms(make_permanence, client, sms_outbox):
+    """The field does not say « portable »; a landline-only person is told « Nous vous appellerons au 04 … »."""
+    permanence = make_permanence()
+    _book(permanence)  # full: registering does not get an offer at once
+    url = reverse("ecrivains:inscription", args=[permanence.uuid])
+    form = client.get(url).text
+    assert "Téléphone portable" not in form and "à un fixe, un agent vous appelle" in form
+    response = client.post(url, {"nom": "Jeanne Fixe", "telephone": "04 72 10 30 30", "email": ""})
+    merci = client.get(response["Location"]).text
+    assert "Nous vous appellerons au <strong>04 72 10 30 30</strong>" in merci
+    assert "SMS au" not in merci
+    mobile = client.post(url, {"nom": "Jeanne Mobile", "telephone": "06 12 34 56 78", "email": ""})
+    assert "par SMS au 06 12 34 56 78" in client.get(mobile["Location"]).text
+    assert not [m for m in sms_outbox if m["to"] == "+33472103030"]
+
+
+def _a_appeler(page: str) -> str:
+    """The « offres à appeler » table of the agents' waiting-list page."""
+    start = page.index("appelez-les</caption>")
+    return page[start : page.index("</table>", start)]
+
+
+def test_offer_to_a_landline_is_a_call_task_for_the_agents(
+    make_permanence, make_user, client, sms_outbox, django_capture_on_commit_callbacks
+):
+    """No SMS to a landline: the offer lands in « Offres à appeler », the no-answer call is logged,
+    the agent's recorded answer closes the call task; a mobile's offer never enters that list."""
+    from pacte.models import Notification
+
+    agent = make_user(Role.AGENT)
+    permanence = make_permanence(slots=2)
+    premier, second = _book(permanence, 0), _book(permanence, 1, nom="Autre")
+    fixe = _inscrire(permanence, "Jeanne Fixe", telephone="04 72 10 30 30")
+    _inscrire(permanence, "Paul Mobile", telephone="06 11 11 11 11")
+    with django_capture_on_commit_callbacks(execute=True):
+        reservation_cancel(reservation=premier, motif="test")
+        reservation_cancel(reservation=second, motif="test")
+    assert not [m for m in sms_outbox if m["to"] == "+33472103030"]
+    assert [m["to"] for m in sms_outbox if "/offre/" in m["body"]] == ["+33611111111"]
+    client.force_login(agent)
+    a_appeler = _a_appeler(client.get(reverse("ecrivains:liste_attente")).text)
+    assert "Jeanne Fixe" in a_appeler and "Paul Mobile" not in a_appeler
+    offre = OffreCreneau.objects.get(inscription=fixe)
+    client.post(reverse("ecrivains:offre_agent", args=[offre.uuid]), {"action": "appele"})
+    assert "sans réponse à" in _a_appeler(client.get(reverse("ecrivains:liste_attente")).text)
+    tache = Notification.objects.get(canal="appel")
+    assert tache.tentatives == 1 and tache.statut == "pending"
+    client.post(reverse("ecrivains:offre_agent", args=[offre.uuid]), {"action": "accepter"})
+    tache.refresh_from_db()
+    assert tache.statut == "sent" and tache.etat.startswith("Appel passé le ")
+    assert "Aucune offre en attente d'appel." in client.get(reverse("ecrivains:liste_attente")).text
+
+
+def test_expired_offer_cancels_its_call_task(make_permanence, sms_outbox):
+    """An offer nobody answered in time leaves the call list: its task is cancelled, not left to do."""
+    from pacte.models import Notification
+
+    permanence = make_permanence()
+    fixe = _inscrire(permanence, "Jeanne Fixe", telephone="04 72 10 30 30")
+    [offre] = services.offres_attribuer(permanence=permanence, debut=slot_of(permanence))
+    assert offre.inscription == fixe and Notification.objects.taches_a_faire().count() == 1
+    services.offres_expire(now=offre.expire_at + dt.timedelta(seconds=1))
+    assert Notification.objects.taches_a_faire().count() == 0
+    assert Notification.objects.get(canal="appel").statut == "cancelled"

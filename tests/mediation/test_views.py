@@ -267,3 +267,25 @@ def test_nonrecours_observation_from_the_case_file(client, monde):
     assert JournalEntry.objects.filter(
         action="mediation.nonrecours", object_id=str(monde["saisine"].pk)
     ).exists()
+
+
+def test_letters_to_a_requester_without_email_or_mobile_are_posted_by_the_team(client, make_user):
+    """No email, a landline: the acknowledgement is a « courrier à envoyer » on the case file (text
+    to print with the follow-up link, plain text), marked posted by the team; others get a 404."""
+    from pacte.models import Notification
+
+    mediateur = make_user(Role.MEDIATEUR)
+    saisine = saisine_new(email="", telephone="04 72 10 30 30", nom="d'Arc & <Fils>", adresse="1 rue X, Lyon")
+    tache = Notification.objects.about(saisine).get()
+    assert tache.canal == "courrier" and tache.destinataire == "Alice d'Arc & <Fils>\n1 rue X, Lyon"
+    client.force_login(mediateur)
+    url = reverse("mediation:saisine_detail", args=[saisine.uuid])
+    page = client.get(url).text
+    assert "Courrier à envoyer" in page and f"/mediateur/suivi/{saisine.token}/" in page
+    assert "d&amp;#x27;" not in page  # the letter text was not escaped twice
+    client.force_login(make_user(Role.AGENT))
+    courrier = reverse("mediation:saisine_courrier", args=[saisine.uuid])
+    assert client.post(courrier, {"tache": str(tache.uuid), "tache_action": "fait"}).status_code == 404
+    client.force_login(mediateur)
+    client.post(courrier, {"tache": str(tache.uuid), "tache_action": "fait"})
+    assert "Courrier envoyé le " in client.get(url).text
