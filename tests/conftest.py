@@ -111,7 +111,14 @@ def production_values() -> dict:
     env = {
         k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
-    env.update(SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS=PRODUCTION_HOST)
+    from cryptography.fernet import Fernet
+
+    env.update(
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS=PRODUCTION_HOST,
+        SITE_URL=f"https://{PRODUCTION_HOST}",
+        NOTIFICATION_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+    )
     code = (
         "import json,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','pacte.settings');"
         "from django.conf import settings as s;"
