@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ecrivains', '0002_offres_a_appeler_en_taches'),
+        ('ecrivains', '0003_offres_a_appeler_en_taches'),
     ]
 
     operations = [

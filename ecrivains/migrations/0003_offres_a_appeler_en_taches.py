@@ -33,7 +33,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ecrivains", "0001_initial"),
+        ("ecrivains", "0002_fiche_type_odenore_vocabulaire_observatoire"),
         ("pacte", "0005_notification_bodies_encrypted"),
     ]
 
