@@ -99,7 +99,8 @@ def callback_confirmation(email):
 
 
 def callback_fallback(email):
-    from demarches import conf
+    from django.conf import settings
+
     from demarches.enums import ResultatAppel
     from demarches.services import tentative_record
 
@@ -107,7 +108,7 @@ def callback_fallback(email):
     from django.contrib.auth import get_user_model
 
     agent = get_user_model().objects.create_user(username="agent-fixe", password="x" * 20)
-    for _ in range(conf.rappel_tentatives_max()):
+    for _ in range(settings.RAPPEL_TENTATIVES_MAX):
         tentative_record(demande=demande, agent=agent, resultat=ResultatAppel.INJOIGNABLE)
     return demande, Canal.COURRIER
 
