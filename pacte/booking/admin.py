@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agenda, CompteurCreneau, Fermeture, RegleOuverture, Reservation
+from .models import Agenda, CompteurCreneau, Fermeture, RegleOuverture, Reservation, Retenue
 
 
 class RegleOuvertureInline(admin.TabularInline):
@@ -57,8 +57,22 @@ class ReservationAdmin(SimpleHistoryAdmin):
         return False  # cancel instead: deleting would desynchronise the capacity counters
 
 
+class RetenueInline(admin.TabularInline):
+    """The holds counted in the slot's places (read only: they end through the booking services)."""
+
+    model = Retenue
+    fields = ["en_ligne", "expire_at", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(CompteurCreneau)
 class CompteurCreneauAdmin(admin.ModelAdmin):
+    inlines = [RetenueInline]
     list_display = [
         "agenda",
         "debut",

@@ -291,10 +291,12 @@ class Reservation(models.Model):
 
 
 class CompteurCreneau(models.Model):
-    """The capacity row of one slot (G3), created lazily when the slot is first booked.
+    """The capacity row of one slot (G3), created lazily when the slot is first booked or held.
 
-    PostgreSQL refuses any update that would exceed `capacite` (all bookings) or
-    `capacite_en_ligne` (online bookings, G2).
+    `places_prises` counts the active reservations (not cancelled) AND the holds (`Retenue`) of the
+    slot; `places_prises_en_ligne` the online ones among them (G2). PostgreSQL refuses any update
+    that would exceed `capacite` (all bookings and holds) or `capacite_en_ligne` (online ones), so
+    a hold can never make room for an overbooking: it occupies a place like a booking does.
     """
 
     agenda = models.ForeignKey(Agenda, on_delete=models.CASCADE, related_name="compteurs")
@@ -327,3 +329,48 @@ class CompteurCreneau(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agenda_id} {self.debut:%Y-%m-%d %H:%M} {self.places_prises}/{self.capacite}"
+
+
+class RetenueQuerySet(models.QuerySet):
+    def expirees(self, now=None):
+        """Holds past their expiry: their place is free again (reads ignore them; the next take on
+        the slot reclaims them under the counter's lock)."""
+        return self.filter(expire_at__lte=now or timezone.now())
+
+
+class Retenue(models.Model):
+    """A place held on a slot for a while (a citizen filling the booking form, a waiting-list offer).
+
+    The hold occupies one place in its slot's `CompteurCreneau` (counted in `places_prises`, and in
+    `places_prises_en_ligne` when `en_ligne`, G2) from the moment it is taken: the CHECK
+    constraints of the counter bound reservations + holds. It ends in one of three ways, each
+    deleting the row under the counter's row lock: converted into the reservation it preceded
+    (the place stays taken), released (the place is freed), or reclaimed once expired by the
+    next taker of a full slot. Until it is reclaimed, an expired hold still occupies its counter
+    place but every read counts it as free (`selectors`), so no job has to run for it to free
+    the place. There is no status: a row is a live (or expired, not yet reclaimed) hold.
+
+    `cle` says who holds it (a browser, an offer): one hold per holder and slot.
+    """
+
+    compteur = models.ForeignKey(CompteurCreneau, on_delete=models.CASCADE, related_name="retenues")
+    cle = models.CharField(max_length=100)
+    en_ligne = models.BooleanField(_("place en ligne"))
+    expire_at = models.DateTimeField(_("retenu jusqu'à"), db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = RetenueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("place retenue")
+        verbose_name_plural = _("places retenues")
+        constraints = [
+            models.UniqueConstraint(fields=["compteur", "cle"], name="retenue_unique_par_detenteur"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cle} → {self.expire_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.expire_at > timezone.now()

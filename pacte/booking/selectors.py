@@ -23,12 +23,22 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import DateTimeField, F, Func, Q, Value
+from django.db.models import Count, DateTimeField, F, Func, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from pacte.calendrier import is_holiday
 
-from .models import Agenda, CompteurCreneau, Fermeture, RegleOuverture, Reservation, Statut, TypeRegle
+from .models import (
+    Agenda,
+    CompteurCreneau,
+    Fermeture,
+    RegleOuverture,
+    Reservation,
+    Retenue,
+    Statut,
+    TypeRegle,
+)
 
 Intervalle = tuple[dt.datetime, dt.datetime]
 
@@ -124,20 +134,23 @@ class _Calendrier:
         if compteurs:
             # Keyed by naive local start time, converted by PostgreSQL: slot starts are built with
             # fold=0, so the wall-clock time identifies them. SQLite (`make run`) has no timezone():
-            # there the conversion happens in Python.
-            counters = CompteurCreneau.objects.filter(agenda_id__in=ids, debut__gte=start, debut__lt=end)
+            # there the conversion happens in Python. Places held by an expired hold are free
+            # again: they are subtracted here, in the same query (G3 holds, see `Retenue`).
+            counters = _compteurs_libres_des_retenues_expirees(
+                CompteurCreneau.objects.filter(agenda_id__in=ids, debut__gte=start, debut__lt=end)
+            )
             if connection.vendor == "postgresql":
                 local = Func(
                     Value(settings.TIME_ZONE), F("debut"), function="timezone", output_field=DateTimeField()
                 )
                 rows = counters.annotate(local=local).values_list(
-                    "agenda_id", "local", "places_prises", "places_prises_en_ligne"
+                    "agenda_id", "local", "_prises", "_en_ligne"
                 )
             else:
                 rows = [
                     (agenda_id, debut.astimezone(self.tz).replace(tzinfo=None), prises, en_ligne)
                     for agenda_id, debut, prises, en_ligne in counters.values_list(
-                        "agenda_id", "debut", "places_prises", "places_prises_en_ligne"
+                        "agenda_id", "debut", "_prises", "_en_ligne"
                     )
                 ]
             for agenda_id, s, prises, en_ligne in rows:
@@ -231,6 +244,20 @@ class _Calendrier:
                         continue
                     yield day, Creneau(debut=s, fin=e, places_restantes=places)
             day += un_jour
+
+
+def _compteurs_libres_des_retenues_expirees(counters):
+    """Annotate `_prises` / `_en_ligne`: the places taken on each counter, not counting the holds
+    that have expired (not yet reclaimed, they still occupy the row but not the slot)."""
+    expirees = Retenue.objects.filter(compteur=OuterRef("pk"), expire_at__lte=timezone.now()).order_by()
+
+    def nombre(qs):
+        return Coalesce(Subquery(qs.values("compteur").annotate(n=Count("pk")).values("n")[:1]), 0)
+
+    return counters.annotate(
+        _prises=F("places_prises") - nombre(expirees),
+        _en_ligne=F("places_prises_en_ligne") - nombre(expirees.filter(en_ligne=True)),
+    )
 
 
 def _fenetre(
@@ -379,13 +406,29 @@ def prochain_creneau(agenda: Agenda, *, pour_agent: bool = False) -> Creneau | N
     return prochains_creneaux_par_agenda([agenda], pour_agent=pour_agent).get(agenda.pk)
 
 
-def creneau_at(agenda: Agenda, *, debut: dt.datetime, pour_agent: bool = False) -> Creneau | None:
-    """The slot starting at `debut` if it is open and has a free place for the asker, else None."""
+def creneau_at(
+    agenda: Agenda, *, debut: dt.datetime, pour_agent: bool = False, inclure_complets: bool = False
+) -> Creneau | None:
+    """The slot starting at `debut` if it is open and has a free place for the asker, else None.
+    `inclure_complets=True`: if it is open to the asker, full or not (its `places_restantes` may be 0)."""
     day = timezone.localtime(debut, local_tz()).date()
-    for creneau in creneaux_disponibles(agenda, debut=day, fin=day, pour_agent=pour_agent).get(day, []):
+    for creneau in creneaux_disponibles(
+        agenda, debut=day, fin=day, pour_agent=pour_agent, inclure_complets=inclure_complets
+    ).get(day, []):
         if creneau.debut == debut:
             return creneau
     return None
+
+
+def retenue_of(*, agenda: Agenda, debut: dt.datetime, cle: str | None, en_ligne: bool | None = None):
+    """The hold of holder `cle` on the slot starting at `debut` (live or expired but not yet
+    reclaimed), or None. `en_ligne`: only a hold of that kind (G2)."""
+    if not cle:
+        return None
+    qs = Retenue.objects.filter(compteur__agenda=agenda, compteur__debut=debut, cle=cle)
+    if en_ligne is not None:
+        qs = qs.filter(en_ligne=en_ligne)
+    return qs.first()
 
 
 def reservation_by_token(token: str) -> Reservation | None:
@@ -469,6 +512,7 @@ __all__ = [
     "prochains_creneaux_par_agenda",
     "reservation_by_token",
     "reservation_search",
+    "retenue_of",
 ]
 
 

@@ -25,8 +25,8 @@ from pacte.tokens import reference_new, token_new
 from pacte.workflows import TransitionInterdite, transition
 
 from . import hooks
-from .models import Agenda, Besoin, Canal, CompteurCreneau, Reservation, Statut
-from .selectors import Creneau, creneau_at, prochains_creneaux
+from .models import Agenda, Besoin, Canal, CompteurCreneau, Reservation, Retenue, Statut
+from .selectors import Creneau, creneau_at, prochains_creneaux, retenue_of
 from .workflows import TABLE
 
 logger = logging.getLogger(__name__)
@@ -45,8 +45,8 @@ def new_idempotency_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-def _take_place(*, agenda: Agenda, debut: dt.datetime, en_ligne: bool) -> bool:
-    """Take one place on the slot, creating its counter if needed. False when the slot is full."""
+def _compteur_ensure(agenda: Agenda, debut: dt.datetime) -> None:
+    """Create the slot's counter row if it does not exist yet (concurrent creators are fine)."""
     CompteurCreneau.objects.bulk_create(
         [
             CompteurCreneau(
@@ -58,12 +58,62 @@ def _take_place(*, agenda: Agenda, debut: dt.datetime, en_ligne: bool) -> bool:
         ],
         ignore_conflicts=True,
     )
+
+
+def _compteur_lock(agenda_id: int, debut: dt.datetime) -> CompteurCreneau | None:
+    """Lock the slot's counter row (the one lock every hold and place change of the slot takes
+    first, so they never deadlock), or None when the slot has no counter."""
+    return (
+        CompteurCreneau.objects.select_for_update(no_key=True)
+        .filter(agenda_id=agenda_id, debut=debut)
+        .first()
+    )
+
+
+def _compteur_add(compteur_id: int, *, places: int, en_ligne: int) -> None:
+    if places or en_ligne:
+        CompteurCreneau.objects.filter(pk=compteur_id).update(
+            places_prises=F("places_prises") + places,
+            places_prises_en_ligne=F("places_prises_en_ligne") + en_ligne,
+        )
+
+
+def _reclaim_expired(compteur: CompteurCreneau, *, now: dt.datetime) -> int:
+    """Under the counter's lock: delete the slot's expired holds and give their places back.
+    Returns how many places were freed."""
+    expirees = list(Retenue.objects.filter(compteur=compteur).expirees(now).values_list("pk", "en_ligne"))
+    if not expirees:
+        return 0
+    Retenue.objects.filter(pk__in=[pk for pk, _en_ligne in expirees]).delete()
+    _compteur_add(
+        compteur.pk,
+        places=-len(expirees),
+        en_ligne=-sum(1 for _pk, en_ligne in expirees if en_ligne),
+    )
+    return len(expirees)
+
+
+def _take_place(*, agenda: Agenda, debut: dt.datetime, en_ligne: bool) -> bool:
+    """Take one place on the slot, creating its counter if needed. False when the slot is full.
+
+    One conditional UPDATE (it row-locks the counter; the CHECK constraints are the last line of
+    defence). When the slot looks full, its expired holds are reclaimed under the counter's lock
+    and the UPDATE is tried once more: an expired hold never stops a booking, and no job has to
+    run first.
+    """
+    _compteur_ensure(agenda, debut)
     condition = Q(places_prises__lt=F("capacite"))
     changes = {"places_prises": F("places_prises") + 1}
     if en_ligne:
         condition &= Q(places_prises_en_ligne__lt=F("capacite_en_ligne"))
         changes["places_prises_en_ligne"] = F("places_prises_en_ligne") + 1
-    return CompteurCreneau.objects.filter(condition, agenda=agenda, debut=debut).update(**changes) == 1
+    slot = CompteurCreneau.objects.filter(agenda=agenda, debut=debut)
+    if slot.filter(condition).update(**changes) == 1:
+        return True
+    compteur = _compteur_lock(agenda.pk, debut)
+    if compteur is None or not _reclaim_expired(compteur, now=timezone.now()):
+        return False
+    return slot.filter(condition).update(**changes) == 1
 
 
 def _release_place(*, reservation: Reservation) -> None:
@@ -73,6 +123,16 @@ def _release_place(*, reservation: Reservation) -> None:
     CompteurCreneau.objects.filter(
         agenda_id=reservation.agenda_id, debut=reservation.debut, places_prises__gt=0
     ).update(**changes)
+
+
+def _convert_hold(*, agenda: Agenda, debut: dt.datetime, cle: str, en_ligne: bool) -> bool:
+    """Under the counter's lock, turn the holder's hold on the slot into a taken place (the place
+    stays counted; the hold row goes). True when there was a hold of that kind (even expired but
+    not yet reclaimed: its place is still free for its holder); False when there is none."""
+    compteur = _compteur_lock(agenda.pk, debut)
+    if compteur is None:
+        return False
+    return Retenue.objects.filter(compteur=compteur, cle=cle, en_ligne=en_ligne).delete()[0] > 0
 
 
 def _clean_contact(*, telephone: str, email: str, exiger: bool) -> tuple[str, str]:
@@ -113,6 +173,7 @@ def reservation_create(
     canal: str = Canal.EN_LIGNE,
     agent=None,
     cle_idempotence: str | None = None,
+    retenue_cle: str | None = None,
 ) -> tuple[Reservation, str]:
     """Book one place on the slot starting at `debut` and return (reservation, secret token).
 
@@ -123,6 +184,13 @@ def reservation_create(
     `ValidationError` on bad contact data. With `cle_idempotence`, a second call with the same key
     returns the first reservation and an empty token (the token is never stored in clear).
     Sends the confirmation (email with an ICS file and/or SMS) on commit.
+
+    `retenue_cle` names the booker's hold on this slot (`retenue_take`): while it exists — live,
+    or expired but not yet reclaimed by someone else — the booking converts it atomically (the
+    place it occupies becomes the reservation's) and is never refused for lack of room, nor for
+    the notice delay that may have passed while the form was filled; the slot must only still be
+    open and not started. Without a hold (none taken, or reclaimed after its expiry), the booking
+    takes a free place like any other.
     """
     pour_agent = agent is not None
     if pour_agent and canal == Canal.EN_LIGNE:
@@ -141,7 +209,14 @@ def reservation_create(
     besoins = [b for b in dict.fromkeys(besoins) if b in Besoin.values]
 
     debut = debut.astimezone(dt.UTC) if debut.tzinfo else timezone.make_aware(debut)
-    creneau = creneau_at(agenda, debut=debut, pour_agent=pour_agent)
+    retenue = retenue_of(agenda=agenda, debut=debut, cle=retenue_cle, en_ligne=not pour_agent)
+    if retenue is not None:
+        # Held: the place is the booker's; only a closure or the slot's start can still refuse.
+        creneau = creneau_at(agenda, debut=debut, pour_agent=True, inclure_complets=True)
+        if creneau is not None and creneau.debut <= timezone.now():
+            creneau = None
+    else:
+        creneau = creneau_at(agenda, debut=debut, pour_agent=pour_agent)
     if creneau is None:
         raise CreneauIndisponible(prochains=_suivants(agenda, debut=debut, pour_agent=pour_agent))
 
@@ -177,7 +252,10 @@ def reservation_create(
                     if "reference" not in str(exc):
                         raise
                     reservation.reference = reference_new("RDV")
-            if not _take_place(agenda=agenda, debut=creneau.debut, en_ligne=not pour_agent):
+            converted = retenue is not None and _convert_hold(
+                agenda=agenda, debut=creneau.debut, cle=retenue.cle, en_ligne=not pour_agent
+            )
+            if not converted and not _take_place(agenda=agenda, debut=creneau.debut, en_ligne=not pour_agent):
                 raise CreneauIndisponible(
                     "Ce créneau vient d'être pris.",
                     prochains=[],
@@ -233,6 +311,93 @@ def reservation_walk_in(
         agent=agent,
         cle_idempotence=cle_idempotence,
     )
+
+
+def retenue_take(
+    *,
+    agenda: Agenda,
+    debut: dt.datetime,
+    cle: str,
+    en_ligne: bool,
+    duree: dt.timedelta,
+) -> Retenue:
+    """Hold one place of the slot starting at `debut` for `duree`, for the holder `cle`, and return
+    the hold. The place is taken in the slot's counter at once (G3: the CHECK constraints bound
+    reservations + holds; G2: an online hold takes an online place, `en_ligne=False` any place),
+    so every availability read counts it as taken until it is converted (`reservation_create`
+    with `retenue_cle`), released (`retenue_release`) or expired.
+
+    One hold per holder and slot: while the holder's hold is live it is returned unchanged (two
+    tabs, a reload: no second place, and no extension); an expired one not yet reclaimed is
+    renewed for `duree` (its place was free again, the holder takes it back). Raises
+    `CreneauIndisponible` (with the next free slots) when the slot is not open to the asker
+    (notice, horizon, closure) or has no free place.
+    """
+    debut = debut.astimezone(dt.UTC) if debut.tzinfo else timezone.make_aware(debut)
+    pour_agent = not en_ligne
+    existing = retenue_of(agenda=agenda, debut=debut, cle=cle, en_ligne=en_ligne)
+    if existing is not None and existing.is_live:
+        return existing
+    creneau = creneau_at(agenda, debut=debut, pour_agent=pour_agent, inclure_complets=True)
+    if creneau is None:
+        raise CreneauIndisponible(prochains=_suivants(agenda, debut=debut, pour_agent=pour_agent))
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            if existing is not None:
+                compteur = _compteur_lock(agenda.pk, creneau.debut)
+                renewed = Retenue.objects.filter(pk=existing.pk, compteur=compteur).update(
+                    expire_at=now + duree
+                )
+                if renewed:
+                    existing.expire_at = now + duree
+                    return existing
+            if not _take_place(agenda=agenda, debut=creneau.debut, en_ligne=en_ligne):
+                raise CreneauIndisponible(
+                    "Ce créneau vient d'être pris.",
+                    prochains=_suivants(agenda, debut=debut, pour_agent=pour_agent),
+                )
+            compteur = CompteurCreneau.objects.get(agenda=agenda, debut=creneau.debut)
+            with transaction.atomic():
+                return Retenue.objects.create(
+                    compteur=compteur, cle=cle, en_ligne=en_ligne, expire_at=now + duree, created_at=now
+                )
+    except IntegrityError:
+        # The same holder took it at the same instant (two tabs): theirs, not a second place.
+        existing = retenue_of(agenda=agenda, debut=debut, cle=cle, en_ligne=en_ligne)
+        if existing is None:
+            raise
+        return existing
+
+
+def retenue_release(*, agenda: Agenda, debut: dt.datetime, cle: str) -> bool:
+    """End the holder's hold on the slot and free its place (an offer declined or expired, a form
+    left). True when there was a hold to release; releasing twice is a no-op."""
+    with transaction.atomic():
+        compteur = _compteur_lock(agenda.pk, debut)
+        if compteur is None:
+            return False
+        retenue = Retenue.objects.filter(compteur=compteur, cle=cle).first()
+        if retenue is None:
+            return False
+        retenue.delete()
+        _compteur_add(compteur.pk, places=-1, en_ligne=-1 if retenue.en_ligne else 0)
+    return True
+
+
+def retenues_purge(*, now: dt.datetime | None = None) -> int:
+    """Reclaim every expired hold (hygiene only: reads already count them as free and the next
+    taker of a full slot reclaims them). Returns how many were reclaimed."""
+    now = now or timezone.now()
+    count = 0
+    for compteur_id in (
+        Retenue.objects.expirees(now).values_list("compteur_id", flat=True).distinct().iterator()
+    ):
+        with transaction.atomic():
+            compteur = CompteurCreneau.objects.select_for_update(no_key=True).filter(pk=compteur_id).first()
+            if compteur is not None:
+                count += _reclaim_expired(compteur, now=now)
+    return count
 
 
 def _lock(reservation: Reservation) -> Reservation:

@@ -1,9 +1,9 @@
-"""Beat tasks of the booking engine: reminders and retention. Thin: they call services."""
+"""Beat tasks of the booking engine: reminders, retention, expired holds. Thin: they call services."""
 
 from celery import shared_task
 from celery.schedules import crontab
 
-from .services import reminders_send, reservations_anonymise
+from .services import reminders_send, reservations_anonymise, retenues_purge
 
 
 @shared_task(acks_late=True)
@@ -18,6 +18,12 @@ def reservations_anonymise_task() -> int:
     return reservations_anonymise()
 
 
+@shared_task(acks_late=True)
+def retenues_purge_task() -> int:
+    """Reclaim expired holds (hygiene only: reads already count them as free; idempotent)."""
+    return retenues_purge()
+
+
 BEAT_SCHEDULE = {
     "booking-reminders": {
         "task": "pacte.booking.tasks.reminders_send_task",
@@ -26,5 +32,9 @@ BEAT_SCHEDULE = {
     "booking-retention": {
         "task": "pacte.booking.tasks.reservations_anonymise_task",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "booking-retenues": {
+        "task": "pacte.booking.tasks.retenues_purge_task",
+        "schedule": crontab(minute="*/30"),
     },
 }
