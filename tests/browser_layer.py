@@ -36,6 +36,19 @@ def browser():
         browser.close()
 
 
+def _content_once_parsed(page) -> None:
+    """`page.content()` reads the document once it is parsed. A click that submits a form returns
+    as soon as the next document is committed; its body may still be on the way (a loaded CI
+    machine), and reading it then gives '' — a test that asserts on it would fail on a good page."""
+    read = page.content
+
+    def content() -> str:
+        page.wait_for_load_state("domcontentloaded")
+        return read()
+
+    page.content = content
+
+
 def _context(browser, *, javascript: bool, width: int = 1280):
     context = browser.new_context(
         java_script_enabled=javascript, viewport={"width": width, "height": 900}, locale="fr-FR"
@@ -50,6 +63,7 @@ def page(browser, live_server):
     """A page with JavaScript, 1280 px wide; console errors (CSP violations included) fail the test."""
     context = _context(browser, javascript=True)
     page = context.new_page()
+    _content_once_parsed(page)
     errors: list[str] = []
 
     def on_console(msg):
@@ -75,6 +89,7 @@ def page_nojs(browser, live_server):
     """A page with JavaScript disabled: every citizen journey must work without it."""
     context = _context(browser, javascript=False)
     page = context.new_page()
+    _content_once_parsed(page)
     yield page
     context.close()
 

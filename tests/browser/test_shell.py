@@ -78,3 +78,22 @@ def test_skip_link_reaches_main_content_by_keyboard(page, live_server):
     assert page.evaluate("document.activeElement.textContent") == "Aller au contenu"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "contenu"
+
+
+@pytest.mark.parametrize("fixture", ["page", "page_nojs"])
+def test_page_content_after_a_submit_waits_for_the_body(request, fixture, live_server, make_user):
+    """A form submitted by a click, whose answer trickles in slowly (a loaded CI machine): the test
+    layer's `page.content()` reads the next page once parsed, never the empty committed document."""
+    page = request.getfixturevalue(fixture)
+    user = make_user(Role.AGENT)
+    page.goto(live_server.url + "/espace/connexion/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "faux")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": 2000, "uploadThroughput": -1},
+    )
+    page.click("button[type=submit]")
+    assert "Identifiant ou mot de passe incorrect" in page.content()
