@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -16,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from pacte.charts import bar_chart
 from pacte.decorators import role_required
+from pacte.exports import SPREADSHEET, csv_response
 from pacte.htmx import render_page
 from pacte.journal import journal_record
 from pacte.models import JournalEntry
@@ -380,31 +378,31 @@ def _num(value):
 def rapport_csv(request):
     """The same figures as the page, as CSV (UTF-8 with BOM for spreadsheets)."""
     _form, _presets, data, _ = _rapport(request)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(CSV_HEADER)
-    for tableau, ligne in _rows(data):
-        writer.writerow(
-            [
-                tableau,
-                ligne.libelle,
-                ligne.recues,
-                ligne.evaluables,
-                ligne.dans_delai,
-                _num(ligne.taux),
-                _num(ligne.mediane_premiere_reponse_h),
-                _num(ligne.mediane_resolution_h),
-                ligne.en_retard,
-            ]
-        )
-    journal_record(
-        action="arrondissements.rapport.export_csv",
-        actor=request.user,
-        data={"debut": str(data.debut), "fin": str(data.fin)},
+    rows = (
+        [
+            tableau,
+            ligne.libelle,
+            ligne.recues,
+            ligne.evaluables,
+            ligne.dans_delai,
+            _num(ligne.taux),
+            _num(ligne.mediane_premiere_reponse_h),
+            _num(ligne.mediane_resolution_h),
+            ligne.en_retard,
+        ]
+        for tableau, ligne in _rows(data)
     )
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="demandes-appui-{data.debut}-{data.fin}.csv"'
-    return response
+    return csv_response(
+        rows,
+        CSV_HEADER,
+        f"demandes-appui-{data.debut}-{data.fin}.csv",
+        dialect=SPREADSHEET,
+        journal={
+            "action": "arrondissements.rapport.export_csv",
+            "actor": request.user,
+            "data": {"debut": str(data.debut), "fin": str(data.fin)},
+        },
+    )
 
 
 @role_required(*STAFF_ROLES)

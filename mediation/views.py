@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from copy import copy
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from pacte.decorators import role_required
+from pacte.exports import SPREADSHEET, csv_response
 from pacte.models import Arrondissement, Notification
 from pacte.notifications import notifications_about, tache_action
 from pacte.ratelimit import ratelimit
@@ -281,6 +281,24 @@ def saisine_list(request):
 
 
 _EXPORT_CHOICES = ["canal", "requerant_type", "theme", "statut", "niveau", "issue"]
+_EXPORT_HEADER = [
+    "reference",
+    "recue_le",
+    "canal",
+    "requerant",
+    "nom",
+    "prenom",
+    "theme",
+    "arrondissement",
+    "direction",
+    "statut",
+    "niveau",
+    "issue",
+    "elu_implique",
+    "echeance_reponse",
+    "cloturee_le",
+    "suivi_par",
+]
 
 
 def saisine_export(request):
@@ -289,61 +307,40 @@ def saisine_export(request):
     form = FiltresForm(request.GET or None)
     filtres = form.cleaned_data if form.is_valid() else {}
     qs = saisine_list_for(request.user, compteurs=False, **{k: v for k, v in filtres.items() if v})
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="saisines.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
-        [
-            "reference",
-            "recue_le",
-            "canal",
-            "requerant",
-            "nom",
-            "prenom",
-            "theme",
-            "arrondissement",
-            "direction",
-            "statut",
-            "niveau",
-            "issue",
-            "elu_implique",
-            "echeance_reponse",
-            "cloturee_le",
-            "suivi_par",
-        ]
-    )
     # Labels resolved once: get_FOO_display() translates a lazy label per row (the export's hot spot).
     labels = {f: {k: str(v) for k, v in Saisine._meta.get_field(f).choices} for f in _EXPORT_CHOICES}
-    count = 0
-    for s in qs.iterator(chunk_size=500):
-        count += 1
-        writer.writerow(
-            [
-                s.reference,
-                s.recue_at.date().isoformat(),
-                labels["canal"].get(s.canal, ""),
-                labels["requerant_type"].get(s.requerant_type, ""),
-                s.nom,
-                s.prenom,
-                labels["theme"].get(s.theme, ""),
-                s.arrondissement.numero if s.arrondissement else "",
-                s.direction.sigle if s.direction else "",
-                labels["statut"].get(s.statut, ""),
-                labels["niveau"].get(s.niveau, ""),
-                labels["issue"].get(s.issue, ""),
-                "oui" if s.elu_implique else "non",
-                s.echeance_reponse.isoformat() if s.echeance_reponse else "",
-                s.cloturee_at.date().isoformat() if s.cloturee_at else "",
-                s.assignee.get_full_name() if s.assignee else "",
-            ]
-        )
-    services.lecture_record(
-        actor=request.user,
-        action="mediation.export",
-        data={"lignes": count, "filtres": {k: str(v) for k, v in filtres.items() if v}},
+    rows = (
+        [
+            s.reference,
+            s.recue_at.date().isoformat(),
+            labels["canal"].get(s.canal, ""),
+            labels["requerant_type"].get(s.requerant_type, ""),
+            s.nom,
+            s.prenom,
+            labels["theme"].get(s.theme, ""),
+            s.arrondissement.numero if s.arrondissement else "",
+            s.direction.sigle if s.direction else "",
+            labels["statut"].get(s.statut, ""),
+            labels["niveau"].get(s.niveau, ""),
+            labels["issue"].get(s.issue, ""),
+            "oui" if s.elu_implique else "non",
+            s.echeance_reponse.isoformat() if s.echeance_reponse else "",
+            s.cloturee_at.date().isoformat() if s.cloturee_at else "",
+            s.assignee.get_full_name() if s.assignee else "",
+        ]
+        for s in qs.iterator(chunk_size=500)
     )
-    return response
+    return csv_response(
+        rows,
+        _EXPORT_HEADER,
+        "saisines.csv",
+        dialect=SPREADSHEET,
+        journal={
+            "action": "mediation.export",
+            "actor": request.user,
+            "data": {"lignes": qs.count(), "filtres": {k: str(v) for k, v in filtres.items() if v}},
+        },
+    )
 
 
 def _timeline(saisine):

@@ -271,20 +271,25 @@ def statistiques(
     return result
 
 
+CSV_HEADER = [
+    "tableau",
+    "ligne",
+    "colonne",
+    "effectif",
+    "periode_debut",
+    "periode_fin",
+    "filtre_droit",
+    "filtre_type",
+    "filtre_arrondissement",
+]
+
+
 def csv_rows(stats: Statistiques):
-    """The open-data export: every published cell of the page's tables, one per line (long format)."""
+    """The open-data export: every published cell of the page's tables, one per line (long format).
+
+    The header is `CSV_HEADER`.
+    """
     f = stats.filtres
-    yield [
-        "tableau",
-        "ligne",
-        "colonne",
-        "effectif",
-        "periode_debut",
-        "periode_fin",
-        "filtre_droit",
-        "filtre_type",
-        "filtre_arrondissement",
-    ]
     context = [
         f.debut.isoformat(),
         f.fin.isoformat(),

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from pacte.charts import bar_chart
 from pacte.decorators import role_required
+from pacte.exports import OPEN_DATA, SPREADSHEET, csv_response
 from pacte.journal import journal_record
 from pacte.models import Arrondissement
 from pacte.roles import Role, has_role, profil_of
@@ -25,14 +23,9 @@ from .models import Dispositif
 from .reference import typologie
 from .selectors import observations_of
 from .services import observation_record, observation_suivi
-from .stats import Filtres, FiltresForm, csv_rows, statistiques, trimestres_recents
+from .stats import CSV_HEADER, Filtres, FiltresForm, csv_rows, statistiques, trimestres_recents
 
 SIGNALEURS = (Role.AGENT, Role.ECRIVAIN, Role.MEDIATEUR, Role.ANALYSTE)
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 def _stats_context(request, *, raw: bool):
@@ -74,15 +67,6 @@ def _stats_context(request, *, raw: bool):
     }
 
 
-def _csv_response(stats, filename):
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in csv_rows(stats)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @login_not_required
 def statistiques_page(request):
     """Public statistics with small-cell suppression (no account needed)."""
@@ -94,7 +78,9 @@ def statistiques_page(request):
 def statistiques_csv(request):
     """Open-data export: the same protected tables as the page."""
     context = _stats_context(request, raw=False)
-    return _csv_response(context["stats"], "non-recours-statistiques.csv")
+    return csv_response(
+        csv_rows(context["stats"]), CSV_HEADER, "non-recours-statistiques.csv", dialect=OPEN_DATA
+    )
 
 
 @role_required(Role.ANALYSTE)
@@ -109,19 +95,24 @@ def analyse_csv(request):
     """Raw export for analysts, journaled."""
     context = _stats_context(request, raw=True)
     f = context["stats"].filtres
-    journal_record(
-        action="nonrecours.export",
-        actor=request.user,
-        message="Export des chiffres non masqués de l'observatoire",
-        data={
-            "debut": f.debut.isoformat(),
-            "fin": f.fin.isoformat(),
-            "dispositif": f.dispositif,
-            "type": f.type,
-            "arrondissement": f.arrondissement,
+    return csv_response(
+        csv_rows(context["stats"]),
+        CSV_HEADER,
+        "non-recours-chiffres-bruts.csv",
+        dialect=SPREADSHEET,
+        journal={
+            "action": "nonrecours.export",
+            "actor": request.user,
+            "message": "Export des chiffres non masqués de l'observatoire",
+            "data": {
+                "debut": f.debut.isoformat(),
+                "fin": f.fin.isoformat(),
+                "dispositif": f.dispositif,
+                "type": f.type,
+                "arrondissement": f.arrondissement,
+            },
         },
     )
-    return _csv_response(context["stats"], "non-recours-chiffres-bruts.csv")
 
 
 def _default_source(user) -> str:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .csvio import actions_csv_export
+from .csvio import actions_csv_response
 from .models import Abonnement, Action, Axe, IndicateurSaisi, Jalon, MesureIndicateur, Orientation
 from .workflows import TABLE, refus_phrase
 
@@ -33,9 +32,7 @@ class JalonInline(admin.TabularInline):
 
 @admin.action(description="Exporter les actions sélectionnées (CSV, format d'import)")
 def exporter_csv(modeladmin, request, queryset):
-    response = HttpResponse(actions_csv_export(queryset), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="actions-pacte.csv"'
-    return response
+    return actions_csv_response(queryset, filename="actions-pacte.csv")
 
 
 class ActionAdminForm(forms.ModelForm):

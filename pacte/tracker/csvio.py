@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
+from pacte.exports import OPEN_DATA, cell_restore, csv_response, csv_text
 from pacte.journal import journal_record
 from pacte.models import Direction
 
@@ -125,7 +126,7 @@ def actions_csv_parse(content: str | bytes) -> RapportImport:
     url_ok = URLValidator(schemes=["http", "https"])
     seen: dict[str, int] = {}
     for index, raw in enumerate(reader, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        row = {(k or "").strip(): cell_restore((v or "").strip()) for k, v in raw.items() if k is not None}
         if None in raw:
             rapport.erreurs.append(
                 (index, "Trop de valeurs sur la ligne (vérifiez les guillemets et séparateurs).")
@@ -259,31 +260,35 @@ def actions_csv_import(*, content: str | bytes, actor) -> RapportImport:
     return rapport
 
 
-def actions_csv_export(actions=None) -> str:
-    """Export actions in the import format (UTF-8, comma separated)."""
+def actions_csv_rows(actions=None):
+    """The actions in the import format, one list per line (the header is `COLUMNS`)."""
     actions = actions if actions is not None else Action.objects.all()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
     for action in actions.select_related("orientation", "axe", "direction").order_by(
         "orientation__ordre", "numero", "code"
     ):
-        writer.writerow(
-            [
-                action.code,
-                action.orientation.code,
-                action.axe.titre if action.axe else "",
-                action.titre,
-                action.statut_source,
-                action.source,
-                action.description,
-                action.direction.sigle if action.direction else "",
-                action.partenaires,
-                action.statut,
-                action.avancement,
-                action.debut_on.isoformat() if action.debut_on else "",
-                action.cible_on.isoformat() if action.cible_on else "",
-                "oui" if action.is_published else "non",
-            ]
-        )
-    return buffer.getvalue()
+        yield [
+            action.code,
+            action.orientation.code,
+            action.axe.titre if action.axe else "",
+            action.titre,
+            action.statut_source,
+            action.source,
+            action.description,
+            action.direction.sigle if action.direction else "",
+            action.partenaires,
+            action.statut,
+            action.avancement,
+            action.debut_on.isoformat() if action.debut_on else "",
+            action.cible_on.isoformat() if action.cible_on else "",
+            "oui" if action.is_published else "non",
+        ]
+
+
+def actions_csv_response(actions=None, *, filename: str):
+    """Stream the actions in the import format (open-data dialect: UTF-8, comma)."""
+    return csv_response(actions_csv_rows(actions), COLUMNS, filename, dialect=OPEN_DATA)
+
+
+def actions_csv_export(actions=None) -> str:
+    """Export actions in the import format (UTF-8, comma separated) as one string."""
+    return csv_text(actions_csv_rows(actions), COLUMNS, OPEN_DATA)

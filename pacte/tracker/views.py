@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -18,7 +15,7 @@ from pacte.roles import Role
 from pacte.workflows import TransitionInterdite
 
 from . import selectors, services
-from .csvio import COLUMNS, actions_csv_export, actions_csv_import, actions_csv_parse
+from .csvio import COLUMNS, actions_csv_import, actions_csv_parse, actions_csv_response
 from .enums import Statut
 from .forms import AbonnementForm, AvancementForm, FiltresForm, ImportForm, JalonForm, MesureForm
 from .models import Orientation
@@ -78,11 +75,7 @@ def action_list(request):
 @require_safe
 def action_list_csv(request):
     """Open data: the published actions in the import format (CSV, UTF-8)."""
-    response = HttpResponse(
-        actions_csv_export(selectors.actions_list()), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="pacte-actions-publiees.csv"'
-    return response
+    return actions_csv_response(selectors.actions_list(), filename="pacte-actions-publiees.csv")
 
 
 @login_not_required
@@ -291,8 +284,4 @@ def gestion_import_confirm(request):
 @require_safe
 def gestion_export(request):
     """Every action in the import format."""
-    content = actions_csv_export()
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="actions-pacte.csv"'
-    response["ETag"] = hashlib.sha256(content.encode()).hexdigest()[:32]
-    return response
+    return actions_csv_response(filename="actions-pacte.csv")

@@ -96,7 +96,9 @@ def test_referent_report_is_limited_to_their_direction(dataset, people, client):
         rows = list(
             csv.reader(
                 io.StringIO(
-                    client.get(f"/arrondissements/rapport/export.csv?{Q1}").content.decode("utf-8-sig")
+                    b"".join(
+                        client.get(f"/arrondissements/rapport/export.csv?{Q1}").streaming_content
+                    ).decode("utf-8-sig")
                 ),
                 delimiter=";",
             )
@@ -120,7 +122,9 @@ def test_csv_equals_page_and_elu_row_is_highlighted(dataset, people, client):
     client.force_login(people["elu6"])
     with time_machine.travel(TODAY, tick=False):
         page = client.get(f"/arrondissements/rapport/?{Q1}").content.decode()
-        data = client.get(f"/arrondissements/rapport/export.csv?{Q1}").content.decode("utf-8-sig")
+        data = b"".join(client.get(f"/arrondissements/rapport/export.csv?{Q1}").streaming_content).decode(
+            "utf-8-sig"
+        )
     rows = list(csv.reader(io.StringIO(data), delimiter=";"))
     assert rows[0][0] == "Tableau" and len(rows) == 1 + 9 + 2 + 1
     page_rows = {r[0].replace(" le vôtre", ""): r for r in _page_rows(page) if len(r) == 7}

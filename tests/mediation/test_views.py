@@ -164,7 +164,7 @@ def test_reads_and_exports_are_journaled(client, monde):
     client.get(_url("dossier", monde))
     client.get(_url("document", monde))
     response = client.get(_url("export", monde))
-    assert monde["saisine"].reference in response.content.decode()
+    assert monde["saisine"].reference in b"".join(response.streaming_content).decode()
     actions = list(
         JournalEntry.objects.filter(actor=monde["users"]["mediateur"]).values_list("action", flat=True)
     )

@@ -54,8 +54,11 @@ def donnees():
 
 
 def _csv(response):
-    text = b"".join(response.streaming_content).decode()
-    return list(csv.DictReader(io.StringIO(text)))
+    """Rows of an export: open data is comma-separated UTF-8, the analysts' file is for spreadsheets."""
+    data = b"".join(response.streaming_content)
+    if data.startswith("\ufeff".encode()):
+        return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    return list(csv.DictReader(io.StringIO(data.decode())))
 
 
 def _cell(rows, tableau, ligne, colonne):

@@ -105,7 +105,9 @@ def test_admin_import_page_previews_then_confirms_and_refuses_a_bad_file(client,
     assert response.status_code == 302 and response.url == "/pacte/gestion/"
     assert Action.objects.filter(code="P9").exists()
     export = client.get("/pacte/gestion/export.csv")
-    assert export["Content-Type"].startswith("text/csv") and b"P9,proximite" in export.content
+    assert export["Content-Type"].startswith("text/csv") and b"P9,proximite" in b"".join(
+        export.streaming_content
+    )
 
 
 def test_admin_changelist_action_exports_selected_actions(client, make_user):
@@ -120,7 +122,7 @@ def test_admin_changelist_action_exports_selected_actions(client, make_user):
         "/admin/tracker/action/", {"action": "exporter_csv", "_selected_action": [pk], "index": 0}
     )
     assert response.status_code == 200
-    lines = response.content.decode().splitlines()
+    lines = b"".join(response.streaming_content).decode().splitlines()
     assert len(lines) == 2 and lines[1].startswith("D1,adaptabilite")
 
 

@@ -118,6 +118,6 @@ def test_open_data_csv_lists_published_actions_only(client):
     """/pacte/actions.csv is public and omits unpublished actions."""
     Action.objects.filter(code="A3").update(is_published=False)
     response = client.get("/pacte/actions.csv")
-    lines = response.content.decode().splitlines()
+    lines = b"".join(response.streaming_content).decode().splitlines()
     assert response["Content-Type"].startswith("text/csv") and len(lines) == 18
     assert not any(line.startswith("A3,") for line in lines)
