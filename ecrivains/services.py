@@ -21,7 +21,13 @@ from django.utils import timezone
 from pacte.booking.models import Agenda, Fermeture, RegleOuverture, Reservation, Statut, TypeRegle
 from pacte.booking.models import Canal as CanalReservation
 from pacte.booking.selectors import creneau_at, local_tz
-from pacte.booking.services import CreneauIndisponible, reservation_cancel, reservation_create
+from pacte.booking.services import (
+    CreneauIndisponible,
+    reservation_cancel,
+    reservation_create,
+    retenue_release,
+    retenue_take,
+)
 from pacte.journal import journal_record
 from pacte.models import Canal, Notification
 from pacte.notifications import Personne, notification_cancel, notify_person, tache_faite, tache_sans_reponse
@@ -244,13 +250,20 @@ def _appel_a_passer(offre: OffreCreneau) -> Notification | None:
     return Notification.objects.taches_a_faire().about(offre).filter(canal=Canal.APPEL).first()
 
 
+def _retenue_cle(offre: OffreCreneau) -> str:
+    """The holder key of the place an offer holds in the slot's counter (`pacte.booking` holds)."""
+    return f"ecrivains:offre:{offre.uuid}"
+
+
 def _offre_closed(offre: OffreCreneau, agent=None) -> None:
     """The offer left « ouverte »: an agent who recorded the answer made the call (task done);
-    otherwise what is still pending about it (call task, unsent message) is cancelled."""
+    otherwise what is still pending about it (call task, unsent message) is cancelled. The place
+    it held is given back (a no-op once converted into the booking)."""
     tache = _appel_a_passer(offre) if agent is not None else None
     if tache is not None:
         tache_faite(notification=tache, actor=agent)
     notification_cancel(obj=offre)
+    retenue_release(agenda=offre.permanence.agenda, debut=offre.debut, cle=_retenue_cle(offre))
 
 
 def inscription_create(
@@ -321,21 +334,20 @@ def offres_attribuer(
 ) -> list[OffreCreneau]:
     """Offer the free places of the slot `debut` to the first people waiting (first come, first served).
 
-    Never more open offers on a slot than free places on it: the permanence row is locked while
-    counting, so two concurrent calls cannot both hand out the same place. A person is offered a
-    given slot only once (after a refusal or an expiry, the next person gets it). Returns the
-    offers created; each is sent by SMS and/or email with a secret link valid
+    Each offer holds its place in the slot's counter (a `pacte.booking` hold, agent side, until
+    the offer's deadline): while it is open, public and agent views count the place as taken,
+    and accepting in time converts the hold into the booking, never refused. So there are never
+    more open offers on a slot than places: an offer is made only once its hold is taken (the
+    permanence row is locked meanwhile, so concurrent calls hand out places one by one). A
+    person is offered a given slot only once (after a refusal or an expiry, the next person gets
+    it). Returns the offers created; each is sent by SMS and/or email with a secret link valid
     `ECRIVAINS_OFFRE_VALIDITE_HEURES` hours (never beyond the start of the slot).
     """
     now = now or timezone.now()
     created = []
     with transaction.atomic():
         Permanence.objects.select_for_update().get(pk=permanence.pk)
-        libres = _places_libres(permanence, debut)
-        ouvertes = OffreCreneau.objects.filter(
-            permanence=permanence, debut=debut, statut=StatutOffre.OUVERTE
-        ).count()
-        a_offrir = libres - ouvertes
+        a_offrir = _places_libres(permanence, debut)  # open offers' places are held: not free
         if a_offrir <= 0:
             return []
         day = timezone.localtime(debut, local_tz()).date()
@@ -349,13 +361,25 @@ def offres_attribuer(
         validite = dt.timedelta(hours=settings.ECRIVAINS_OFFRE_VALIDITE_HEURES)
         for inscription in candidats:
             token, hashed = token_new()
-            offre = OffreCreneau.objects.create(
+            offre = OffreCreneau(
                 inscription=inscription,
                 permanence=permanence,
                 debut=debut,
                 token_hash=hashed,
                 expire_at=min(now + validite, debut),
             )
+            try:
+                # Held at least until the offer's deadline (the hold's clock starts a bit later).
+                retenue_take(
+                    agenda=permanence.agenda,
+                    debut=debut,
+                    cle=_retenue_cle(offre),
+                    en_ligne=False,
+                    duree=offre.expire_at - now,
+                )
+            except CreneauIndisponible:
+                break  # a booker took the last place meanwhile: nothing more to offer
+            offre.save(force_insert=True)
             _inscription_set(inscription, StatutInscription.OFFRE_EN_COURS)
             journal_record(
                 action="ecrivains.offre_create",
@@ -436,14 +460,17 @@ def offre_accept(*, offre: OffreCreneau, agent=None) -> Resultat:
 
     The booking uses agent semantics (the waiting list is a service-managed queue: it may use the
     places kept for agents), on behalf of `agent` when an agent records the caller's answer,
-    otherwise of the system account; the channel says how the person answered. When the place was
-    taken meanwhile (or the offer expired), the person keeps their place on the list and gets a
-    friendly message; nothing is booked.
+    otherwise of the system account; the channel says how the person answered. The place the
+    offer held converts into the booking atomically: an acceptance before the deadline is never
+    refused. Past the deadline (or when the session was cancelled) the person keeps their place
+    on the list and gets a friendly message; nothing is booked.
     """
     now = timezone.now()
     with transaction.atomic():
         offre = (
-            OffreCreneau.objects.select_for_update()
+            # Only the offer's row: locking its agenda too would deadlock with a booker who holds
+            # the slot's counter and inserts a reservation (a key-share lock on the agenda).
+            OffreCreneau.objects.select_for_update(of=("self",))
             .select_related("inscription", "permanence__agenda")
             .get(pk=offre.pk)
         )
@@ -463,6 +490,7 @@ def offre_accept(*, offre: OffreCreneau, agent=None) -> Resultat:
                     email=inscription.email,
                     canal=CanalReservation.TELEPHONE,
                     agent=agent or _system_user(),
+                    retenue_cle=_retenue_cle(offre),  # the held place becomes the booking
                 )
                 if agent is None:
                     # The engine records agent bookings as phone ones: the person answered online.
@@ -545,8 +573,8 @@ def offres_expire(*, now: dt.datetime | None = None) -> int:
     slots = set()
     with transaction.atomic():
         for offre in (
-            OffreCreneau.objects.select_for_update(skip_locked=True)
-            .select_related("inscription", "permanence")
+            OffreCreneau.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("inscription", "permanence__agenda")
             .filter(statut=StatutOffre.OUVERTE, expire_at__lte=now)
         ):
             transition(
@@ -579,8 +607,14 @@ def inscription_withdraw(*, inscription: InscriptionAttente, agent=None) -> Insc
             journal="ecrivains.inscription_withdraw",
             message="Retrait de la liste",
         )
-        for offre in OffreCreneau.objects.filter(inscription=inscription, statut=StatutOffre.OUVERTE):
+        for offre in OffreCreneau.objects.select_related("permanence__agenda").filter(
+            inscription=inscription, statut=StatutOffre.OUVERTE
+        ):
             transition(offre, StatutOffre.REFUSEE, OFFRE_TABLE, agent, message="Retrait de la liste")
+            _offre_closed(offre, agent)
+            transaction.on_commit(
+                lambda p=offre.permanence, d=offre.debut: offres_attribuer(permanence=p, debut=d)
+            )
     return inscription
 
 

@@ -14,7 +14,7 @@ from ecrivains import services
 from ecrivains.enums import CanalInscription, StatutInscription, StatutOffre
 from ecrivains.models import InscriptionAttente, OffreCreneau
 from pacte.booking.models import Reservation, Statut
-from pacte.booking.services import reservation_cancel, reservation_create
+from pacte.booking.services import CreneauIndisponible, reservation_cancel, reservation_create
 from pacte.roles import Role
 
 from .conftest import slot_of
@@ -69,8 +69,9 @@ def test_never_more_open_offers_than_free_places(make_permanence):
     services.offres_attribuer(permanence=permanence, debut=debut)
     services.offres_attribuer(permanence=permanence, debut=debut)
     assert OffreCreneau.objects.filter(statut=StatutOffre.OUVERTE).count() == 2
-    # One place taken meanwhile: no new offer while 2 are open for 1 place.
-    _book(permanence)
+    # The open offers hold both places: nobody can book them meanwhile (#15.1).
+    with pytest.raises(CreneauIndisponible):
+        _book(permanence)
     services.offres_attribuer(permanence=permanence, debut=debut)
     assert OffreCreneau.objects.filter(statut=StatutOffre.OUVERTE).count() == 2
 
@@ -179,39 +180,40 @@ def test_citizen_form_requires_contact_and_keeps_values(make_permanence, client)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_race_two_people_accept_the_last_slot(make_permanence):
-    """Two people accepting the last place at once (separate connections): exactly one wins, the
-    other gets a friendly message and stays on the list."""
+def test_race_two_people_accept_their_held_places(make_permanence):
+    """Two people accepting their offers at once (separate connections), while a booker at the
+    counter tries the same slot: both offers were holding their places, so both are booked and
+    the counter's booking is refused (#15.1: never « quelqu'un a pris ce créneau » in time)."""
     permanence = make_permanence(capacite=2)
-    a = _inscrire(permanence, "A")
-    b = _inscrire(permanence, "B")
+    _inscrire(permanence, "A")
+    _inscrire(permanence, "B")
     offres = services.offres_attribuer(permanence=permanence, debut=slot_of(permanence))
     assert len(offres) == 2
-    _book(permanence, nom="Au guichet")  # one place taken meanwhile: 2 offers for 1 place
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(3)
     results = {}
 
-    def accept(offre):
+    def run(name, fn):
         try:
             barrier.wait()
-            results[offre.pk] = services.offre_accept(offre=offre)
+            results[name] = fn()
+        except CreneauIndisponible:
+            results[name] = "pris"
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=accept, args=(o,)) for o in offres]
+    actions = [(o.pk, lambda o=o: services.offre_accept(offre=o)) for o in offres]
+    actions.append(("guichet", lambda: _book(permanence, nom="Au guichet")))
+    threads = [threading.Thread(target=run, args=action) for action in actions]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    oks = [r for r in results.values() if r.ok]
-    kos = [r for r in results.values() if not r.ok]
-    assert len(oks) == 1 and len(kos) == 1
-    assert "quelqu'un a pris ce créneau" in kos[0].message
-    assert Reservation.objects.filter(statut=Statut.CONFIRMEE).count() == 2
-    perdant = kos[0].offre.inscription
-    perdant.refresh_from_db()
-    assert perdant.statut == StatutInscription.EN_ATTENTE
-    assert {a.pk, b.pk} == {r.offre.inscription_id for r in results.values()}
+    assert all(results[o.pk].ok for o in offres), results
+    assert results["guichet"] == "pris"
+    assert set(Reservation.objects.filter(statut=Statut.CONFIRMEE).values_list("nom", flat=True)) == {
+        "A",
+        "B",
+    }
 
 
 def test_landline_registration_is_told_a_call_not_an_sms(make_permanence, client, sms_outbox):
