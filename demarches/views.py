@@ -20,7 +20,7 @@ from pacte.decorators import role_required
 from pacte.htmx import render_page
 from pacte.notifications import notifications_about
 from pacte.phones import phone_display
-from pacte.ratelimit import client_ip, hit, ratelimit
+from pacte.ratelimit import ratelimit, refused
 from pacte.roles import Role
 
 from . import selectors, services
@@ -77,7 +77,7 @@ def _demarche_from_query(request):
 def rappel_demande(request):
     demarche = _demarche_from_query(request)
     form = DemandeRappelForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not refused(request) and form.is_valid():
         demande = services.demande_rappel_create(
             demarche=demarche, canal=CanalRappel.EN_LIGNE, **form.cleaned_data
         )
@@ -99,28 +99,23 @@ def rappel_confirmation(request, uuid):
     )
 
 
-def _rate_limited(request, slug) -> bool:
-    """Over the hourly limit the citizen still gets the help, but nothing more is recorded."""
-    return not hit("difficulte", client_ip(request), f"{settings.DEMARCHES_DIFFICULTE_PAR_HEURE}/h")
-
-
 @login_not_required
+@ratelimit("difficulte")
 def demarche_difficulte(request, slug):
     demarche = get_object_or_404(selectors.demarche_detail_public(slug))
     form = DifficulteForm(
         request.POST if request.method == "POST" else None, dispositifs=dispositif_choices()
     )
-    if request.method == "POST" and form.is_valid():
-        if not _rate_limited(request, slug):
-            try:
-                services.difficulte_record(
-                    demarche=demarche,
-                    blocages=form.cleaned_data["blocages"],
-                    dispositif=form.cleaned_data["dispositif"],
-                    arrondissement=form.cleaned_data["arrondissement"],
-                )
-            except Exception:  # recording is for statistics: the citizen still gets the help
-                logger.exception("Observation de difficulté non enregistrée")
+    if request.method == "POST" and not refused(request) and form.is_valid():
+        try:
+            services.difficulte_record(
+                demarche=demarche,
+                blocages=form.cleaned_data["blocages"],
+                dispositif=form.cleaned_data["dispositif"],
+                arrondissement=form.cleaned_data["arrondissement"],
+            )
+        except Exception:  # recording is for statistics: the citizen still gets the help
+            logger.exception("Observation de difficulté non enregistrée")
         return redirect("demarches:difficulte_merci", slug=demarche.slug)
     return render(request, "demarches/difficulte.html", {"demarche": demarche, "form": form, **_common()})
 

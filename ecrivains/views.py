@@ -27,7 +27,7 @@ from pacte.decorators import role_required
 from pacte.htmx import render_page
 from pacte.models import Canal
 from pacte.notifications import canaux, canaux_phrase
-from pacte.ratelimit import ratelimit
+from pacte.ratelimit import ratelimit, refused
 from pacte.roles import Role
 from pacte.workflows import TransitionInterdite
 
@@ -104,7 +104,7 @@ def inscription_create(request, uuid):
     permanence = _permanence_publique(uuid)
     dates = _dates_seances(permanence)
     form = InscriptionForm(request.POST or None, dates=dates)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not refused(request) and form.is_valid():
         try:
             inscription = services.inscription_create(
                 permanence=permanence,
@@ -148,7 +148,7 @@ def offre(request, token):
     offre = services.offre_by_token(token)
     if offre is None:
         raise Http404
-    if request.method == "POST":
+    if request.method == "POST" and not refused(request):
         action = request.POST.get("action")
         if action == "accepter":
             resultat = services.offre_accept(offre=offre)

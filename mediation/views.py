@@ -21,7 +21,7 @@ from pacte.decorators import role_required
 from pacte.exports import SPREADSHEET, csv_response
 from pacte.models import Arrondissement, Notification
 from pacte.notifications import notifications_about, tache_action
-from pacte.ratelimit import ratelimit
+from pacte.ratelimit import ratelimit, refused
 from pacte.roles import Role
 from pacte.tokens import identity_matches
 from pacte.workflows import TransitionInterdite
@@ -98,7 +98,7 @@ def saisir(request):
     """The public saisine form (no account, no JavaScript)."""
     if request.method == "POST":
         form = SaisinePubliqueForm(request.POST, request.FILES)
-        if form.is_valid():
+        if not refused(request) and form.is_valid():
             saisine, token = services.saisine_create(
                 data=form.saisine_data(),
                 canal=CanalSaisine.EN_LIGNE,
@@ -140,7 +140,7 @@ def suivi(request, token):
     if not verified:
         if request.method == "POST":
             identite_form = SuiviIdentiteForm(request.POST)
-            if identite_form.is_valid():
+            if not refused(request) and identite_form.is_valid():
                 expected = saisine.nom or saisine.organisme_nom
                 if identity_matches(expected_name=expected, given=identite_form.cleaned_data["nom_debut"]):
                     request.session[SESSION_SUIVI] = [

@@ -403,18 +403,13 @@ BOOKING_TOKEN_DAYS_AFTER = env_int("BOOKING_TOKEN_DAYS_AFTER", 7)
 BOOKING_RETENTION_DAYS = env_int("BOOKING_RETENTION_DAYS", 90)
 BOOKING_IDENTITY_MAX_ATTEMPTS = env_int("BOOKING_IDENTITY_MAX_ATTEMPTS", 5)
 
-# Pacte tracker: subscription requests per IP and hour; size of an imported CSV (bytes); the
-# request.META key holding the client's address behind a proxy.
-TRACKER_ABONNEMENTS_MAX_PAR_HEURE = env_int("TRACKER_ABONNEMENTS_MAX_PAR_HEURE", 5)
+# Pacte tracker: size of an imported CSV (bytes).
 TRACKER_IMPORT_MAX_OCTETS = env_int("TRACKER_IMPORT_MAX_OCTETS", 1_000_000)
-TRACKER_CLIENT_IP_HEADER = env("TRACKER_CLIENT_IP_HEADER", "REMOTE_ADDR")
 
 # Démarches: the callback promise (business days), failed calls before the fallback (SMS or
-# letter), « je n'y arrive pas » observations recorded per IP and hour, and how long closed
-# callback requests keep the caller's details (days).
+# letter), and how long closed callback requests keep the caller's details (days).
 RAPPEL_DELAI_JOURS_OUVRES = env_int("RAPPEL_DELAI_JOURS_OUVRES", 2)
 RAPPEL_TENTATIVES_MAX = env_int("RAPPEL_TENTATIVES_MAX", 3)
-DEMARCHES_DIFFICULTE_PAR_HEURE = env_int("DEMARCHES_DIFFICULTE_PAR_HEURE", 20)
 RETENTION_RAPPELS_DAYS = env_int("RETENTION_RAPPELS_DAYS", 90)
 
 # Écrivains publics: how long a waiting-list offer link stays valid (hours); how many days ahead
@@ -448,14 +443,22 @@ ARRONDISSEMENTS_MAX_FICHIERS = env_int("ARRONDISSEMENTS_MAX_FICHIERS", 5)
 RETENTION_OUTBOX_DAYS = env_int("RETENTION_OUTBOX_DAYS", 90)
 RETENTION_LOGIN_LOG_DAYS = env_int("RETENTION_LOGIN_LOG_DAYS", 180)
 
-# Rate limits of public forms (per client IP); RATELIMIT_ENABLED=0 for load benchmarks only.
+# The one table of limits (pacte/ratelimit.py), "count/period" with period s, m, h or d ("10/15m").
+# Public forms count per client IP, only when RATELIMIT_ENABLED (off for load benchmarks only);
+# the *_compte limits protect one account or address and always count.
 RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", not TESTING)  # tests/test_ratelimits.py switches it on
 RATELIMITS = {
-    "reservation": env("RATELIMIT_RESERVATION", "30/h"),
+    "reservation": env("RATELIMIT_RESERVATION", "30/h"),  # booking and waiting-list forms
     "rappel": env("RATELIMIT_RAPPEL", "10/h"),
     "saisine": env("RATELIMIT_SAISINE", "10/h"),
-    "difficulte": env("RATELIMIT_DIFFICULTE", "30/h"),
-    "abonnement": env("RATELIMIT_ABONNEMENT", "10/h"),
-    "identite": env("RATELIMIT_IDENTITE", "20/h"),
+    "difficulte": env("RATELIMIT_DIFFICULTE", "20/h"),  # « je n'y arrive pas »
+    "abonnement": env("RATELIMIT_ABONNEMENT", "5/h"),  # following a Pacte action by email
+    "identite": env("RATELIMIT_IDENTITE", "20/h"),  # identity checks behind secret links
+    "mot_de_passe": env("RATELIMIT_MOT_DE_PASSE", "5/h"),  # password-reset form, per IP
+    # Reset emails per address, whatever the IP (the page answers the same either way).
+    "mot_de_passe_compte": env("RATELIMIT_MOT_DE_PASSE_COMPTE", "3/h"),
+    # Failed sign-ins per username across all IPs (django-axes counts per username + IP). A short
+    # window: an attacker can only keep an account closed while attacking, minutes at a time.
+    "connexion_compte": env("RATELIMIT_CONNEXION_COMPTE", "10/10m"),
 }
 RATELIMIT_TRUST_X_FORWARDED_FOR = env_bool("RATELIMIT_TRUST_X_FORWARDED_FOR", False)

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import otp_views, views
-from .auth_views import ConnexionView
+from .auth_views import ConnexionView, MotDePasseOublieView, NouveauMotDePasseView
 
 urlpatterns = [
     path("", views.accueil, name="accueil"),
@@ -17,10 +17,7 @@ urlpatterns = [
     path("espace/deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
     path(
         "espace/mot-de-passe/oublie/",
-        auth_views.PasswordResetView.as_view(
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-        ),
+        MotDePasseOublieView.as_view(),
         name="password_reset",
     ),
     path(
@@ -30,7 +27,7 @@ urlpatterns = [
     ),
     path(
         "espace/mot-de-passe/nouveau/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        NouveauMotDePasseView.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -24,7 +24,7 @@ from pacte.models import Canal as CanalMessage
 from pacte.models import Notification
 from pacte.notifications import canaux, canaux_phrase, notifications_about, tache_action
 from pacte.phones import phone_display
-from pacte.ratelimit import ratelimit
+from pacte.ratelimit import ratelimit, refused
 from pacte.roles import Role, profil_of
 from pacte.tokens import identity_matches, token_hash
 from pacte.workflows import TransitionInterdite
@@ -227,7 +227,7 @@ def formulaire(request, uuid, creneau):
     debut = _parse_creneau(creneau)
     if request.method == "POST":
         form = ReservationForm(request.POST)
-        if form.is_valid():
+        if not refused(request) and form.is_valid():
             data = form.cleaned_data
             try:
                 reservation, token = reservation_create(
@@ -333,7 +333,7 @@ def gerer(request, token):
     if not _is_verified(request, hashed):
         form = IdentiteForm(request.POST if request.method == "POST" else None)
         bloque = _throttled(hashed, _client_ip(request))
-        if request.method == "POST" and not bloque and form.is_valid():
+        if request.method == "POST" and not refused(request) and not bloque and form.is_valid():
             if identity_matches(expected_name=reservation.nom, given=form.cleaned_data["debut_nom"]):
                 _mark_verified(request, hashed)
                 return redirect("booking:gerer", token=token)

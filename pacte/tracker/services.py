@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -73,18 +71,6 @@ def abonnes_notify(*, action: Action, evenement: str, message: str, sujet: str, 
             cle=f"tracker:{evenement}:abonnement-{abonnement.pk}",
         )
     return len(abonnements)
-
-
-def abonnement_allowed(*, ip: str) -> bool:
-    """Count one subscription request for `ip`; False once the hourly limit is exceeded."""
-    key = f"tracker:abonnement:ip:{ip or 'inconnue'}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count <= settings.TRACKER_ABONNEMENTS_MAX_PAR_HEURE
 
 
 @transaction.atomic

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from pacte.decorators import role_required
 from pacte.htmx import render_page
+from pacte.ratelimit import ratelimit, refused
 from pacte.roles import Role
 from pacte.workflows import TransitionInterdite
 
@@ -106,31 +106,19 @@ def historique(request):
     return render(request, "tracker/historique.html", {"page_obj": page})
 
 
-def _client_ip(request) -> str:
-    value = request.META.get(settings.TRACKER_CLIENT_IP_HEADER) or request.META.get("REMOTE_ADDR", "")
-    return value.split(",")[0].strip()
-
-
 @login_not_required
 @require_http_methods(["GET", "POST"])
+@ratelimit("abonnement")
 def abonnement_create(request, code):
     """Follow an action: POST an email address; the same answer whatever the address (privacy)."""
     action = get_object_or_404(selectors.action_public(code.upper()))
     if request.method == "GET":
         return redirect(action.get_absolute_url() + "#suivre")
     form = AbonnementForm(request.POST)
-    if form.is_valid():
-        if not services.abonnement_allowed(ip=_client_ip(request)):
-            form.add_error(
-                "email",
-                "Trop de demandes ont été faites depuis votre connexion. Réessayez dans une heure.",
-            )
-        else:
-            services.abonnement_request(action=action, email=form.cleaned_data["email"])
-            return redirect("tracker:abonnement_envoye", code=action.code)
-    response = render(request, "tracker/action_detail.html", _action_context(action, form))
-    response.status_code = 429 if form.has_error("email") and "Trop de demandes" in str(form.errors) else 200
-    return response
+    if not refused(request) and form.is_valid():
+        services.abonnement_request(action=action, email=form.cleaned_data["email"])
+        return redirect("tracker:abonnement_envoye", code=action.code)
+    return render(request, "tracker/action_detail.html", _action_context(action, form))
 
 
 @login_not_required

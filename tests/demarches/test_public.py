@@ -2,6 +2,7 @@
 difficulty form (anonymous observation), query counts."""
 
 import html
+import re
 
 import pytest
 from django.urls import reverse
@@ -127,16 +128,19 @@ def test_difficulty_form_records_anonymous_observation_and_shows_help(client):
     assert not field_names & {"nom", "telephone", "email", "ip"}
 
 
-def test_difficulty_form_rate_limit_never_fails(client, settings):
-    """Beyond the hourly limit, nothing more is recorded but the citizen still gets the help page."""
+def test_difficulty_form_over_its_limit_says_so(client, settings):
+    """Beyond the hourly limit nothing more is recorded and the citizen is told (429, choices kept)."""
     from django.core.cache import cache
 
     from nonrecours.models import Observation
 
     cache.clear()  # the counter is per IP and hour: start from zero
-    settings.DEMARCHES_DIFFICULTE_PAR_HEURE = 2
+    settings.RATELIMIT_ENABLED = True
+    settings.RATELIMITS = {**settings.RATELIMITS, "difficulte": "2/h"}
     url = reverse("demarches:difficulte", args=["pacs"])
-    for _ in range(4):
-        response = client.post(url, {"blocages": ["autre"]}, follow=True)
-        assert response.status_code == 200
+    for _ in range(2):
+        assert client.post(url, {"blocages": ["autre"]}, follow=True).status_code == 200
+    response = client.post(url, {"blocages": ["autre"]})
+    assert response.status_code == 429 and "Trop de demandes" in response.text
+    assert re.search(r'value="autre"[^>]*checked', response.text)
     assert Observation.objects.count() == 2

@@ -85,11 +85,16 @@ def test_bad_email_is_reported_next_to_the_field_and_kept(client):
 
 def test_subscriptions_are_rate_limited_per_ip(client, settings):
     """Beyond the hourly limit per IP, requests are refused with a clear message and nothing queued."""
-    settings.TRACKER_ABONNEMENTS_MAX_PAR_HEURE = 2
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.RATELIMIT_ENABLED = True
+    settings.RATELIMITS = {**settings.RATELIMITS, "abonnement": "2/h"}
     for n in range(2):
         assert _subscribe(client, email=f"p{n}@example.org").status_code == 302
     response = _subscribe(client, email="p3@example.org")
     assert response.status_code == 429 and "Trop de demandes" in response.text
+    assert 'value="p3@example.org"' in response.text
     assert Abonnement.objects.count() == 2
 
 
