@@ -72,9 +72,10 @@ class DemandeAppui(models.Model):
     arrondissement = models.ForeignKey(
         Arrondissement, on_delete=models.PROTECT, related_name="demandes_appui"
     )
-    auteur = models.ForeignKey(
+    auteur = models.ForeignKey(  # emptied by the retention job (mandate + 1 year)
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
         related_name="demandes_appui",
         verbose_name=_("élu"),
     )
@@ -110,6 +111,7 @@ class DemandeAppui(models.Model):
     relance_envoyee_at = models.DateTimeField(null=True, blank=True)
     escalade_at = models.DateTimeField(null=True, blank=True)
     cloturee_at = models.DateTimeField(null=True, blank=True)
+    anonymisee_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
     objects = DemandeAppuiQuerySet.as_manager()

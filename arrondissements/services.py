@@ -51,6 +51,8 @@ def _notify_direction(demande, *, sujet, template, context, cle=None):
 
 
 def _notify_elu(demande, *, sujet, template, context):
+    if demande.auteur is None:  # anonymised (retention): nobody to tell
+        return
     notify_person(
         personne=Personne(email=demande.auteur.email),
         message=template,

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pacte.journal import journal_record
+from pacte.retention import erase
 
 from .models import DemandeRappel, TentativeAppel
 
@@ -20,7 +21,8 @@ ANONYME = "(anonymisé)"
 
 @transaction.atomic
 def rappels_anonymise(*, now=None, days: int | None = None) -> int:
-    """Erase name, phone, email, subject and attempt notes of callbacks closed more than `days` ago."""
+    """Erase name, phone, email, subject and attempt notes of callbacks closed more than `days` ago
+    (history, outbox messages and journal messages included: `pacte.retention.erase`)."""
     now = now or timezone.now()
     days = days if days is not None else settings.RETENTION_RAPPELS_DAYS
     cutoff = now - timedelta(days=days)
@@ -29,10 +31,10 @@ def rappels_anonymise(*, now=None, days: int | None = None) -> int:
     )
     if not ids:
         return 0
-    erased = {"nom": ANONYME, "telephone": "", "email": "", "objet": ""}
-    DemandeRappel.objects.filter(pk__in=ids).update(**erased)
-    DemandeRappel.history.filter(id__in=ids).update(**erased)
-    TentativeAppel.objects.filter(demande_id__in=ids).update(note="")
-    TentativeAppel.history.filter(demande_id__in=ids).update(note="")
+    erase(DemandeRappel, ids, {"nom": ANONYME, "telephone": "", "email": "", "objet": ""})
+    tentatives = set(TentativeAppel.objects.filter(demande_id__in=ids).values_list("pk", flat=True)) | set(
+        TentativeAppel.history.filter(demande_id__in=ids).values_list("id", flat=True)
+    )
+    erase(TentativeAppel, tentatives, {"note": ""})
     journal_record(action="demarches.rappels_anonymises", data={"nombre": len(ids), "jours": days})
     return len(ids)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from pacte.calendrier import add_business_days
 from pacte.journal import journal_record
-from pacte.models import Notification
+from pacte.retention import erase, files_delete_on_commit
 from pacte.roles import Role
 from pacte.tokens import reference_new, token_hash, token_new
 
@@ -365,7 +365,8 @@ def saisine_anonymise(*, saisine: Saisine) -> None:
 
     Kept for statistics: channel, requester type, theme, arrondissement, direction, dates,
     statuses, reason codes, level, outcome, élu involvement (yes/no). Files are deleted from disk
-    after commit. Outbox rows about the case lose their recipient and body.
+    after commit. History rows, outbox rows and journal messages about the case and its requests
+    for position are scrubbed by `pacte.retention.erase`.
     """
     with transaction.atomic():
         saisine = Saisine.objects.select_for_update().get(pk=saisine.pk)
@@ -387,38 +388,25 @@ def saisine_anonymise(*, saisine: Saisine) -> None:
             "demarche_prealable_detail": "",
             "elu_detail": "",
         }
-        Saisine.objects.filter(pk=saisine.pk).update(
-            **scrub,
-            token_hash="",
-            token_expire_at=None,
-            is_anonymised=True,
-            anonymised_at=timezone.now(),
+        erase(
+            Saisine,
+            [saisine.pk],
+            scrub,
+            live={
+                "token_hash": "",
+                "token_expire_at": None,
+                "is_anonymised": True,
+                "anonymised_at": timezone.now(),
+            },
         )
-        saisine.history.model.objects.filter(id=saisine.pk).update(**scrub, history_change_reason="")
-        demandes = saisine.demandes_position.all()
-        DemandePosition.history.model.objects.filter(saisine_id=saisine.pk).update(
-            question=ANONYME, reponse="", history_change_reason=""
+        # Every request for position of the case, including one deleted since (its history remains).
+        dp_ids = set(saisine.demandes_position.values_list("pk", flat=True)) | set(
+            DemandePosition.history.filter(saisine_id=saisine.pk).values_list("id", flat=True)
         )
-        demandes.update(question=ANONYME, reponse="")
-        Notification.objects.filter(object_type="mediation.saisine", object_id=str(saisine.pk)).update(
-            destinataire="", corps="", corps_html="", sujet="", pieces_jointes=[]
-        )
-        dp_ids = [str(pk) for pk in demandes.values_list("pk", flat=True)]
-        Notification.objects.filter(object_type="mediation.demandeposition", object_id__in=dp_ids).update(
-            corps="", corps_html="", pieces_jointes=[]
-        )
+        erase(DemandePosition, dp_ids, {"question": ANONYME, "reponse": ""})
         journal_record(action="mediation.anonymisation", obj=saisine, actor_label="tâche planifiée")
 
-        def _delete_files():
-            from django.core.files.storage import default_storage
-
-            for name in files:
-                try:
-                    default_storage.delete(name)
-                except OSError:  # already gone
-                    logger.warning("Could not delete %s", name)
-
-        transaction.on_commit(_delete_files)
+        files_delete_on_commit(files)
 
 
 def saisines_anonymise_expired(*, now: dt.datetime | None = None) -> int:

@@ -347,6 +347,14 @@ def notification_cancel(*, obj=None, cle_prefix: str | None = None) -> int:
     return qs.update(statut=StatutNotification.CANCELLED, **_PURGE)
 
 
+def notifications_erase(*, model, ids) -> int:
+    """Erase the messages and tasks about these `model` objects (retention, `pacte.retention.erase`):
+    pending ones are cancelled, every one loses its recipient, subject, body and attachments."""
+    qs = Notification.objects.about_any(model, ids)
+    qs.filter(statut=StatutNotification.PENDING).update(statut=StatutNotification.CANCELLED)
+    return qs.update(destinataire="(anonymisé)", sujet="", **_PURGE)
+
+
 @transaction.atomic
 def tache_faite(*, notification: Notification, actor) -> Notification:
     """An agent posted the letter or made the call: the task is done (journaled), its body blanked.

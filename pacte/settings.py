@@ -416,6 +416,9 @@ RETENTION_RAPPELS_DAYS = env_int("RETENTION_RAPPELS_DAYS", 90)
 # the public finder looks for the next free slot.
 ECRIVAINS_OFFRE_VALIDITE_HEURES = env_int("ECRIVAINS_OFFRE_VALIDITE_HEURES", 2)
 ECRIVAINS_RECHERCHE_JOURS = env_int("ECRIVAINS_RECHERCHE_JOURS", 60)
+# Waiting-list entries are deleted N days after the end of the session they waited for (or after
+# they left the list): « fin de la permanence + 30 jours » (docs/registre-traitements.md).
+ECRIVAINS_ATTENTE_RETENTION_JOURS = env_int("ECRIVAINS_ATTENTE_RETENTION_JOURS", 30)
 
 # Médiation: acknowledgement, answer and position deadlines (business days), days between two
 # reminders of an overdue request for position, years after closure before a case is anonymised,
@@ -438,6 +441,10 @@ ARRONDISSEMENTS_DELAIS = {
 }
 ARRONDISSEMENTS_RAPPEL_JOURS = env_int("ARRONDISSEMENTS_RAPPEL_JOURS", 2)
 ARRONDISSEMENTS_MAX_FICHIERS = env_int("ARRONDISSEMENTS_MAX_FICHIERS", 5)
+# Élus' requests are anonymised N days after the end of the municipal mandate they were filed in
+# (« durée du mandat + 1 an »); the ends of mandates, ISO dates (add the next one once it is known).
+ARRONDISSEMENTS_RETENTION_APRES_MANDAT_JOURS = env_int("ARRONDISSEMENTS_RETENTION_APRES_MANDAT_JOURS", 365)
+MANDATS_FIN = env_list("MANDATS_FIN", "2020-06-28,2026-03-22")
 
 # Kernel retention: delivered outbox messages and login records are purged after N days.
 RETENTION_OUTBOX_DAYS = env_int("RETENTION_OUTBOX_DAYS", 90)

@@ -21,6 +21,7 @@ from django.db.models import DurationField, ExpressionWrapper, F, Q, Value
 from django.utils import timezone
 
 from pacte.journal import journal_record
+from pacte.retention import erase
 from pacte.tokens import reference_new, token_new
 from pacte.workflows import TransitionInterdite, transition
 
@@ -562,10 +563,10 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
 def reservations_anonymise(*, now: dt.datetime | None = None, days: int | None = None) -> int:
     """Erase names, contacts, needs and the secret link of reservations whose appointment ended
     more than `days` (default BOOKING_RETENTION_DAYS, 90) ago, in their history and their messages
-    too. Keeps agenda, dates, channel, status and the needs' count for statistics. Returns the count.
+    too (`pacte.retention.erase`: history rows and their change reasons, outbox bodies, and the
+    journal's messages, which hold the cancellation reason an agent typed). Keeps agenda, dates,
+    channel and status for statistics. Returns the count.
     """
-    from pacte.models import Notification
-
     now = now or timezone.now()
     limit = now - dt.timedelta(days=settings.BOOKING_RETENTION_DAYS if days is None else days)
     ids = list(
@@ -585,13 +586,12 @@ def reservations_anonymise(*, now: dt.datetime | None = None, days: int | None =
         motif_annulation="",
     )
     with transaction.atomic():
-        Reservation.objects.filter(pk__in=ids).update(
-            **erased, token_hash="", token_expire_at=None, anonymisee_at=now, updated_at=now
+        erase(
+            Reservation,
+            ids,
+            erased,
+            live={"token_hash": "", "token_expire_at": None, "anonymisee_at": now, "updated_at": now},
         )
-        Reservation.history.filter(id__in=ids).update(**erased)
-        Notification.objects.filter(
-            object_type="booking.reservation", object_id__in=[str(i) for i in ids]
-        ).update(destinataire="(anonymisé)", corps="", corps_html="", pieces_jointes=[])
         journal_record(
             action="booking.reservations_anonymise",
             message=f"{len(ids)} rendez-vous anonymisés",

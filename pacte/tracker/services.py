@@ -17,6 +17,7 @@ from django.utils.crypto import salted_hmac
 from pacte.journal import journal_record
 from pacte.models import JournalEntry
 from pacte.notifications import Personne, notify_person
+from pacte.retention import erase
 from pacte.tokens import token_hash, token_new
 from pacte.workflows import transition
 
@@ -296,5 +297,10 @@ def mesure_record(
 def abonnements_non_confirmes_purge(*, older_than: dt.timedelta = dt.timedelta(days=7)) -> int:
     """Delete subscriptions never confirmed after `older_than` (data minimisation). Returns the count."""
     limit = timezone.now() - older_than
-    deleted, _ = Abonnement.objects.filter(confirmed_at__isnull=True, created_at__lt=limit).delete()
-    return deleted
+    ids = list(
+        Abonnement.objects.filter(confirmed_at__isnull=True, created_at__lt=limit).values_list(
+            "pk", flat=True
+        )
+    )
+    # The confirmation email (address, link) goes with the row.
+    return erase(Abonnement, ids, ["email"], delete=True)

@@ -314,6 +314,26 @@ def test_retention_erases_personal_data_and_keeps_statistics(agenda):
     assert not Notification.objects.filter(object_id=str(old.pk)).exclude(destinataire="(anonymisé)").exists()
 
 
+def test_retention_leaves_no_cancellation_reason_in_the_journal_or_history(agenda, make_user):
+    """The free-text reason an agent typed on cancelling is gone from the journal and the history
+    once the booking is anonymised; the journal still says who cancelled what, when."""
+    agent = make_user(Role.AGENT)
+    motif = "Mme Dupont hospitalisée à Édouard-Herriot"
+    with time_machine.travel(NOW, tick=False):
+        reservation, _ = book(agenda)
+        reservation_cancel(reservation=reservation, actor=agent, motif=motif)
+    entries = JournalEntry.objects.filter(object_type="booking.reservation", object_id=str(reservation.pk))
+    assert any(motif in e.message for e in entries)  # kept while the booking is kept
+    with time_machine.travel(dt.datetime(2027, 10, 6, 12, 0, tzinfo=dt.UTC), tick=False):
+        assert reservations_anonymise() == 1
+    assert not any(motif in e.message for e in entries.all())
+    assert entries.filter(action="booking.reservation_cancel", actor=agent).exists()
+    reservation.refresh_from_db()
+    assert reservation.motif_annulation == "" and reservation.statut == "annulee"
+    assert not reservation.history.exclude(history_change_reason__in=["", None]).exists()
+    assert not reservation.history.exclude(motif_annulation="").exists()
+
+
 @time_machine.travel(NOW, tick=False)
 def test_import_ics_closures_is_idempotent(agenda, lieu, tmp_path):
     """ICS import creates closures for a lieu (whole day) and updates them on re-import (same UID)."""
