@@ -405,6 +405,8 @@ BOOKING_IDENTITY_MAX_ATTEMPTS = env_int("BOOKING_IDENTITY_MAX_ATTEMPTS", 5)
 
 # Pacte tracker: size of an imported CSV (bytes).
 TRACKER_IMPORT_MAX_OCTETS = env_int("TRACKER_IMPORT_MAX_OCTETS", 1_000_000)
+# A subscription never confirmed is deleted after N days (data minimisation).
+TRACKER_ABONNEMENT_NON_CONFIRME_JOURS = env_int("TRACKER_ABONNEMENT_NON_CONFIRME_JOURS", 7)
 
 # Démarches: the callback promise (business days), failed calls before the fallback (SMS or
 # letter), and how long closed callback requests keep the caller's details (days).

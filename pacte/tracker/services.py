@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -294,9 +295,10 @@ def mesure_record(
     return mesure
 
 
-def abonnements_non_confirmes_purge(*, older_than: dt.timedelta = dt.timedelta(days=7)) -> int:
-    """Delete subscriptions never confirmed after `older_than` (data minimisation). Returns the count."""
-    limit = timezone.now() - older_than
+def abonnements_non_confirmes_purge() -> int:
+    """Delete subscriptions never confirmed after TRACKER_ABONNEMENT_NON_CONFIRME_JOURS days (data
+    minimisation). Returns the count."""
+    limit = timezone.now() - dt.timedelta(days=settings.TRACKER_ABONNEMENT_NON_CONFIRME_JOURS)
     ids = list(
         Abonnement.objects.filter(confirmed_at__isnull=True, created_at__lt=limit).values_list(
             "pk", flat=True

@@ -207,3 +207,16 @@ def test_unconfirmed_subscriptions_are_forgotten_after_a_week(client, time_machi
     time_machine.move_to("2026-01-09 10:00 +01:00")
     assert abonnements_non_confirmes_purge_task() == 1
     assert list(Abonnement.objects.values_list("email", flat=True)) == ["garde@example.org"]
+
+
+def test_the_unconfirmed_subscription_period_is_a_setting(client, time_machine, settings):
+    """TRACKER_ABONNEMENT_NON_CONFIRME_JOURS (from the environment) sets the period."""
+    from pacte.tracker.tasks import abonnements_non_confirmes_purge_task
+
+    settings.TRACKER_ABONNEMENT_NON_CONFIRME_JOURS = 2
+    time_machine.move_to("2026-01-01 10:00 +01:00")
+    _subscribe(client, email="oublie@example.org")
+    time_machine.move_to("2026-01-03 09:00 +01:00")
+    assert abonnements_non_confirmes_purge_task() == 0
+    time_machine.move_to("2026-01-03 11:00 +01:00")
+    assert abonnements_non_confirmes_purge_task() == 1
