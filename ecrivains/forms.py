@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from nonrecours.enums import type_odenore_choices
 from nonrecours.services import dispositif_choices
+from pacte.forms import DateField
 from pacte.models import Arrondissement
 from pacte.phones import phone_normalize
 
@@ -25,7 +26,7 @@ class RechercheForm(forms.Form):
     )
     theme = forms.ChoiceField(label="Votre question porte sur", required=False)
     langue = forms.ChoiceField(label="Langue parlée", required=False)
-    date = forms.DateField(
+    date = DateField(
         label="Un jour précis",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -132,7 +133,7 @@ class PassageForm(forms.Form):
 class FicheForm(forms.Form):
     """The 30-second anonymous session record."""
 
-    date = forms.DateField(
+    date = DateField(
         label="Date de la séance",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
@@ -189,7 +190,7 @@ class FicheForm(forms.Form):
 
 
 class AnnulationSeanceForm(forms.Form):
-    date = forms.DateField(
+    date = DateField(
         label="Date de la séance à annuler",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
@@ -204,13 +205,13 @@ class AnnulationSeanceForm(forms.Form):
 
 
 class PeriodeForm(forms.Form):
-    debut = forms.DateField(
+    debut = DateField(
         label="Du",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
     )
-    fin = forms.DateField(
+    fin = DateField(
         label="Au",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from nonrecours.enums import Raison, type_odenore_choices
 from nonrecours.services import dispositif_choices
+from pacte.forms import DateField
 from pacte.models import Arrondissement, Direction
 from pacte.phones import phone_normalize
 from pacte.roles import Role
@@ -137,7 +138,7 @@ class SaisinePubliqueForm(_ContactMixin, forms.Form):
         help_text="Par exemple : un courrier, un appel, un courriel, une visite. Et la réponse reçue.",
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    demarche_prealable_on = forms.DateField(
+    demarche_prealable_on = DateField(
         label="À quelle date ?",
         required=False,
         help_text="Format : jj/mm/aaaa. Même approximative.",
@@ -340,7 +341,7 @@ class DemandePositionForm(forms.Form):
     question = forms.CharField(
         label="Question posée au service", max_length=8000, widget=forms.Textarea(attrs={"rows": 4})
     )
-    echeance = forms.DateField(
+    echeance = DateField(
         label="Réponse attendue le",
         required=False,
         help_text=f"Par défaut : {settings.MEDIATION_DELAI_POSITION_JOURS} jours ouvrés.",
@@ -389,7 +390,7 @@ class PropositionReponseForm(forms.Form):
 
 
 class MiseEnOeuvreForm(forms.Form):
-    mise_en_oeuvre_on = forms.DateField(
+    mise_en_oeuvre_on = DateField(
         label="Mise en œuvre le",
         help_text="Format : jj/mm/aaaa.",
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from pacte.forms import DateField
 from pacte.models import Arrondissement
 
 from .enums import (
@@ -68,7 +69,7 @@ class SignalementForm(forms.Form):
     situation = forms.ChoiceField(
         label="Situation", choices=Situation.choices, widget=forms.RadioSelect, required=False, initial=""
     )
-    observed_on = forms.DateField(
+    observed_on = DateField(
         label="Date",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

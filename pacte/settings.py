@@ -127,6 +127,11 @@ MIDDLEWARE = [
     # deploy: health probes (/sante/…) are answered first, before host checks and redirects.
     "pacte.sante.SanteMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Response headers first, so that every answer carries them, the guard's refusals included.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Bad bytes and oversize bodies refused before anything reads them (pacte.requetes).
+    "pacte.requetes.RequestGuardMiddleware",
     "pacte.site.SiteUrlMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -138,8 +143,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "pacte.securite.StaffSecurityMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -1,17 +1,8 @@
 from django.urls import path, register_converter
 
+from pacte.parsing import SlotConverter
+
 from . import views
-
-
-class SlotConverter:
-    regex = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
-
 
 register_converter(SlotConverter, "creneau")
 

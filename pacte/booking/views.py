@@ -23,6 +23,7 @@ from pacte.htmx import render_page
 from pacte.models import Canal as CanalMessage
 from pacte.models import Notification
 from pacte.notifications import canaux, canaux_phrase, notifications_about, tache_action
+from pacte.parsing import parse_date, parse_int, parse_slot
 from pacte.phones import phone_display
 from pacte.ratelimit import ratelimit, refused
 from pacte.roles import Role, profil_of
@@ -55,27 +56,10 @@ def _today() -> dt.date:
 
 
 def _parse_creneau(value: str) -> dt.datetime:
-    try:
-        naive = dt.datetime.strptime(value, "%Y-%m-%dT%H:%M")
-    except (TypeError, ValueError):
-        raise Http404 from None
+    naive = parse_slot(value)
+    if naive is None:
+        raise Http404
     return naive.replace(tzinfo=selectors.local_tz())
-
-
-def _parse_day(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def _parse_int(value, default=0, lo=0, hi=52) -> int:
-    try:
-        return max(lo, min(hi, int(value)))
-    except (TypeError, ValueError):
-        return default
 
 
 def _week_context(request, agenda: Agenda, *, pour_agent: bool, slot_url, extra_query: str = "") -> dict:
@@ -87,13 +71,13 @@ def _week_context(request, agenda: Agenda, *, pour_agent: bool, slot_url, extra_
     today = _today()
     monday0 = today - dt.timedelta(days=today.weekday())
     max_weeks = agenda.horizon_jours // 7 + 1
-    jour = _parse_day(request.GET.get("jour"))
+    jour = parse_date(request.GET.get("jour"))
     if jour is not None and not (today <= jour <= today + dt.timedelta(days=agenda.horizon_jours)):
         jour = None
     if jour is not None:
         semaine = (jour - monday0).days // 7
     else:
-        semaine = _parse_int(request.GET.get("semaine"), 0, 0, max_weeks)
+        semaine = parse_int(request.GET.get("semaine"), 0, 0, max_weeks)
     monday = monday0 + dt.timedelta(weeks=semaine)
     sunday = monday + dt.timedelta(days=6)
     dispo = selectors.creneaux_disponibles(agenda, debut=monday, fin=sunday, pour_agent=pour_agent)
@@ -579,7 +563,7 @@ def planning(request):
             raise Http404
     elif agendas:
         agenda = agendas[0]
-    jour = _parse_day(request.GET.get("jour")) or _today()
+    jour = parse_date(request.GET.get("jour")) or _today()
     vue = "semaine" if request.GET.get("vue") == "semaine" else "jour"
     context = {
         "agendas": agendas,

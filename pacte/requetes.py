@@ -1,0 +1,67 @@
+"""Request hygiene at the door, before any view, form or database query sees the request.
+
+- A NUL byte anywhere a view could read it (the path, a query parameter, a posted field, a
+  cookie) is refused with a 400 and the portal's French page. No person types one; PostgreSQL
+  refuses it in text columns, so letting it through meant a 500 deep in whichever view queried it.
+  Other malformed values (non-UTF-8 bytes, overlong strings, dates out of range) are handled where
+  they are parsed: Django decodes bytes with replacement characters, forms bound their fields,
+  and `pacte.parsing` bounds dates and numbers.
+
+The pages rendered here come before the session and authentication middleware: they are rendered
+as for an anonymous visitor, without the database, like the 503 page (pacte.indisponible).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+NUL = "\x00"
+FALLBACK_HTML = (
+    '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>{titre} — Ville de Lyon</title>'
+    "</head><body><main><h1>{titre}</h1></main></body></html>"
+)
+
+
+def door_page(request, template: str, *, status: int, titre: str) -> HttpResponse:
+    """A French error page rendered before the session exists (anonymous, no messages, no database)."""
+    try:
+        html = render_to_string(template, {"user": AnonymousUser(), "messages": []}, request=request)
+    except Exception:  # the page must come out whatever else is broken
+        logger.exception("Rendering %s at the door failed", template)
+        html = FALLBACK_HTML.format(titre=titre)
+    response = HttpResponse(html, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _has_nul(request) -> bool:
+    if NUL in request.path_info:
+        return True
+    if any(NUL in key or NUL in value for key, value in request.COOKIES.items()):
+        return True
+    sources = [request.GET]
+    if request.method == "POST":
+        sources.append(request.POST)
+    for data in sources:
+        for key, values in data.lists():
+            if NUL in key or any(NUL in value for value in values):
+                return True
+    return False
+
+
+class RequestGuardMiddleware:
+    """Refuse, before anything else reads them, requests no honest client sends (see module doc)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request):
+            return door_page(request, "400.html", status=400, titre="Adresse ou données invalides")
+        return self.get_response(request)
