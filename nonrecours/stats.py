@@ -1,23 +1,31 @@
 """Statistics of the observatory, read from the monthly roll-up (two small queries per page).
 
-`statistiques(filtres, raw=False)` returns the protected tables (see suppression.py) shared by the
-public page, its CSV export and (raw) the analysts' back office.
+- `publication(annee)`: the **only** source of public figures (page, open-data CSV, tracker
+  indicators): a fixed set of linked tables per calendar year, protected jointly by
+  `suppression.suppress` (see its docstring for the proof). A visitor chooses a year, nothing else.
+- `statistiques(filtres)`: the analysts' raw tables under free filters (staff only, journaled export).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import logging
 from dataclasses import dataclass, field
 
 from django import forms
-from django.db.models import Sum
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from pacte.models import Arrondissement
 
 from .enums import TypeOdenore
 from .models import Dispositif, StatMensuelle
-from .suppression import Tableau, protect, threshold_default
+from .suppression import TOTAL, Cellule, Tableau, TableSpec, protect, suppress, tableaux, threshold_default
+
+logger = logging.getLogger(__name__)
 
 TYPES = [(c, str(label)) for c, label in TypeOdenore.choices if c] + [("", "Non qualifié")]
 MOIS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
@@ -161,9 +169,9 @@ def _periodes(filtres: Filtres) -> list[tuple[dt.date, str]]:
     return periods
 
 
-def statistiques(
-    filtres: Filtres, *, raw: bool = False, dispositifs=None, arrondissements=None
-) -> Statistiques:
+def statistiques(filtres: Filtres, *, dispositifs=None, arrondissements=None) -> Statistiques:
+    """The analysts' raw (unsuppressed) tables under any filters. Never shown to the public: the
+    public figures come only from `publication()`, whose filters cannot be combined freely."""
     threshold = threshold_default()
     dispositifs = list(Dispositif.objects.all()) if dispositifs is None else dispositifs
     arrondissements = list(Arrondissement.objects.all()) if arrondissements is None else arrondissements
@@ -220,53 +228,34 @@ def statistiques(
         [d.nom for d in shown],
         col_labels,
         by_disp,
-        raw=raw,
+        raw=True,
         row_header="Droit ou aide",
     )
-    # The arrondissement and period tables share their margins (column totals, grand total): hide
-    # a margin in both when either hides it, until both agree (linked tables).
-    forced_cols: set[int] = set()
-    forced_total = False
-    for _ in range(10):
-        par_arrondissement = protect(
-            "Situations par arrondissement et type de non-recours",
-            [str(a) for a in arrondissements] + ["Arrondissement non précisé"],
-            col_labels,
-            by_arr,
-            raw=raw,
-            row_header="Arrondissement",
-            forced_col_totals=frozenset(forced_cols),
-            forced_total=forced_total,
-        )
-        par_periode = protect(
-            f"Évolution par {'mois' if filtres.pas == 'mois' else 'trimestre'} et type de non-recours",
-            [label for _, label in periods],
-            col_labels,
-            by_period,
-            raw=raw,
-            row_header="Période",
-            forced_col_totals=frozenset(forced_cols),
-            forced_total=forced_total,
-        )
-        hidden_cols = {
-            c
-            for c in range(len(col_labels))
-            if par_arrondissement.col_totals[c].hidden or (periods and par_periode.col_totals[c].hidden)
-        }
-        hidden_total = par_arrondissement.total.hidden or bool(periods and par_periode.total.hidden)
-        if hidden_cols == forced_cols and hidden_total == forced_total:
-            break
-        forced_cols, forced_total = hidden_cols, hidden_total
+    par_arrondissement = protect(
+        "Situations par arrondissement et type de non-recours",
+        [str(a) for a in arrondissements] + ["Arrondissement non précisé"],
+        col_labels,
+        by_arr,
+        raw=True,
+        row_header="Arrondissement",
+    )
+    par_periode = protect(
+        f"Évolution par {'mois' if filtres.pas == 'mois' else 'trimestre'} et type de non-recours",
+        [label for _, label in periods],
+        col_labels,
+        by_period,
+        raw=True,
+        row_header="Période",
+    )
     demarche = protect(
         "Situations liées à une démarche en ligne du catalogue",
         ["Situations"],
         ["Liées à une démarche", "Sans démarche précisée"],
         [by_demarche],
-        raw=raw,
+        raw=True,
         row_header="",
-        forced_total=forced_total,
     )
-    result = Statistiques(filtres, par_dispositif, par_arrondissement, par_periode, demarche, raw, threshold)
+    result = Statistiques(filtres, par_dispositif, par_arrondissement, par_periode, demarche, True, threshold)
     result.tableaux = [par_dispositif, par_arrondissement, par_periode, demarche]
     return result
 
@@ -285,10 +274,7 @@ CSV_HEADER = [
 
 
 def csv_rows(stats: Statistiques):
-    """The open-data export: every published cell of the page's tables, one per line (long format).
-
-    The header is `CSV_HEADER`.
-    """
+    """The analysts' raw export: every cell of the tables, one per line (header `CSV_HEADER`)."""
     f = stats.filtres
     context = [
         f.debut.isoformat(),
@@ -297,23 +283,216 @@ def csv_rows(stats: Statistiques):
         "tous" if f.type is None else (f.type or "non_qualifie"),
         str(f.arrondissement or ""),
     ]
-    for tableau in stats.tableaux:
+    return tableaux_csv_rows(stats.tableaux, context)
+
+
+def tableaux_csv_rows(tableaux: list[Tableau], context: list[str]):
+    """Long format: one line per cell and margin (`tableau,ligne,colonne,effectif,<context>`)."""
+    for tableau in tableaux:
         for row in tableau.rows:
             for label, cell in zip(tableau.col_labels, row["cells"], strict=True):
                 yield [tableau.titre, row["label"], label, cell.csv, *context]
-            yield [
-                tableau.titre,
-                row["label"],
-                tableau.total_label,
-                row["total"].csv,
-                *context,
-            ]
+            yield [tableau.titre, row["label"], tableau.total_label, row["total"].csv, *context]
         for label, cell in zip(tableau.col_labels, tableau.col_totals, strict=True):
             yield [tableau.titre, tableau.total_label, label, cell.csv, *context]
-        yield [
-            tableau.titre,
-            tableau.total_label,
-            tableau.total_label,
-            tableau.total.csv,
-            *context,
-        ]
+        yield [tableau.titre, tableau.total_label, tableau.total_label, tableau.total.csv, *context]
+
+
+# --- The public publication ---------------------------------------------------------------------
+
+PUBLIC_CSV_HEADER = ["tableau", "ligne", "colonne", "effectif", "annee"]
+ANNEES_PUBLIEES = 3  # the current calendar year and the two before
+DEMARCHE_COLS = ["Liées à une démarche", "Sans démarche précisée"]
+
+
+def annees_publiees(today: dt.date | None = None) -> list[int]:
+    """The years a visitor can choose, most recent first (no database query)."""
+    year = (today or timezone.localdate()).year
+    return [year - i for i in range(ANNEES_PUBLIEES)]
+
+
+class AnneeForm(forms.Form):
+    """The public page's only filter: the year. It works without JavaScript (GET form)."""
+
+    annee = forms.TypedChoiceField(label="Année", coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["annee"].choices = [(y, str(y)) for y in annees_publiees()]
+
+    def annee_choisie(self) -> int:
+        if self.is_valid() and self.cleaned_data["annee"]:
+            return self.cleaned_data["annee"]
+        return annees_publiees()[0]
+
+
+@dataclass
+class Publication:
+    """The protected tables of one year: everything the public can see about that year."""
+
+    annee: int
+    threshold: int
+    par_trimestre: Tableau
+    par_arrondissement: Tableau
+    par_dispositif: Tableau
+    demarche: Tableau
+    trimestres: list[tuple[dt.date, dt.date]]
+
+    @property
+    def tableaux(self) -> list[Tableau]:
+        return [self.par_trimestre, self.par_dispositif, self.par_arrondissement, self.demarche]
+
+    @property
+    def total(self) -> Cellule:
+        return self.par_trimestre.total
+
+    @property
+    def part_demarche(self) -> str:
+        linked, total = self.demarche.col_totals[0], self.demarche.total
+        if linked.hidden or total.hidden or not total.value:
+            return "non publiée (secret statistique)" if total.value else "sans objet"
+        return f"{round(100 * linked.value / total.value)} %"
+
+    def csv_rows(self):
+        """The open-data export of the year (header `PUBLIC_CSV_HEADER`)."""
+        return tableaux_csv_rows(self.tableaux, [str(self.annee)])
+
+
+def _publication_specs(annee: int, dispositifs, arrondissements) -> tuple[list[TableSpec], list]:
+    """Read the roll-up of one year (two queries) and lay out the linked tables and their links."""
+    debut, fin = dt.date(annee, 1, 1), dt.date(annee, 12, 31)
+    rollup = StatMensuelle.objects.filter(mois__gte=debut, mois__lte=fin).order_by()
+    groups = rollup.filter(dispositif_code="").values_list(
+        "mois", "type_odenore", "arrondissement", "has_demarche", "n"
+    )
+    mentions = (
+        rollup.exclude(dispositif_code="")
+        .values_list("dispositif_code", "type_odenore")
+        .annotate(total=Sum("n"))
+    )
+    return publication_layout(annee, groups, mentions, dispositifs, arrondissements)
+
+
+def publication_layout(
+    annee: int, groups, mentions, dispositifs, arrondissements
+) -> tuple[list[TableSpec], list]:
+    """The fixed tables of a year and their links, from the roll-up's rows (no query).
+
+    `groups`: (month, type code, arrondissement number or 0, linked to a démarche, count);
+    `mentions`: (right code, type code, count).
+    """
+    type_index = {code: i for i, (code, _) in enumerate(TYPES)}
+    arr_ids = [a.numero for a in arrondissements]
+    arr_index = {pk: i for i, pk in enumerate(arr_ids)}
+    by_quarter = [[0] * len(TYPES) for _ in range(4)]
+    by_arr = [[0] * len(TYPES) for _ in range(len(arr_ids) + 1)]
+    by_demarche = [[0, 0] for _ in range(4)]
+    for month, type_code, arr_id, has_demarche, n in groups:
+        q, t = (month.month - 1) // 3, type_index[type_code]
+        by_quarter[q][t] += n
+        by_arr[arr_index.get(arr_id, len(arr_ids))][t] += n
+        by_demarche[q][0 if has_demarche else 1] += n
+    counts: dict[str, list[int]] = {}
+    for code, type_code, n in mentions:
+        counts.setdefault(code, [0] * len(TYPES))[type_index[type_code]] += n
+    shown = [d for d in dispositifs if d.is_active or d.code in counts]
+    shown += [Dispositif(code=c, nom=c) for c in counts if c not in {d.code for d in shown}]
+    quarter_labels = [trimestre_label(trimestre_code(annee, q + 1)) for q in range(4)]
+    type_labels = [label for _, label in TYPES]
+    specs = [
+        TableSpec(
+            "trimestre",
+            "Situations par trimestre et type de non-recours",
+            quarter_labels,
+            type_labels,
+            by_quarter,
+            "Trimestre",
+        ),
+        TableSpec(
+            "arrondissement",
+            "Situations par arrondissement et type de non-recours",
+            [str(a) for a in arrondissements] + ["Arrondissement non précisé"],
+            type_labels,
+            by_arr,
+            "Arrondissement",
+        ),
+        TableSpec(
+            "demarche",
+            "Situations liées à une démarche en ligne du catalogue, par trimestre",
+            quarter_labels,
+            DEMARCHE_COLS,
+            by_demarche,
+            "Trimestre",
+        ),
+        TableSpec(
+            "dispositif",
+            "Situations par droit et type de non-recours",
+            [d.nom for d in shown],
+            type_labels,
+            [counts.get(d.code, [0] * len(TYPES)) for d in shown],
+            "Droit ou aide",
+        ),
+    ]
+    # Linked figures: the same observations counted in two tables (the right × type table counts
+    # mentions, not observations: it has no equality link, see suppression.py).
+    links = [(("trimestre", TOTAL, t), ("arrondissement", TOTAL, t)) for t in range(len(TYPES))]
+    links += [(("trimestre", q, TOTAL), ("demarche", q, TOTAL)) for q in range(4)]
+    links += [(("trimestre", TOTAL, TOTAL), ("arrondissement", TOTAL, TOTAL))]
+    links += [(("trimestre", TOTAL, TOTAL), ("demarche", TOTAL, TOTAL))]
+    return specs, links
+
+
+def _publication_build(annee: int, dispositifs, arrondissements, threshold: int) -> Publication:
+    specs, links = _publication_specs(annee, dispositifs, arrondissements)
+    tables = tableaux(suppress(specs, links, threshold=threshold))
+    return Publication(
+        annee=annee,
+        threshold=threshold,
+        par_trimestre=tables["trimestre"],
+        par_arrondissement=tables["arrondissement"],
+        par_dispositif=tables["dispositif"],
+        demarche=tables["demarche"],
+        trimestres=[trimestre_bounds(trimestre_code(annee, q + 1)) for q in range(4)],
+    )
+
+
+def publications(*, dispositifs=None) -> dict[int, Publication]:
+    """The public tables of every published year, suppressed jointly year by year.
+
+    Two queries when the data have not changed (the roll-up's version and, unless given, the
+    rights catalogue); otherwise the roll-up is read (two queries per year) and the suppression
+    computed once, then cached under the version. The cache is only an optimisation: without
+    Redis the tables are computed on the spot, with the same result (suppression is deterministic).
+    """
+    dispositifs = list(Dispositif.objects.all()) if dispositifs is None else dispositifs
+    annees = annees_publiees()
+    threshold = threshold_default()
+    version = StatMensuelle.objects.filter(
+        mois__gte=dt.date(annees[-1], 1, 1), mois__lte=dt.date(annees[0], 12, 31)
+    ).aggregate(lignes=Count("id"), situations=Sum("n"), dernier=Max("id"))
+    digest = hashlib.sha256(
+        json.dumps(
+            [threshold, annees, version, [(d.code, d.nom, d.is_active) for d in dispositifs]],
+            sort_keys=True,
+        ).encode()
+    ).hexdigest()
+    key = f"nonrecours:publications:{digest}"
+    try:
+        found = cache.get(key)
+    except Exception:  # the cache is an optimisation: Redis down must not break a public page
+        logger.warning("Cache unavailable, computing the observatory's publication on the spot")
+        found = None
+    if found is not None:
+        return found
+    arrondissements = list(Arrondissement.objects.all())
+    result = {annee: _publication_build(annee, dispositifs, arrondissements, threshold) for annee in annees}
+    try:
+        cache.set(key, result, timeout=7 * 24 * 3600)
+    except Exception:
+        logger.warning("Cache unavailable, the observatory's publication is not cached")
+    return result
+
+
+def publication(annee: int, *, dispositifs=None) -> Publication:
+    """The public tables of one published year (see `publications`)."""
+    return publications(dispositifs=dispositifs)[annee]

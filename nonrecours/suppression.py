@@ -1,25 +1,64 @@
-"""Statistical disclosure control for published tables (secret statistique).
+"""Statistical disclosure control for the observatory's public figures (secret statistique).
 
-Rules, applied to a two-way table *with its margins* (row totals, column totals, grand total):
+What is published
+-----------------
+The public surfaces (the page `/non-recours/`, its CSV, the tracker's indicators of the
+observatory) show figures taken from **one fixed publication per calendar year**: a small set of
+linked two-way tables built from the monthly roll-up (see `stats.publication`). A visitor only
+chooses *which year* to read; no filter recomputes a figure. So the union of everything every
+visitor can ever request for a year is a fixed, finite set of figures F, and any differencing or
+subtraction a visitor can do between two queries (or between a query and its margins) is a linear
+combination of figures of F. Protecting F as a whole protects every pair of queries at once.
 
-1. **Primary suppression**: every count between 1 and `threshold - 1` (cells and totals alike) is
-   hidden and shown as « < 11 ». Cells hidden by the secondary rules show « secret » (they may
-   be large: « < 11 » would be false). **Zeros are published**: an empty cell says that no situation of
-   that kind was recorded, which reveals nothing about a person (the observations hold no
-   identity), and hiding zeros would hide most of a sparse table for no protection.
-2. **Secondary suppression**, iterated to a fixed point, so that no hidden cell can be recomputed:
-   - *line rule*: a row or column (margins included) never holds exactly one hidden cell; when it
-     does, the smallest visible cell of that line is hidden too (non-zero interior cells first);
-   - *cycle rule*: seen as a graph (rows and columns are nodes, hidden cells are edges), every
-     hidden cell must lie on a cycle; a hidden cell that is a bridge could be solved by adding
-     and subtracting visible totals along a path, so the smallest visible cell closing a cycle
-     through it is hidden too.
-   With both rules, the linear system "visible margins = sums of cells" leaves every hidden cell
-   undetermined (a cell of a two-way table is determined exactly when it is a bridge).
+The model
+---------
+Each table has *interior cells* (the unknowns x ≥ 0) and *figures*: the interior cells, the row
+totals, the column totals and the grand total, each a sum of interior cells. Linked tables
+describe the same observations, so some of their figures are equal (e.g. the type totals of the
+period × type and the arrondissement × type tables); the attacker knows these links. Equal
+figures form one *class*: it is published or hidden as a whole (the same number never shows in
+one table and hides in another).
 
-Limits (documented in the README): tables are protected one by one; range (interval) attacks
-using non-negativity are not prevented; differences between two filtered queries (e.g. two
-overlapping periods) are not controlled — hence only quarters/months are offered as periods.
+Rules
+-----
+1. **Primary suppression**: every class whose value is between 1 and `threshold - 1` is hidden
+   (shown « < 11 »). Zeros are published: they concern nobody, and hiding them would hide most
+   of a sparse table for no protection. Secondary cells (shown « secret ») are never zeros.
+2. **Secondary suppression by exact audit**: the attacker's knowledge is the linear system
+   "each published figure = its value" plus "linked figures are equal". A hidden class is
+   *determined* exactly when its vector, restricted to the hidden interior cells, lies in the
+   span of those equations (restricted the same way). We compute that span (reduced row echelon
+   form, keeping for each row the equations it combines) and, while some hidden class is
+   determined, hide one more published, non-zero class: the cheapest figure of its row or column
+   whose hiding alone makes it undetermined, otherwise the cheapest figure of the certificate that
+   determines it (interior cells before totals, totals before grand totals, small before large).
+   Each step hides one more class, so this ends; when it ends the audit has checked *every*
+   hidden class against *all* published figures of the publication.
+
+Why this is a proof, not a heuristic
+------------------------------------
+- Linear recovery: "undetermined" is checked exactly for every hidden class against the whole
+  published system, so no combination of published figures — the difference of two queries, a
+  total minus its visible parts, or any longer chain — yields a hidden figure. The span is
+  computed modulo the prime 2^61 - 1: a vector in the span over the rationals is also in it
+  modulo p, so a class found undetermined modulo p is undetermined over the rationals (the check
+  can only over-protect, never under-protect).
+- Non-negativity (interval attack): the three linked tables of a year (quarter × démarche,
+  quarter × type, type × arrondissement) form a chain D–Q–T–A, i.e. a network flow; its
+  constraint matrix is totally unimodular, so the attacker's bounds on a hidden cell are integers.
+  Every hidden cell is positive (zeros are never hidden), so when a hidden cell is undetermined a
+  small move along a null direction keeps all hidden cells ≥ 0: the cell is not pinned by
+  non-negativity alone, and by unimodularity at least two integer values remain possible. The
+  « < 11 » / « secret » labels add bounds (1 to 10, at least 11) that this argument does not cover
+  when a true value sits exactly on such a bound; this is stated in docs/nonrecours.md.
+- The right × type table counts *mentions* (an observation can name several rights): it is not
+  additive with the others and is protected on its own. It bounds the other tables only by
+  inequalities (mentions of one right ≤ observations), which cannot expose a count below the
+  threshold (a published mention count is 0 or at least the threshold).
+
+Limits (docs/nonrecours.md): successive versions of the publication (the figures of the current
+year change as observations are recorded, and a situation may be recorded up to a year later) are
+not compared with each other.
 """
 
 from __future__ import annotations
@@ -29,98 +68,287 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 SECRET = "secret"
+PRIME = 2**61 - 1
+TOTAL = -1  # row or column index of a margin
 
 
 def threshold_default() -> int:
     return settings.DISCLOSURE_THRESHOLD
 
 
-def suppress_grid(grid: list[list[int]], threshold: int, forced=frozenset()) -> list[list[bool]]:
-    """Hidden-cell mask for a grid whose rows and columns are each additive lines.
-
-    `grid` is the table *including* its margins: for the caller's convenience `protect()` builds it.
-    Every row and every column of `grid` is one linear constraint (its last cell is the sum of the
-    others); the rules above are applied on those lines. `forced` cells are hidden from the start
-    (margins shared with a linked table that hid them).
-    """
-    rows = len(grid)
-    cols = len(grid[0]) if rows else 0
-    hidden = [[0 < grid[r][c] < threshold or (r, c) in forced for c in range(cols)] for r in range(rows)]
-    interior = {
-        (r, c) for r in range(rows - 1 if rows > 1 else rows) for c in range(cols - 1 if cols > 1 else cols)
-    }
-
-    def cost(cell):
-        r, c = cell
-        value = grid[r][c]
-        # Prefer non-zero interior cells, then the smallest value, then zeros, then margins.
-        return (cell not in interior, value == 0, value, r, c)
-
-    changed = True
-    while changed:
-        changed = False
-        # Line rule.
-        lines = [[(r, c) for c in range(cols)] for r in range(rows)] if cols > 1 else []
-        lines += [[(r, c) for r in range(rows)] for c in range(cols)] if rows > 1 else []
-        for line in lines:
-            hidden_cells = [cell for cell in line if hidden[cell[0]][cell[1]]]
-            if len(hidden_cells) == 1:
-                candidates = [cell for cell in line if not hidden[cell[0]][cell[1]]]
-                if candidates:
-                    r, c = min(candidates, key=cost)
-                    hidden[r][c] = True
-                    changed = True
-        if changed or rows < 2 or cols < 2:
-            continue
-        # Cycle rule: find a hidden cell that is a bridge of the hidden-cell graph.
-        bridge = _find_bridge(hidden, rows, cols)
-        if bridge is not None:
-            r0, c0 = bridge
-            side_row = _component(hidden, rows, cols, ("r", r0), skip=bridge)
-            candidates = [
-                (r, c)
-                for r in range(rows)
-                for c in range(cols)
-                if not hidden[r][c] and ("r", r) not in side_row and ("c", c) in side_row
-            ]
-            if not candidates:  # cannot happen with the line rule satisfied; be safe anyway
-                candidates = [(r, c) for r in range(rows) for c in range(cols) if not hidden[r][c]]
-            r, c = min(candidates, key=cost)
-            hidden[r][c] = True
-            changed = True
-    return hidden
+# --- Specification of a publication ---------------------------------------------------------------
 
 
-def _neighbours(hidden, rows, cols, node, skip=None):
-    kind, index = node
-    if kind == "r":
-        for c in range(cols):
-            if hidden[index][c] and (index, c) != skip:
-                yield ("c", c)
-    else:
-        for r in range(rows):
-            if hidden[r][index] and (r, index) != skip:
-                yield ("r", r)
+@dataclass
+class TableSpec:
+    """One two-way table of counts (interior cells only; margins are derived)."""
+
+    key: str
+    titre: str
+    row_labels: list[str]
+    col_labels: list[str]
+    values: list[list[int]]
+    row_header: str = ""
 
 
-def _component(hidden, rows, cols, start, skip=None) -> set:
-    seen = {start}
-    stack = [start]
-    while stack:
-        node = stack.pop()
-        for other in _neighbours(hidden, rows, cols, node, skip):
-            if other not in seen:
-                seen.add(other)
-                stack.append(other)
-    return seen
+FigureId = tuple[str, int, int]  # (table key, row or TOTAL, column or TOTAL)
 
 
-def _find_bridge(hidden, rows, cols):
+def _table_figures(spec: TableSpec) -> dict[FigureId, frozenset]:
+    """Every figure a table shows (cells and margins), as the set of interior cells it sums."""
+    rows, cols = len(spec.row_labels), len(spec.col_labels)
+    cell = lambda r, c: (spec.key, r, c)  # noqa: E731
+    figures: dict[FigureId, frozenset] = {}
     for r in range(rows):
         for c in range(cols):
-            if hidden[r][c] and ("c", c) not in _component(hidden, rows, cols, ("r", r), skip=(r, c)):
-                return (r, c)
-    return None
+            figures[(spec.key, r, c)] = frozenset({cell(r, c)})
+        figures[(spec.key, r, TOTAL)] = frozenset(cell(r, c) for c in range(cols))
+    for c in range(cols):
+        figures[(spec.key, TOTAL, c)] = frozenset(cell(r, c) for r in range(rows))
+    figures[(spec.key, TOTAL, TOTAL)] = frozenset(cell(r, c) for r in range(rows) for c in range(cols))
+    return {fid: cells for fid, cells in figures.items() if cells}
+
+
+class _Classes:
+    """Union-find of figures that are equal: same interior cells in one table, or linked."""
+
+    def __init__(self):
+        self.parent: dict = {}
+
+    def find(self, x):
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a, b):
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+# --- Exact linear audit (modulo a large prime) -----------------------------------------------------
+
+
+class _Span:
+    """Reduced row echelon basis of sparse vectors modulo PRIME.
+
+    Each basis row remembers which original equations it combines, so that a vector found in the
+    span comes with a certificate: the published figures that determine it.
+    """
+
+    def __init__(self):
+        self.basis: dict = {}  # pivot variable -> (row, combination), pivot coef 1
+
+    @staticmethod
+    def _axpy(target: dict, factor: int, source: dict) -> None:
+        """target -= factor * source (mod PRIME), dropping zeros."""
+        for key, coef in source.items():
+            value = (target.get(key, 0) - factor * coef) % PRIME
+            if value:
+                target[key] = value
+            else:
+                target.pop(key, None)
+
+    def reduce(self, vector: dict, combination: dict | None = None) -> tuple[dict, dict]:
+        vector = dict(vector)
+        combination = dict(combination or {})
+        for var in [v for v in vector if v in self.basis]:
+            factor = vector.get(var, 0)
+            if factor:
+                row, combo = self.basis[var]
+                self._axpy(vector, factor, row)
+                self._axpy(combination, factor, combo)
+        return vector, combination
+
+    def add(self, vector: dict, equation) -> None:
+        row, combo = self.reduce(vector, {equation: 1})
+        if not row:
+            return
+        pivot = min(row)
+        inverse = pow(row[pivot], PRIME - 2, PRIME)
+        row = {v: coef * inverse % PRIME for v, coef in row.items()}
+        combo = {e: coef * inverse % PRIME for e, coef in combo.items()}
+        for other_row, other_combo in self.basis.values():
+            factor = other_row.get(pivot, 0)
+            if factor:
+                self._axpy(other_row, factor, row)
+                self._axpy(other_combo, factor, combo)
+        self.basis[pivot] = (row, combo)
+
+    def certificate(self, vector: dict) -> set | None:
+        """None when `vector` is outside the span; else the equations that express it."""
+        residual, combination = self.reduce(vector)
+        return None if residual else set(combination)
+
+
+def _vector(cells, hidden_cells) -> dict:
+    return {cell: 1 for cell in cells if cell in hidden_cells}
+
+
+class Audit:
+    """The attacker's linear knowledge about a publication with a given hidden set of classes."""
+
+    def __init__(self, figures: dict[FigureId, frozenset], members: dict, klass_of: dict, hidden: set):
+        self.figures, self.members, self._klass_of = figures, members, klass_of
+        # An interior cell is unknown when the class of its one-cell figure is hidden.
+        self.hidden_cells = {
+            next(iter(cells))
+            for fid, cells in figures.items()
+            if len(cells) == 1 and self.klass(fid) in hidden
+        }
+        self.span = _Span()
+        for klass, fids in members.items():
+            vectors = [_vector(figures[f], self.hidden_cells) for f in fids]
+            if klass not in hidden:
+                for vector in vectors:  # each published figure: sum of unknowns = a known number
+                    self.span.add(vector, klass)
+            else:
+                for vector in vectors[1:]:  # linked hidden figures: their difference is 0
+                    difference = dict(vector)
+                    for cell, coef in vectors[0].items():
+                        difference[cell] = (difference.get(cell, 0) - coef) % PRIME
+                    self.span.add({c: v for c, v in difference.items() if v}, ("lien", klass))
+
+    def klass(self, fid):
+        return self._klass_of[fid]
+
+    def certificate(self, klass) -> set | None:
+        """None when `klass` is undetermined; else the classes whose equations determine it (published
+        figures, and hidden linked ones whose other member's published cells give it away)."""
+        found = self.span.certificate(_vector(self.figures[self.members[klass][0]], self.hidden_cells))
+        if found is None:
+            return None
+        return {e[1] if e[:1] == ("lien",) else e for e in found}
+
+    def determined(self, klass) -> bool:
+        """True when the class's value follows from the published figures by linear algebra."""
+        return self.certificate(klass) is not None
+
+
+@dataclass
+class Resultat:
+    """Values and hidden classes of a publication, by figure."""
+
+    specs: list[TableSpec]
+    values: dict[FigureId, int]
+    hidden: dict[FigureId, bool]
+    threshold: int
+
+
+def suppress(
+    specs: list[TableSpec],
+    links: list[tuple[FigureId, FigureId]] = (),
+    *,
+    threshold: int | None = None,
+    raw: bool = False,
+) -> Resultat:
+    """Primary and secondary suppression computed jointly over linked tables (see the module doc).
+
+    `links` pairs figures of different tables that are equal by construction (shared margins).
+    """
+    threshold = threshold_default() if threshold is None else threshold
+    value_of_cell = {
+        (s.key, r, c): s.values[r][c]
+        for s in specs
+        for r in range(len(s.row_labels))
+        for c in range(len(s.col_labels))
+    }
+    figures: dict[FigureId, frozenset] = {}
+    for spec in specs:
+        figures.update(_table_figures(spec))
+    classes = _Classes()
+    by_cells: dict[frozenset, FigureId] = {}
+    for fid, cells in figures.items():
+        if cells in by_cells:
+            classes.union(fid, by_cells[cells])
+        else:
+            by_cells[cells] = fid
+    for a, b in links:
+        if a in figures and b in figures:
+            classes.union(a, b)
+    members: dict = {}
+    for fid in figures:
+        members.setdefault(classes.find(fid), []).append(fid)
+    klass_of = {fid: classes.find(fid) for fid in figures}
+    values = {fid: sum(value_of_cell[c] for c in cells) for fid, cells in figures.items()}
+    class_value = {k: values[fids[0]] for k, fids in members.items()}
+    for k, fids in members.items():
+        if any(values[f] != class_value[k] for f in fids):
+            raise ValueError(f"Linked figures {fids} are not equal")
+
+    hidden: set = set()
+    if not raw:
+        hidden = {k for k, v in class_value.items() if 0 < v < threshold}
+        hidden = _secondary(figures, members, klass_of, class_value, hidden)
+    return Resultat(
+        specs=list(specs),
+        values=values,
+        hidden={fid: klass_of[fid] in hidden for fid in figures},
+        threshold=threshold,
+    )
+
+
+def _secondary(figures, members, klass_of, class_value, hidden: set) -> set:
+    is_margin = {k: all(len(figures[f]) > 1 for f in fids) for k, fids in members.items()}
+    # Interior cells are hidden before totals, totals before grand totals (the headline figures).
+    tier = {
+        k: 0 if not is_margin[k] else 2 if any(f[1] == f[2] == TOTAL for f in fids) else 1
+        for k, fids in members.items()
+    }
+    order = {fid: i for i, fid in enumerate(figures)}
+
+    def cost(k):
+        return (tier[k], class_value[k], min(order[f] for f in members[k]))
+
+    def lines_of(k):
+        """Published, non-zero classes sharing a row or a column (margins included) with class k."""
+        spots = {(f[0], f[1], "r") for f in members[k]} | {(f[0], f[2], "c") for f in members[k]}
+        found = {
+            other
+            for fid, other in klass_of.items()
+            if other not in hidden
+            and class_value[other]
+            and ((fid[0], fid[1], "r") in spots or (fid[0], fid[2], "c") in spots)
+        }
+        return sorted(found, key=cost)
+
+    while True:
+        audit = Audit(figures, members, klass_of, hidden)
+        exposed = {k: audit.certificate(k) for k in hidden}
+        exposed = {k: cert for k, cert in exposed.items() if cert is not None}
+        if not exposed:
+            return hidden
+        # Break the certificate of the first exposed class (small counts first) by hiding its
+        # cheapest published, non-zero figure; the next round checks everything again.
+        target = min(exposed, key=lambda k: (tier[k], cost(k)))
+        # First choice: the cheapest figure sharing a row or column with it whose hiding alone
+        # makes it undetermined (the classic complementary cell).
+        chosen = next(
+            (
+                k
+                for k in lines_of(target)
+                if not Audit(figures, members, klass_of, hidden | {k}).determined(target)
+            ),
+            None,
+        )
+        if chosen is not None:
+            hidden = hidden | {chosen}
+            continue
+        # Otherwise break its certificate: hide the cheapest published figure it relies on (a
+        # published figure of the certificate, or a published cell summed in one of them).
+        involved = {target} | exposed[target]
+        cells = {cell for k in involved for f in members[k] for cell in figures[f]}
+        candidates = {k for k in involved if k not in hidden}
+        candidates |= {klass_of[cell] for cell in cells if klass_of[cell] not in hidden}
+        candidates = [k for k in candidates if class_value[k]]
+        if not candidates:  # cannot happen: a positive hidden class is never fixed by zeros alone
+            raise RuntimeError("Secondary suppression found no figure to hide")
+        hidden = hidden | {min(candidates, key=cost)}
+
+
+# --- Display ---------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -158,7 +386,7 @@ class Cellule:
 
 @dataclass
 class Tableau:
-    """A two-way table with margins, protected (or raw when `raw=True`)."""
+    """A two-way table with margins, protected (or raw)."""
 
     titre: str
     row_labels: list[str]
@@ -169,6 +397,7 @@ class Tableau:
     total: Cellule | None = None
     row_header: str = ""
     total_label: str = "Total"
+    key: str = ""
 
     @property
     def rows(self):
@@ -180,6 +409,33 @@ class Tableau:
         return any(c.hidden for row in self.cells for c in row) or any(c.hidden for c in self.col_totals)
 
 
+def tableaux(resultat: Resultat) -> dict[str, Tableau]:
+    """The display tables of a suppression result, by table key."""
+    out = {}
+    for spec in resultat.specs:
+        rows, cols = len(spec.row_labels), len(spec.col_labels)
+
+        def cellule(r, c, spec=spec):
+            fid = (spec.key, r, c)
+            if fid not in resultat.values:  # an empty table's margin
+                return Cellule(0, False, resultat.threshold)
+            return Cellule(resultat.values[fid], resultat.hidden[fid], resultat.threshold)
+
+        tableau = Tableau(
+            titre=spec.titre,
+            row_labels=spec.row_labels,
+            col_labels=spec.col_labels,
+            row_header=spec.row_header,
+            key=spec.key,
+        )
+        tableau.cells = [[cellule(r, c) for c in range(cols)] for r in range(rows)]
+        tableau.row_totals = [cellule(r, TOTAL) for r in range(rows)]
+        tableau.col_totals = [cellule(TOTAL, c) for c in range(cols)]
+        tableau.total = cellule(TOTAL, TOTAL)
+        out[spec.key] = tableau
+    return out
+
+
 def protect(
     titre: str,
     row_labels: list[str],
@@ -189,50 +445,7 @@ def protect(
     threshold: int | None = None,
     raw: bool = False,
     row_header: str = "",
-    forced_col_totals=frozenset(),
-    forced_total: bool = False,
 ) -> Tableau:
-    """Build the table with its margins and apply primary and secondary suppression (unless raw)."""
-    threshold = threshold_default() if threshold is None else threshold
-    rows, cols = len(row_labels), len(col_labels)
-    row_totals = [sum(values[r]) for r in range(rows)]
-    col_totals = [sum(values[r][c] for r in range(rows)) for c in range(cols)]
-    total = sum(row_totals)
-    grid = extended_grid(values)
-    if raw or rows == 0 or cols == 0:
-        mask = [[False] * len(grid[0]) for _ in grid] if grid and grid[0] else []
-    else:
-        margin_row = rows if rows > 1 else 0
-        margin_col = cols if cols > 1 else 0
-        forced = {(margin_row, c) for c in forced_col_totals}
-        if forced_total:
-            forced.add((margin_row, margin_col))
-        mask = suppress_grid(grid, threshold, frozenset(forced))
-
-    def hidden(r, c):
-        if not mask:
-            return False
-        # Map onto the extended grid: degenerate dimensions have no separate margin.
-        rr = min(r, len(mask) - 1)
-        cc = min(c, len(mask[0]) - 1)
-        return mask[rr][cc]
-
-    tableau = Tableau(titre=titre, row_labels=row_labels, col_labels=col_labels, row_header=row_header)
-    tableau.cells = [
-        [Cellule(values[r][c], hidden(r, c), threshold) for c in range(cols)] for r in range(rows)
-    ]
-    tableau.row_totals = [Cellule(row_totals[r], hidden(r, cols), threshold) for r in range(rows)]
-    tableau.col_totals = [Cellule(col_totals[c], hidden(rows, c), threshold) for c in range(cols)]
-    tableau.total = Cellule(total, hidden(rows, cols), threshold)
-    return tableau
-
-
-def extended_grid(values: list[list[int]]) -> list[list[int]]:
-    """The table with a total column (if more than one column) and a total row (if more than one row)."""
-    rows = len(values)
-    cols = len(values[0]) if rows else 0
-    grid = [list(row) + ([sum(row)] if cols > 1 else []) for row in values]
-    if rows > 1:
-        width = len(grid[0]) if grid else 0
-        grid.append([sum(grid[r][c] for r in range(rows)) for c in range(width)])
-    return grid
+    """One table on its own, with its margins, protected (or raw for the analysts)."""
+    spec = TableSpec("t", titre, row_labels, col_labels, values, row_header)
+    return tableaux(suppress([spec], threshold=threshold, raw=raw))["t"]

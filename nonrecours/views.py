@@ -23,12 +23,34 @@ from .models import Dispositif
 from .reference import typologie
 from .selectors import observations_of
 from .services import observation_record, observation_suivi
-from .stats import CSV_HEADER, Filtres, FiltresForm, csv_rows, statistiques, trimestres_recents
+from .stats import (
+    CSV_HEADER,
+    PUBLIC_CSV_HEADER,
+    AnneeForm,
+    Filtres,
+    FiltresForm,
+    csv_rows,
+    publication,
+    statistiques,
+    trimestres_recents,
+)
 
 SIGNALEURS = (Role.AGENT, Role.ECRIVAIN, Role.MEDIATEUR, Role.ANALYSTE)
 
 
-def _stats_context(request, *, raw: bool):
+def _totals_chart(titre, tableau, chart_id):
+    """Bar chart of a table's row totals (a suppressed total draws no bar and shows its label)."""
+    return bar_chart(
+        titre,
+        [(row["label"], row["total"].published, row["total"].display) for row in tableau.rows],
+        chart_id=chart_id,
+        label_header=tableau.row_header,
+        value_header="Situations",
+    )
+
+
+def _stats_context(request):
+    """The analysts' raw tables under free filters (staff only)."""
     dispositifs = list(Dispositif.objects.all())
     arrondissements = list(Arrondissement.objects.all())
     data = request.GET.copy()
@@ -37,31 +59,35 @@ def _stats_context(request, *, raw: bool):
         data.setdefault(name, default)
     form = FiltresForm(data, dispositifs=dispositifs, arrondissements=arrondissements)
     filtres = Filtres.from_form(form)
-    stats = statistiques(filtres, raw=raw, dispositifs=dispositifs, arrondissements=arrondissements)
-    chart_rows = [
-        (row["label"], row["total"].published, row["total"].display) for row in stats.par_periode.rows
-    ]
+    stats = statistiques(filtres, dispositifs=dispositifs, arrondissements=arrondissements)
     return {
         "form": form,
         "stats": stats,
         "query": request.GET.urlencode(),
-        "chart_periode": bar_chart(
+        "chart_periode": _totals_chart(
             stats.par_periode.titre.replace(" et type de non-recours", ""),
-            chart_rows,
-            chart_id="graphique-evolution",
-            label_header="Période",
-            value_header="Situations",
+            stats.par_periode,
+            "graphique-evolution",
         ),
-        "chart_dispositif": bar_chart(
-            "Situations par droit",
-            [
-                (row["label"], row["total"].published, row["total"].display)
-                for row in stats.par_dispositif.rows
-            ],
-            chart_id="graphique-droits",
-            label_header="Droit ou aide",
-            value_header="Situations",
+        "chart_dispositif": _totals_chart("Situations par droit", stats.par_dispositif, "graphique-droits"),
+        "typologie": typologie(),
+        "dispositifs": [d for d in dispositifs if d.is_active],
+    }
+
+
+def _public_context(request):
+    """The public figures: one year of the fixed publication, nothing recomputed per visitor."""
+    dispositifs = list(Dispositif.objects.all())
+    form = AnneeForm(request.GET or None)
+    pub = publication(form.annee_choisie(), dispositifs=dispositifs)
+    return {
+        "form": form,
+        "pub": pub,
+        "query": request.GET.urlencode(),
+        "chart_trimestre": _totals_chart(
+            "Situations par trimestre", pub.par_trimestre, "graphique-evolution"
         ),
+        "chart_dispositif": _totals_chart("Situations par droit", pub.par_dispositif, "graphique-droits"),
         "typologie": typologie(),
         "dispositifs": [d for d in dispositifs if d.is_active],
     }
@@ -70,30 +96,30 @@ def _stats_context(request, *, raw: bool):
 @login_not_required
 def statistiques_page(request):
     """Public statistics with small-cell suppression (no account needed)."""
-    context = _stats_context(request, raw=False)
+    context = _public_context(request)
     return render(request, "nonrecours/statistiques.html", context)
 
 
 @login_not_required
 def statistiques_csv(request):
     """Open-data export: the same protected tables as the page."""
-    context = _stats_context(request, raw=False)
+    pub = _public_context(request)["pub"]
     return csv_response(
-        csv_rows(context["stats"]), CSV_HEADER, "non-recours-statistiques.csv", dialect=OPEN_DATA
+        pub.csv_rows(), PUBLIC_CSV_HEADER, f"non-recours-statistiques-{pub.annee}.csv", dialect=OPEN_DATA
     )
 
 
 @role_required(Role.ANALYSTE)
 def analyse(request):
     """Raw (unsuppressed) figures for CCAS analysts."""
-    context = _stats_context(request, raw=True)
+    context = _stats_context(request)
     return render(request, "nonrecours/analyse.html", context)
 
 
 @role_required(Role.ANALYSTE)
 def analyse_csv(request):
     """Raw export for analysts, journaled."""
-    context = _stats_context(request, raw=True)
+    context = _stats_context(request)
     f = context["stats"].filtres
     return csv_response(
         csv_rows(context["stats"]),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from nonrecours.models import Dispositif, Observation, ObservationDispositif
 from nonrecours.rollup import rollup_rebuild
 from nonrecours.services import observation_record
+from nonrecours.stats import annees_publiees, publications
 from pacte.models import Arrondissement, JournalEntry, Lieu
 from pacte.roles import Role
 
@@ -69,41 +70,48 @@ def _cell(rows, tableau, ligne, colonne):
     )
 
 
+def _published_numbers(pub):
+    """Every number of the public tables: (table, row, column, shown text)."""
+    out = []
+    for tableau in pub.tableaux:
+        for row in tableau.rows:
+            out += [(tableau.titre, row["label"], c, cell.display) for c, cell in enumerate(row["cells"])]
+            out.append((tableau.titre, row["label"], "total", row["total"].display))
+        out += [(tableau.titre, "total", c, cell.display) for c, cell in enumerate(tableau.col_totals)]
+        out.append((tableau.titre, "total", "total", tableau.total.display))
+    return out
+
+
 def test_public_page_counts_equal_db_with_suppression(client, donnees):
-    """Public figures equal database counts, and small counts show « < 11 »."""
+    """Public figures equal database counts, small counts show « < 11 », nothing small is published."""
     response = client.get(reverse("nonrecours:statistiques"))
     assert response.status_code == 200
-    stats = response.context["stats"]
-    disp = stats.par_dispositif
-    dom_row = disp.row_labels.index(Dispositif.objects.get(code="domiciliation").nom)
+    pub = response.context["pub"]
+    assert pub.annee == TODAY.year
+    disp = pub.par_dispositif
     codes = {d.nom: d.code for d in Dispositif.objects.all()}
     types = ["non_connaissance", "non_demande", "non_reception", "non_proposition", ""]
-    visible = 0
     for label, cells in zip(disp.row_labels, disp.cells, strict=True):
         for type_code, cell in zip(types, cells, strict=True):
             db = ObservationDispositif.objects.filter(
                 dispositif__code=codes[label], type_odenore=type_code
             ).count()
             assert cell.value == db
-            if not cell.hidden:
-                visible += 1
-                assert cell.display == str(db)
-    assert visible > 0
+            assert cell.display == ("< 11" if 0 < db < 11 else "secret" if cell.hidden else str(db))
+    dom_row = disp.row_labels.index(Dispositif.objects.get(code="domiciliation").nom)
     assert disp.cells[dom_row][2].display == "< 11"
-    # Secondary suppression: the non-réception column then has another hidden cell.
-    assert sum(row[2].hidden for row in disp.cells) >= 2
-    assert stats.par_arrondissement.total.display == str(Observation.objects.count())
-    assert "&lt; 11" in response.text
+    assert sum(row[2].hidden for row in disp.cells) >= 2  # secondary suppression in the column
+    assert pub.total.value == Observation.objects.count()
+    assert not [n for n in _published_numbers(pub) if n[3].isdigit() and 0 < int(n[3]) < 11]
+    assert "&lt; 11" in response.text and "secret" in response.text
 
 
 def test_csv_equals_page(client, donnees):
     """The open-data CSV holds exactly the published cells of the page (same suppression)."""
-    url = reverse("nonrecours:statistiques")
-    query = "?type=&arrondissement="
-    page = client.get(url + query).context["stats"]
-    rows = _csv(client.get(reverse("nonrecours:statistiques_csv") + query))
+    pub = client.get(reverse("nonrecours:statistiques")).context["pub"]
+    rows = _csv(client.get(reverse("nonrecours:statistiques_csv")))
     expected = []
-    for tableau in page.tableaux:
+    for tableau in pub.tableaux:
         for row in tableau.rows:
             expected += [(tableau.titre, row["label"], c.csv) for c in row["cells"]] + [
                 (tableau.titre, row["label"], row["total"].csv)
@@ -111,25 +119,63 @@ def test_csv_equals_page(client, donnees):
         expected += [(tableau.titre, "Total", c.csv) for c in tableau.col_totals]
         expected.append((tableau.titre, "Total", tableau.total.csv))
     assert [(r["tableau"], r["ligne"], r["effectif"]) for r in rows] == expected
+    assert {r["annee"] for r in rows} == {str(TODAY.year)}
     assert _cell(rows, "Situations par arrondissement", "Lyon 1er", "Non-réception") == "< 11"
     assert not any(r["effectif"].isdigit() and 0 < int(r["effectif"]) < 11 for r in rows)
 
 
-def test_filters_without_js(client, donnees):
-    """GET filters (right, type, arrondissement) restrict the figures."""
-    response = client.get(reverse("nonrecours:statistiques"), {"dispositif": "css", "arrondissement": "8"})
-    stats = response.context["stats"]
-    assert stats.par_arrondissement.total.value == 25
-    assert stats.part_demarche == "100 %"
-    response = client.get(reverse("nonrecours:statistiques"), {"type": "non_reception"})
-    assert response.context["stats"].par_arrondissement.total.value == 33
+OLD_FILTERS = [
+    {"type": "non_reception"},
+    {"type": "non_qualifie", "arrondissement": "1"},
+    {"arrondissement": "8"},
+    {"dispositif": "domiciliation"},
+    {"dispositif": "css", "arrondissement": "8", "type": "non_demande"},
+    {"debut": "2020-T1", "fin": "2020-T1", "pas": "mois"},
+]
+
+
+@pytest.mark.parametrize("params", OLD_FILTERS)
+def test_no_query_recomputes_a_figure(client, donnees, params):
+    """The differencing attack of issue 13: « all types » vs « one type » (or one arrondissement, one
+    right, one period) recomputed small counts. Every public query now shows the same fixed tables:
+    a visitor's parameters other than the year change nothing, on the page and in the CSV."""
+    url, csv_url = reverse("nonrecours:statistiques"), reverse("nonrecours:statistiques_csv")
+    reference = _published_numbers(client.get(url).context["pub"])
+    assert _published_numbers(client.get(url, params).context["pub"]) == reference
+    assert _csv(client.get(csv_url, params)) == _csv(client.get(csv_url))
+
+
+def test_year_is_the_only_filter_and_works_without_js(client, donnees):
+    """The year is chosen in a plain GET form; another year has its own fixed tables."""
+    response = client.get(reverse("nonrecours:statistiques"), {"annee": TODAY.year - 1})
+    pub = response.context["pub"]
+    assert pub.annee == TODAY.year - 1 and pub.total.display == "0"
+    assert 'name="annee"' in response.text and 'name="type"' not in response.text
 
 
 def test_bad_filter_values_do_not_crash(client, donnees):
-    """Unknown filter values give a French error, never a 500."""
-    response = client.get(reverse("nonrecours:statistiques"), {"dispositif": "licorne", "debut": "zzz"})
+    """Unknown filter values give a French error and the current year, never a 500."""
+    for value in ("zzz", "1900", "\x00"):
+        response = client.get(reverse("nonrecours:statistiques"), {"annee": value})
+        assert response.status_code == 200
+        assert "Sélectionnez un choix valide" in response.text
+        assert response.context["pub"].annee == TODAY.year
+    assert client.get(reverse("nonrecours:statistiques_csv"), {"annee": "zzz"}).status_code == 200
+
+
+def test_public_page_works_when_the_cache_is_down(client, donnees, settings):
+    """The cache only saves computing time: without it the page shows the same figures."""
+    reference = _published_numbers(client.get(reverse("nonrecours:statistiques")).context["pub"])
+    # Django's setting_changed handler rebuilds the cache connections.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    response = client.get(reverse("nonrecours:statistiques"))
     assert response.status_code == 200
-    assert "Sélectionnez un choix valide" in response.text
+    assert _published_numbers(response.context["pub"]) == reference
 
 
 def test_analyst_sees_raw_and_export_is_journaled(client, make_user, donnees):
@@ -298,15 +344,19 @@ def test_analyst_edits_catalogue(client, make_user):
 
 
 def test_stats_page_query_count_constant(client, django_assert_max_num_queries):
-    """The statistics page runs a fixed number of queries whatever the volume."""
+    """The statistics page runs a fixed number of queries whatever the volume (cached or not)."""
     _bulk(5)
-    with django_assert_max_num_queries(8) as small:
+    # Computing: catalogue, version, arrondissements, two queries per published year.
+    budget = 3 + 2 * len(annees_publiees())
+    with django_assert_max_num_queries(budget):
+        client.get(reverse("nonrecours:statistiques"))
+    with django_assert_max_num_queries(2):  # unchanged data: catalogue and version only
         client.get(reverse("nonrecours:statistiques"))
     for numero in range(1, 10):
         _bulk(30, numero=numero, code="css", type_odenore="non_demande", demarche="x")
-    with django_assert_max_num_queries(len(small.captured_queries)):
-        client.get(reverse("nonrecours:statistiques"), {"pas": "mois"})
-    with django_assert_max_num_queries(len(small.captured_queries)):
+    with django_assert_max_num_queries(budget):
+        client.get(reverse("nonrecours:statistiques"), {"annee": TODAY.year - 1})
+    with django_assert_max_num_queries(2):
         client.get(reverse("nonrecours:statistiques_csv"))
 
 
@@ -320,15 +370,35 @@ def test_espace_tiles_and_plan(make_user):
     assert espace.liens(make_user(Role.ELU)) == []
 
 
-def test_indicateurs(donnees):
-    """Indicators: observations recorded and share linked to a démarche, over a period."""
+def test_indicateurs_read_the_publication():
+    """The tracker's figures of the observatory are figures of the publication (same secret)."""
     from nonrecours.indicateurs import observations_enregistrees, part_droit_ouvert, part_liee_demarche
+    from pacte.tracker.selectors import trimestres
 
-    assert observations_enregistrees() == 98
-    assert part_liee_demarche() == round(100 * 25 / 98, 1)
-    assert observations_enregistrees(debut=TODAY + dt.timedelta(days=1)) == 0
-    assert part_liee_demarche(fin=TODAY - dt.timedelta(days=1)) is None
-    assert part_droit_ouvert() is None
+    _bulk(40, type_odenore="non_connaissance", numero=7, code="rsa")
+    _bulk(25, type_odenore="non_demande", numero=8, code="css", demarche="demande-css")
+    _bulk(30, type_odenore="non_reception", numero=8, code="rsa")
+    *_, (_, debut, fin) = trimestres(TODAY)
+    assert observations_enregistrees() == 95
+    assert observations_enregistrees(debut, fin) == 95
+    assert part_liee_demarche(debut, fin) == part_liee_demarche() == round(100 * 25 / 95, 1)
+    # A period that is not one of the publication's has no value (it would be a new figure).
+    assert observations_enregistrees(debut + dt.timedelta(days=1), fin) is None
+    # A small cell appears: the tracker shows exactly what the page shows, never more.
+    _bulk(3, type_odenore="non_reception", numero=1, code="domiciliation")
+    pub = publications()[TODAY.year]
+    quarter = (TODAY.month - 1) // 3
+    assert observations_enregistrees(debut, fin) == pub.par_trimestre.row_totals[quarter].published
+    liees = pub.demarche.cells[quarter][0].published
+    total = pub.par_trimestre.row_totals[quarter].published
+    assert part_liee_demarche(debut, fin) == (
+        None if liees is None or total is None else round(100 * liees / total, 1)
+    )
+    # Share of rights opened: none below the threshold of followed-up situations.
     Observation.objects.filter(type_odenore="non_demande").update(droit_ouvert="oui")
-    Observation.objects.filter(type_odenore="non_connaissance").update(droit_ouvert="non")
-    assert part_droit_ouvert() == round(100 * 25 / 65, 1)
+    assert part_droit_ouvert() == 100.0
+    Observation.objects.exclude(type_odenore="non_demande").update(droit_ouvert="")
+    Observation.objects.filter(type_odenore="non_demande").exclude(
+        pk__in=Observation.objects.filter(type_odenore="non_demande").values("pk")[:5]
+    ).update(droit_ouvert="")
+    assert part_droit_ouvert() is None
