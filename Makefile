@@ -10,6 +10,10 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/pacte)
 TEST_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 PYTEST_ARGS ?=
+# Tests run in parallel (pytest-xdist): one PostgreSQL test database, one Redis database, one live
+# server and one Chromium per worker. `make test TEST_WORKERS=0` runs them in one process.
+TEST_WORKERS ?= auto
+PYTEST_PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist worksteal)
 # `make stack` runs on the same services by default.
 STACK_DATABASE_URL ?= $(TEST_DATABASE_URL)
 STACK_REDIS_URL ?= $(TEST_REDIS_URL)
@@ -63,11 +67,11 @@ run: install-prod ## Migrate, load reference and demo data, serve http://$(HOST)
 
 test: install node_modules/.installed ## Run the whole suite on PostgreSQL, Redis, a Celery worker and Chromium
 	@deploy/system-deps test
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 test-fast: install ## The suite without the browser and worker tests
 	@deploy/system-deps run
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -m "not browser and not worker" $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_PARALLEL) -m "not browser and not worker" $(PYTEST_ARGS)
 
 lint: install ## ruff check and format check, and the import contracts (tests/test_architecture.py)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(PY) -m pytest -q -p no:randomly tests/test_architecture.py

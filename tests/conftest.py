@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -11,6 +13,50 @@ from pacte import sms
 
 # The browser layer (Chromium, axe, pages with and without JavaScript), one instance per session.
 pytest_plugins = ["tests.browser_layer"]
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--start-at",
+        metavar="ISO-8601",
+        help="run the tests as if the clock read this moment when they start, then ticking "
+        "(e.g. 2026-12-01T23:50+01:00): proves that no test depends on the hour it runs at",
+    )
+
+
+def _own_redis_database(worker: str) -> None:
+    """Under pytest-xdist each worker (gw0, gw1…) has its own PostgreSQL test database (pytest-django
+    suffixes its name) and, here, its own Redis database: one worker's queues and heartbeats never
+    meet another's. The processes its tests start (a real Celery worker) inherit it."""
+    from django.conf import settings
+
+    from pacte.celery import app
+
+    if not settings.REDIS_URL:
+        return
+    url = urlsplit(settings.REDIS_URL)
+    number = (int(url.path.strip("/") or 0) + 1 + int(worker.removeprefix("gw"))) % 16
+    redis_url = url._replace(path=f"/{number}").geturl()
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = os.environ["REDIS_URL"] = redis_url
+    app.conf.broker_url = redis_url
+
+
+def pytest_configure(config):
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if worker:
+        _own_redis_database(worker)
+    start = config.getoption("--start-at", None)
+    if start:
+        import datetime as dt
+
+        import time_machine
+
+        moment = dt.datetime.fromisoformat(start)
+        if moment.tzinfo is None:
+            raise pytest.UsageError("--start-at needs an offset, e.g. 2026-12-01T23:50+01:00")
+        traveller = time_machine.travel(moment, tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
 
 
 def _needs_db(request) -> str | None:
@@ -25,6 +71,44 @@ def _needs_db(request) -> str | None:
     return None
 
 
+def _load_reference() -> None:
+    call_command("load_reference", stdout=io.StringIO(), verbosity=0)
+
+
+def _reference_missing() -> bool:
+    from pacte.models import Arrondissement
+
+    return not Arrondissement.objects.exists()
+
+
+# The database blocker once the test database is ready (pytest-django's django_db_blocker).
+_test_database: dict = {"blocker": None}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The reference data is loaded once per test database (one per xdist worker), committed: each
+    test then runs in a transaction that rolls back to it. A reused database starts empty."""
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+        _load_reference()
+    _test_database["blocker"] = django_db_blocker
+    yield
+    _test_database["blocker"] = None
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_setup(item):
+    """A transactional test ends with a flush (TRUNCATE of every table): the reference data is put
+    back, committed, before the next test opens its transaction."""
+    blocker = _test_database["blocker"]
+    if blocker is not None:
+        with blocker.unblock():
+            if _reference_missing():
+                _load_reference()
+    return (yield)
+
+
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Every database test starts with the reference data (territory, catalogues) loaded."""
@@ -32,10 +116,8 @@ def _reference_data(request):
     if kind is None:
         return
     request.getfixturevalue(kind)
-    from pacte.models import Arrondissement
-
-    if not Arrondissement.objects.exists():
-        call_command("load_reference", stdout=io.StringIO(), verbosity=0)
+    if _reference_missing():
+        _load_reference()
 
 
 @pytest.fixture(autouse=True)

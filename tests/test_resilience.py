@@ -216,7 +216,7 @@ def test_worker_and_beat_survive_a_60_second_redis_outage(tmp_path):
             with log.open("w") as out:  # the child keeps its own copy of the descriptor
                 process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
             processes[name] = (process, log)
-        _wait(lambda: _heartbeat_present(redis.url), 60, "the worker's first heartbeat", processes)
+        _wait(lambda: _heartbeat_present(redis.url), 120, "the worker's first heartbeat", processes)
 
         redis.stop()  # the outage starts, longer than any retry budget the old settings allowed
         pending = [
