@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from pacte.discovery import app_modules
 
@@ -15,6 +16,8 @@ class Command(BaseCommand):
     def handle(self, *args, scale, force, **options):
         if not (settings.DEMO_ACCOUNTS or force):
             raise CommandError("Les données de démonstration sont réservées au mode développement (DEBUG=1).")
-        call_command("load_reference", stdout=self.stdout)
-        for module in app_modules("demo"):
-            module.seed(scale=scale, stdout=self.stdout)
+        # One transaction: one commit instead of one per row (SQLite syncs the disk at each).
+        with transaction.atomic():
+            call_command("load_reference", stdout=self.stdout)
+            for module in app_modules("demo"):
+                module.seed(scale=scale, stdout=self.stdout)
