@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from pacte.models import Arrondissement, Direction
+from pacte.uploads import EXTENSIONS
 
 from .enums import OUVERTS, CanalOrigine, Categorie, Statut, Urgence
 
@@ -186,4 +187,4 @@ class PieceJointe(models.Model):
 
     @property
     def extension(self) -> str:
-        return {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(self.mimetype, "bin")
+        return EXTENSIONS.get(self.mimetype, "bin")

@@ -11,6 +11,7 @@ from pacte.journal import journal_record
 from pacte.notifications import Personne, notify_person
 from pacte.roles import Role, has_role, profil_of
 from pacte.tokens import reference_new
+from pacte.uploads import checked_type, display_name, stored_name
 
 from .delais import echeance_for, engagements
 from .enums import OUVERTS, Action
@@ -21,15 +22,15 @@ from .workflows import DIRECTION, ELU, demande_transition, side_of
 
 def _attach(demande, fichiers, message=None):
     for upload in fichiers or []:
-        mimetype = getattr(upload, "content_type_checked", None) or upload.content_type
+        mimetype = checked_type(upload)
         piece = PieceJointe(
             demande=demande,
             message=message,
-            nom=upload.name[:200],
+            nom=display_name(upload.name, mimetype),
             mimetype=mimetype,
             taille=upload.size,
         )
-        piece.fichier.save(upload.name, upload, save=False)
+        piece.fichier.save(stored_name(mimetype), upload, save=False)
         piece.save()
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from pacte.models import Arrondissement, Direction
+from pacte.uploads import EXTENSIONS
 
 from .enums import (
     STATUTS_OUVERTS,
@@ -217,7 +218,8 @@ class Message(models.Model):
 
 
 def _document_path(instance, filename):
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    # The extension comes from the sniffed type, never from the client's file name (pacte.uploads).
+    ext = EXTENSIONS.get(instance.mimetype, "bin")
     return f"mediation/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
 
 

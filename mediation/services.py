@@ -15,6 +15,7 @@ from pacte.journal import journal_record
 from pacte.retention import erase, files_delete_on_commit
 from pacte.roles import Role
 from pacte.tokens import reference_new, token_hash, token_new
+from pacte.uploads import checked_type, display_name, stored_name
 
 from . import notifications
 from .enums import CanalSaisine, Niveau, StatutSaisine
@@ -130,20 +131,16 @@ def saisine_by_token(token: str) -> Saisine | None:
 
 def document_add(*, saisine: Saisine, upload, actor=None, is_from_requerant: bool = False) -> Document:
     """Store one already validated upload (see pacte.uploads) as a document of the case."""
-    mimetype = getattr(upload, "content_type_checked", None)
-    if mimetype is None:
-        from pacte.uploads import validate_upload
-
-        mimetype = validate_upload(upload, max_size=settings.MEDIATION_MAX_TAILLE)
+    mimetype = checked_type(upload, max_size=settings.MEDIATION_MAX_TAILLE)
     document = Document(
         saisine=saisine,
-        nom=(upload.name or "document")[:200],
+        nom=display_name(upload.name, mimetype),
         mimetype=mimetype,
         taille=upload.size,
         depose_par=actor,
         is_from_requerant=is_from_requerant,
     )
-    document.fichier.save(upload.name or "document", upload, save=False)
+    document.fichier.save(stored_name(mimetype), upload, save=False)
     document.save()
     return document
 

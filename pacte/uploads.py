@@ -1,6 +1,16 @@
-"""Untrusted uploads: checked by content (magic bytes), size and count, never by the file name."""
+"""Untrusted uploads: checked by content (magic bytes), size and count, never by the file name.
+
+The client's file name is display metadata only: the stored file is named `<random>.<extension of
+the sniffed type>` (`stored_name`), and the name shown and offered on download keeps the client's
+stem, cleaned and truncated, with that same extension (`display_name`). A `.html` name on a PDF,
+or a 250-character extension, changes nothing on disk.
+"""
 
 from __future__ import annotations
+
+import os
+import unicodedata
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -21,6 +31,31 @@ def sniff_type(head: bytes) -> str | None:
         if any(head.startswith(sig) for sig in signatures):
             return mimetype
     return None
+
+
+DISPLAY_NAME_MAX = 200
+
+
+def stored_name(mimetype: str) -> str:
+    """The name a checked upload is stored under: random, with the extension of its real type."""
+    return f"{uuid.uuid4().hex}.{EXTENSIONS[mimetype]}"
+
+
+def display_name(name: str | None, mimetype: str, *, max_length: int = DISPLAY_NAME_MAX) -> str:
+    """The client's file name made safe to show and to offer on download: no folders, no control
+    characters, the extension of the real type, at most `max_length` characters."""
+    base = os.path.basename((name or "").replace("\\", "/"))
+    base = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
+    stem = base.rsplit(".", 1)[0].strip(" .") if "." in base else base
+    extension = EXTENSIONS[mimetype]
+    stem = stem[: max_length - len(extension) - 1].rstrip(" .") or "document"
+    return f"{stem}.{extension}"
+
+
+def checked_type(upload, *, max_size: int = MAX_FILE_SIZE) -> str:
+    """The sniffed type PiecesJointesField recorded on the upload, or sniffed now; never the
+    client's declared content type."""
+    return getattr(upload, "content_type_checked", None) or validate_upload(upload, max_size=max_size)
 
 
 def validate_upload(upload, *, max_size: int = MAX_FILE_SIZE) -> str:
