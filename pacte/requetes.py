@@ -1,4 +1,5 @@
-"""Request hygiene at the door, before any view, form or database query sees the request.
+"""Request hygiene at the door, before any view, form or database query sees the request, and the
+headers every answer leaves with.
 
 - A NUL byte anywhere a view could read it (the path, a query parameter, a posted field, a
   cookie) is refused with a 400 and the portal's French page. No person types one; PostgreSQL
@@ -6,6 +7,13 @@
   Other malformed values (non-UTF-8 bytes, overlong strings, dates out of range) are handled where
   they are parsed: Django decodes bytes with replacement characters, forms bound their fields,
   and `pacte.parsing` bounds dates and numbers.
+
+`ResponseHeadersMiddleware`, outermost, gives every response (probes, refusals and errors
+included) the `Permissions-Policy` of settings.PERMISSIONS_POLICY, and `Cache-Control: no-store`
+(with Django's never-cache headers) by one rule on who and what, not per view (`is_private`):
+every answer to a signed-in staff session, every page under /espace/ (sign-in, second factor,
+password pages, even before sign-in), and every download (`Content-Disposition: attachment`:
+exports, médiation documents, attachments).
 
 The pages rendered here come before the session and authentication middleware: they are rendered
 as for an anonymous visitor, without the database, like the 503 page (pacte.indisponible).
@@ -15,13 +23,17 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
 
 logger = logging.getLogger(__name__)
 
 NUL = "\x00"
+PRIVATE_PREFIXES = ("/espace/",)
 FALLBACK_HTML = (
     '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>{titre} — Ville de Lyon</title>'
     "</head><body><main><h1>{titre}</h1></main></body></html>"
@@ -65,3 +77,31 @@ class RequestGuardMiddleware:
         if _has_nul(request):
             return door_page(request, "400.html", status=400, titre="Adresse ou données invalides")
         return self.get_response(request)
+
+
+def is_private(request, response) -> bool:
+    """True when the answer must not be kept by a browser or a proxy (see the module doc)."""
+    if request.path_info.startswith(PRIVATE_PREFIXES):
+        return True
+    if response.get("Content-Disposition", "").lower().startswith("attachment"):
+        return True
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES or not hasattr(request, "user"):
+        return False  # no session, or refused before the session was read: an anonymous visitor
+    try:
+        return request.user.is_authenticated
+    except DatabaseError:  # cannot tell: keep it private
+        return True
+
+
+class ResponseHeadersMiddleware:
+    """Permissions-Policy on every response; no-store on private ones (see `is_private`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        if is_private(request, response):
+            add_never_cache_headers(response)
+        return response
