@@ -424,6 +424,8 @@ OTP_TOTP_ISSUER = "Ville de Lyon — Pacte usagers"
 BOOKING_TOKEN_DAYS_AFTER = env_int("BOOKING_TOKEN_DAYS_AFTER", 7)
 BOOKING_RETENTION_DAYS = env_int("BOOKING_RETENTION_DAYS", 90)
 BOOKING_IDENTITY_MAX_ATTEMPTS = env_int("BOOKING_IDENTITY_MAX_ATTEMPTS", 5)
+# Minutes a slot stays held for the visitor who opened its booking form (others see it taken; 0: off).
+BOOKING_RETENUE_MINUTES = env_int("BOOKING_RETENUE_MINUTES", 10)
 
 # Pacte tracker: size of an imported CSV (bytes).
 TRACKER_IMPORT_MAX_OCTETS = env_int("TRACKER_IMPORT_MAX_OCTETS", 1_000_000)
@@ -491,5 +493,7 @@ RATELIMITS = {
     # Failed sign-ins per username across all IPs (django-axes counts per username + IP). A short
     # window: an attacker can only keep an account closed while attacking, minutes at a time.
     "connexion_compte": env("RATELIMIT_CONNEXION_COMPTE", "10/10m"),
+    # Slot holds taken by opening booking forms (beyond it the form shows, without a hold).
+    "retenue": env("RATELIMIT_RETENUE", "20/h"),
 }
 RATELIMIT_TRUST_X_FORWARDED_FOR = env_bool("RATELIMIT_TRUST_X_FORWARDED_FOR", False)

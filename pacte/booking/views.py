@@ -4,6 +4,7 @@ agent side (book for a caller or a walk-in, planning, attendance)."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,7 +26,7 @@ from pacte.models import Notification
 from pacte.notifications import canaux, canaux_phrase, notifications_about, tache_action
 from pacte.parsing import parse_date, parse_int, parse_slot
 from pacte.phones import phone_display
-from pacte.ratelimit import ratelimit, refused
+from pacte.ratelimit import client_ip, hit, ratelimit, refused
 from pacte.roles import Role, profil_of
 from pacte.tokens import identity_matches, token_hash
 from pacte.workflows import TransitionInterdite
@@ -41,11 +42,15 @@ from .services import (
     reservation_create,
     reservation_mark,
     reservation_move,
+    retenue_release,
+    retenue_take,
 )
 
 STAFF = (Role.AGENT, Role.ECRIVAIN, Role.ADMIN)
 SESSION_VERIFIED = "booking_verifies"
 SESSION_CONFIRMED = "booking_confirmes"
+SESSION_RETENUE = "booking_retenue"
+SESSION_RETENUE_CRENEAU = "booking_retenue_creneau"
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -209,6 +214,7 @@ def formulaire(request, uuid, creneau):
     """The short form for one slot; POST books it (or shows the next free slots if just taken)."""
     agenda = get_object_or_404(Agenda.objects.actifs().select_related("lieu__arrondissement"), uuid=uuid)
     debut = _parse_creneau(creneau)
+    retenue = None
     if request.method == "POST":
         form = ReservationForm(request.POST)
         if not refused(request) and form.is_valid():
@@ -225,16 +231,20 @@ def formulaire(request, uuid, creneau):
                     besoins_precision=data["besoins_precision"],
                     canal=Canal.EN_LIGNE,
                     cle_idempotence=data["cle_idempotence"] or None,
+                    retenue_cle=_retenue_cle(request),  # the place held since the form opened
                 )
             except CreneauIndisponible as exc:
                 return _indisponible(request, agenda, exc.prochains)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
+                request.session.pop(SESSION_RETENUE_CRENEAU, None)
                 return _after_booking(request, reservation, token)
+        retenue = selectors.retenue_of(agenda=agenda, debut=debut, cle=_retenue_cle(request), en_ligne=True)
     else:
-        creneau_obj = selectors.creneau_at(agenda, debut=debut)
-        if creneau_obj is None:
+        try:
+            retenue = _retenir(request, agenda, debut)
+        except CreneauIndisponible:
             return _indisponible(request, agenda, selectors.prochains_creneaux(agenda), status=200)
         form = ReservationForm(initial={"cle_idempotence": new_idempotency_key()})
     return render(
@@ -246,8 +256,49 @@ def formulaire(request, uuid, creneau):
             "debut": debut,
             "fin": debut + dt.timedelta(minutes=agenda.duree_creneau),
             "form": form,
+            "retenue": retenue if retenue is not None and retenue.is_live else None,
         },
     )
+
+
+def _retenue_cle(request) -> str:
+    """The visitor's holder key for slot holds, bound to their session (a cookie: no JavaScript
+    needed). A random id, not the session key, which changes when someone signs in."""
+    cle = request.session.get(SESSION_RETENUE)
+    if not cle:
+        cle = request.session[SESSION_RETENUE] = secrets.token_urlsafe(18)
+    return f"visiteur:{cle}"
+
+
+def _retenir(request, agenda: Agenda, debut: dt.datetime):
+    """Hold the slot for the visitor while they fill the form (#19.2), and give back the place
+    they held on another slot (one hold per visitor). Returns the hold, or None when the visitor
+    has taken too many holds (`RATELIMITS["retenue"]` per IP: a bot opening every form cannot
+    empty an agenda; the form still shows) or when BOOKING_RETENUE_MINUTES is 0 (holds off).
+    Raises `CreneauIndisponible` when the slot is not free for them."""
+    cle = _retenue_cle(request)
+    retenue = selectors.retenue_of(agenda=agenda, debut=debut, cle=cle, en_ligne=True)
+    too_many = retenue is None and (
+        not settings.BOOKING_RETENUE_MINUTES  # 0: holds switched off
+        or (settings.RATELIMIT_ENABLED and not hit("retenue", client_ip(request)))
+    )
+    if too_many:
+        if selectors.creneau_at(agenda, debut=debut) is None:
+            raise CreneauIndisponible()
+        return None
+    retenue = retenue_take(
+        agenda=agenda,
+        debut=debut,
+        cle=cle,
+        en_ligne=True,
+        duree=dt.timedelta(minutes=settings.BOOKING_RETENUE_MINUTES),
+    )
+    ici = [agenda.pk, debut.astimezone(dt.UTC).isoformat()]
+    avant = request.session.get(SESSION_RETENUE_CRENEAU)
+    if avant and avant != ici:
+        retenue_release(agenda=Agenda(pk=avant[0]), debut=dt.datetime.fromisoformat(avant[1]), cle=cle)
+    request.session[SESSION_RETENUE_CRENEAU] = ici
+    return retenue
 
 
 def _after_booking(request, reservation: Reservation, token: str):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core import mail
+from django.utils import timezone
 
-from pacte.booking.models import Reservation, Statut
+from pacte.booking.models import Reservation, Retenue, Statut
 from pacte.booking.selectors import prochain_creneau
-from pacte.booking.services import reservation_create
+from pacte.booking.services import CreneauIndisponible, reservation_create
 from pacte.models import Notification
 from pacte.roles import Role
 from tests.a11y import assert_accessible, assert_valid_html
@@ -109,9 +112,15 @@ def test_citizen_books_without_javascript_and_moves(page_nojs, live_server, make
     assert "Votre rendez-vous est déplacé" in page.content()
     reservation.refresh_from_db()
     assert reservation.statut == Statut.CONFIRMEE
-    # Someone takes the next slot while this citizen is filling the form.
+    # The slot is held while this citizen fills the form (#19.2): someone else cannot take it...
     slot = prochain_creneau(agenda)
     page.goto(f"{live_server.url}/reservation/{agenda.uuid}/{slot.cle}/")
+    assert "Nous vous gardons ce créneau jusqu'à" in page.locator("main").inner_text()
+    sources["retenue"] = page.content()
+    with pytest.raises(CreneauIndisponible):
+        reservation_create(agenda=agenda, debut=slot.debut, nom="Rapide", prenom="A", email="a@example.org")
+    # ... until the hold expires: then a faster person takes it and this one gets the friendly page.
+    Retenue.objects.update(expire_at=timezone.now() - dt.timedelta(seconds=1))
     reservation_create(agenda=agenda, debut=slot.debut, nom="Rapide", prenom="A", email="a@example.org")
     _fill_citizen_form(page, nom="Lent")
     page.click("button[type=submit]")

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from pacte.booking.models import Reservation, Statut
+from pacte.booking.models import Reservation, Retenue, Statut
 from pacte.booking.selectors import prochain_creneau
 from pacte.booking.services import reservation_create
 from pacte.roles import Role
@@ -104,9 +104,11 @@ def test_bad_input_keeps_values_and_shows_french_messages(client, agenda, slot):
 
 
 def test_slot_just_taken_gives_the_friendly_409_page(client, agenda, slot):
-    """When the slot was taken meanwhile, the answer is 409 'Ce créneau vient d'être pris' with next slots."""
+    """When the slot was taken meanwhile (the visitor's hold had expired), the answer is 409 'Ce
+    créneau vient d'être pris' with next slots."""
     url = reverse("booking:formulaire", args=[agenda.uuid, slot.cle])
     data = form_data(client.get(url).text)
+    Retenue.objects.update(expire_at=timezone.now() - dt.timedelta(seconds=1))
     reservation_create(agenda=agenda, debut=slot.debut, nom="Rapide", prenom="A", email="a@example.org")
     response = client.post(url, data)
     assert response.status_code == 409
