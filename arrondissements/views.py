@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from pacte.charts import bar_chart
 from pacte.decorators import role_required
 from pacte.exports import SPREADSHEET, csv_response
+from pacte.forms import apply_errors
 from pacte.htmx import render_page
 from pacte.journal import journal_record
 from pacte.models import JournalEntry
@@ -188,7 +189,7 @@ def demande_action(request, uuid, action):
                 fichiers=data.get("pieces", []),
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_errors(form, exc)
         except TransitionInterdite:
             messages.error(request, "Cette action n'est plus possible : la demande a changé entre-temps.")
             return redirect("arrondissements:demande_detail", uuid=demande.uuid)

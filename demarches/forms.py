@@ -3,8 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from pacte.forms import PhoneField
 from pacte.models import Arrondissement
-from pacte.phones import phone_normalize
 
 from .enums import BLOCAGES, CRENEAUX, ResultatAppel
 
@@ -30,11 +30,9 @@ class DemandeRappelForm(forms.Form):
     nom = forms.CharField(
         label="Votre nom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
-    telephone = forms.CharField(
+    telephone = PhoneField(
         label="Votre numéro de téléphone",
-        max_length=30,
         help_text="Nous vous appellerons à ce numéro. Exemple : 06 12 34 56 78.",
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     email = forms.EmailField(
         label="Votre adresse électronique",
@@ -55,9 +53,6 @@ class DemandeRappelForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Facultatif. Cochez un ou plusieurs moments.",
     )
-
-    def clean_telephone(self):
-        return phone_normalize(self.cleaned_data["telephone"])
 
 
 class TentativeForm(forms.Form):

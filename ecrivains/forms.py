@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from nonrecours.enums import type_odenore_choices
 from nonrecours.services import dispositif_choices
-from pacte.forms import DateField
+from pacte.forms import ContactMixin, DateField, PhoneField
 from pacte.models import Arrondissement
-from pacte.phones import phone_normalize
 
 from .enums import Autonomie, CanalInscription, Issue, Organisme
 from .models import Langue, Theme
@@ -47,30 +45,18 @@ class RechercheForm(forms.Form):
         )
 
 
-def _clean_phone(value: str) -> str:
-    if not value:
-        return ""
-    try:
-        return phone_normalize(value)
-    except ValidationError as exc:
-        raise forms.ValidationError(exc.messages) from exc
-
-
-class InscriptionForm(forms.Form):
+class InscriptionForm(ContactMixin, forms.Form):
     """Waiting-list registration (by the person, or by an agent for a caller)."""
 
     nom = forms.CharField(
         label="Votre nom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
-    telephone = forms.CharField(
-        label="Téléphone",
+    telephone = PhoneField(
         required=False,
-        max_length=30,
         help_text=(
             "Un portable reçoit la proposition par SMS ; à un fixe, un agent vous appelle. "
             "Exemple : 06 12 34 56 78."
         ),
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     email = forms.EmailField(
         label="Adresse de courriel",
@@ -100,15 +86,6 @@ class InscriptionForm(forms.Form):
                 widget=forms.RadioSelect,
                 initial=CanalInscription.TELEPHONE,
             )
-
-    def clean_telephone(self):
-        return _clean_phone(self.cleaned_data.get("telephone", ""))
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("telephone") and not data.get("email") and "telephone" not in self.errors:
-            self.add_error("telephone", "Indiquez un numéro de téléphone ou une adresse de courriel.")
-        return data
 
 
 class PassageForm(forms.Form):

@@ -24,6 +24,7 @@ from pacte.booking.selectors import (
 from pacte.booking.services import CreneauIndisponible, reservation_mark, reservation_walk_in
 from pacte.charts import bar_chart
 from pacte.decorators import role_required
+from pacte.forms import apply_errors
 from pacte.htmx import render_page
 from pacte.models import Canal
 from pacte.notifications import canaux, canaux_phrase
@@ -115,8 +116,7 @@ def inscription_create(request, uuid):
                 canal=CanalInscription.EN_LIGNE,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_errors(form, exc)
         else:
             return redirect("ecrivains:inscription_merci", uuid=inscription.uuid)
     return render(request, "ecrivains/inscription_form.html", {"permanence": permanence, "form": form})
@@ -282,7 +282,7 @@ def seance_annuler(request, uuid):
                 actor=request.user,
             )
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -9,9 +9,8 @@ from django.core.exceptions import ValidationError
 
 from nonrecours.enums import Raison, type_odenore_choices
 from nonrecours.services import dispositif_choices
-from pacte.forms import DateField
+from pacte.forms import ContactMixin, DateField, PhoneField
 from pacte.models import Arrondissement, Direction
-from pacte.phones import phone_normalize
 from pacte.roles import Role
 from pacte.uploads import PiecesJointesField
 
@@ -40,22 +39,16 @@ class ArrondissementChoiceField(forms.ModelChoiceField):
         return f"Lyon {obj.ordinal}"
 
 
-class _ContactMixin:
-    def clean_telephone(self):
-        value = self.cleaned_data.get("telephone", "").strip()
-        return phone_normalize(value) if value else ""
+class _ContactMixin(ContactMixin):
+    contact_fields = ("email", "telephone", "adresse")
+    contact_message = "Donnez au moins un moyen de vous répondre : courriel, téléphone ou adresse."
 
-    def _check_identity_and_contact(self, cleaned):
+    def _check_identity(self, cleaned):
         kind = cleaned.get("requerant_type")
         if kind in (RequerantType.ASSOCIATION, RequerantType.ENTREPRISE) and not cleaned.get("organisme_nom"):
             self.add_error("organisme_nom", "Indiquez le nom de l'association ou de l'entreprise.")
         if not cleaned.get("nom") and "nom" not in self.errors:
             self.add_error("nom", "Indiquez votre nom.")
-        no_contact = not (cleaned.get("email") or cleaned.get("telephone") or cleaned.get("adresse"))
-        if no_contact and "telephone" not in self.errors and "email" not in self.errors:
-            self.add_error(
-                "email", "Donnez au moins un moyen de vous répondre : courriel, téléphone ou adresse."
-            )
 
 
 class SaisinePubliqueForm(_ContactMixin, forms.Form):
@@ -89,13 +82,7 @@ class SaisinePubliqueForm(_ContactMixin, forms.Form):
         help_text="Pour recevoir l'accusé de réception et le lien de suivi. Exemple : nom@exemple.fr",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    telephone = forms.CharField(
-        label="Téléphone",
-        required=False,
-        max_length=30,
-        help_text="Exemple : 06 12 34 56 78.",
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
-    )
+    telephone = PhoneField(required=False, help_text="Exemple : 06 12 34 56 78.")
     adresse = forms.CharField(
         label="Adresse postale",
         required=False,
@@ -162,7 +149,7 @@ class SaisinePubliqueForm(_ContactMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        self._check_identity_and_contact(cleaned)
+        self._check_identity(cleaned)
         return cleaned
 
     def saisine_data(self) -> dict:
@@ -191,11 +178,8 @@ class SaisineAgentForm(_ContactMixin, forms.Form):
         label="Prénom", required=False, max_length=150, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
     organisme_nom = forms.CharField(label="Association ou entreprise", required=False, max_length=200)
-    telephone = forms.CharField(
-        label="Téléphone",
-        required=False,
-        max_length=30,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    telephone = PhoneField(
+        required=False, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})
     )
     email = forms.EmailField(
         label="Courriel", required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"})
@@ -224,7 +208,7 @@ class SaisineAgentForm(_ContactMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        self._check_identity_and_contact(cleaned)
+        self._check_identity(cleaned)
         return cleaned
 
     def saisine_data(self) -> dict:

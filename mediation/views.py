@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from pacte.decorators import role_required
 from pacte.exports import SPREADSHEET, csv_response
+from pacte.forms import apply_errors
 from pacte.models import Arrondissement, Notification
 from pacte.notifications import notifications_about, tache_action
 from pacte.ratelimit import ratelimit, refused
@@ -64,14 +65,6 @@ from .workflows import (
 
 SESSION_TOKEN = "mediation_token_affiche"
 SESSION_SUIVI = "mediation_suivi_ok"
-
-
-def _apply_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -429,7 +422,7 @@ def saisine_transition_view(request, uuid):
             messages.error(request, "Ce changement de statut n'est pas possible depuis le statut actuel.")
             return redirect("mediation:saisine_detail", uuid=uuid)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"Statut : {saisine.get_statut_display()}.")
             return redirect("mediation:saisine_detail", uuid=uuid)
@@ -506,7 +499,7 @@ def saisine_demande_position(request, uuid):
         try:
             services.demande_position_send(saisine=saisine, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "Demande de position envoyée à la direction.")
             return redirect("mediation:saisine_detail", uuid=uuid)
@@ -574,7 +567,7 @@ def demande_detail(request, uuid):
                     demande=demande, reponse=form.cleaned_data["reponse"], actor=request.user
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, "Votre réponse a été transmise au médiateur.")
                 return redirect("mediation:demande_detail", uuid=uuid)
@@ -635,7 +628,7 @@ def proposition_detail(request, uuid):
                     messages.error(request, "Cette proposition a déjà reçu une réponse.")
                     return redirect("mediation:proposition_detail", uuid=uuid)
                 except ValidationError as exc:
-                    _apply_errors(reponse_form, exc)
+                    apply_errors(reponse_form, exc)
                 else:
                     messages.success(request, "Réponse enregistrée.")
                     return redirect("mediation:proposition_detail", uuid=uuid)
@@ -653,7 +646,7 @@ def proposition_detail(request, uuid):
                     messages.error(request, "La proposition doit d'abord être acceptée.")
                     return redirect("mediation:proposition_detail", uuid=uuid)
                 except ValidationError as exc:
-                    _apply_errors(moe_form, exc)
+                    apply_errors(moe_form, exc)
                 else:
                     messages.success(request, "Mise en œuvre enregistrée.")
                     return redirect("mediation:proposition_detail", uuid=uuid)

@@ -1,9 +1,15 @@
+"""Form helpers every app uses: the sign-in form, `DateField`, `PhoneField`, `ContactMixin`, `apply_errors`."""
+
+from __future__ import annotations
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from .parsing import DATE_MAX, DATE_MIN
+from .phones import phone_is_mobile, phone_normalize
 
 
 class DateField(forms.DateField):
@@ -34,3 +40,90 @@ class ConnexionForm(AuthenticationForm):
         "invalid_login": "Identifiant ou mot de passe incorrect. Vérifiez votre saisie et réessayez.",
         "inactive": "Ce compte est désactivé.",
     }
+
+
+class PhoneField(forms.CharField):
+    """A telephone number, French by default (« 06 12 34 56 78 », « +33 6… », overseas, foreign with
+    +), checked and normalised to E.164 by `pacte.phones.phone_normalize` (phonenumbers).
+
+    `mobile_only=True` refuses a number that cannot receive an SMS; the test is the one
+    `pacte.notifications.notify_person` applies (`pacte.phones.phone_is_mobile`), so a number the
+    form accepts as a mobile is one the outbox will text. `is_mobile(value)` tells a caller the same.
+    """
+
+    default_error_messages = {
+        "not_mobile": "Ce numéro n'est pas celui d'un portable : il ne peut pas recevoir de SMS. "
+        "Indiquez un numéro de portable (06 ou 07).",
+    }
+
+    def __init__(self, *, mobile_only: bool = False, **kwargs):
+        self.mobile_only = mobile_only
+        kwargs.setdefault("label", "Téléphone")
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"})
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return phone_normalize(value) if value else ""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and self.mobile_only and not phone_is_mobile(value):
+            raise ValidationError(self.error_messages["not_mobile"], code="not_mobile")
+
+    @staticmethod
+    def is_mobile(value: str) -> bool:
+        """True when `value` can receive an SMS (the outbox's own test)."""
+        return phone_is_mobile(value)
+
+
+class ContactMixin:
+    """« Téléphone ou courriel » : at least one way to reach the person.
+
+    Put it before `forms.Form`. `contact_fields` are the fields of which one is needed (the first
+    one carries the message, in French, next to it); `contact_obligatoire = False` turns the rule
+    off (an agent booking for a walk-in). Nothing is added when one of the fields already has an
+    error (a malformed number is told as such, not as missing).
+    """
+
+    contact_fields: tuple[str, ...] = ("telephone", "email")
+    contact_message = "Indiquez un numéro de téléphone ou une adresse de courriel (au moins l'un des deux)."
+    contact_obligatoire = True
+
+    def clean(self):
+        cleaned = super().clean()
+        fields = self.contact_fields
+        if (
+            self.contact_obligatoire
+            and not any(name in self.errors for name in fields)
+            and not any(cleaned.get(name) for name in fields)
+        ):
+            self.add_error(fields[0], ValidationError(self.contact_message, code="contact"))
+        return cleaned
+
+
+def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's `ValidationError` on `form`, whatever its shape, and never raise.
+
+    A message, a list, a dict (field → message, list or `ValidationError`, nested or with
+    `params`/`code`): each message goes next to its field when the form has that field, otherwise
+    at the top of the form (non-field errors, e.g. a model field the form does not show). Codes and
+    params are kept, so `form.has_error(field, code)` works and « %(value)s » is filled in.
+    """
+    if not isinstance(error, ValidationError):
+        error = ValidationError(error)
+    if form._errors is None:  # the form's own checks first: running them later would reset these
+        form.full_clean()
+    if not hasattr(form, "cleaned_data"):  # an unbound form
+        form.cleaned_data = {}
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for item in errors:
+                form.add_error(target, item)
+    else:
+        for item in error.error_list:
+            form.add_error(None, item)

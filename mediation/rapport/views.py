@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from mediation.models import Saisine
 from pacte.decorators import role_required
+from pacte.forms import apply_errors
 from pacte.htmx import render_page, wants_partial
 from pacte.journal import journal_record
 from pacte.roles import Role
@@ -105,8 +106,7 @@ def vignette_ajouter(request, annee: int):
         try:
             services.vignette_save(rapport=rapport, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_errors(form, exc)
         else:
             messages.success(request, "La vignette est ajoutée au rapport.")
             return redirect(reverse("rapport:preparer", args=[annee]) + "#vignettes")
@@ -129,8 +129,7 @@ def vignette_modifier(request, annee: int, vignette_uuid):
                     rapport=rapport, vignette=vignette, actor=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                apply_errors(form, exc)
             else:
                 messages.success(request, "La vignette est modifiée.")
                 return redirect(reverse("rapport:preparer", args=[annee]) + "#vignettes")

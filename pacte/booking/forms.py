@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 
-from pacte.phones import phone_normalize
+from pacte.forms import ContactMixin, PhoneField
 
 from .models import Besoin, Canal
 
 
-class ReservationForm(forms.Form):
+class ReservationForm(ContactMixin, forms.Form):
     """The citizen's short form: who, how to reach them, what they need."""
 
     nom = forms.CharField(
@@ -25,12 +24,9 @@ class ReservationForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
         error_messages={"required": "Indiquez votre prénom."},
     )
-    telephone = forms.CharField(
-        label="Téléphone",
+    telephone = PhoneField(
         required=False,
-        max_length=30,
         help_text="Par exemple 06 12 34 56 78. Un portable reçoit la confirmation et le rappel par SMS.",
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel", "inputmode": "tel"}),
     )
     email = forms.EmailField(
         label="Adresse de courriel",
@@ -55,21 +51,6 @@ class ReservationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     cle_idempotence = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
-
-    contact_obligatoire = True
-
-    def clean_telephone(self):
-        value = self.cleaned_data["telephone"].strip()
-        return phone_normalize(value) if value else ""
-
-    def clean(self):
-        data = super().clean()
-        sans_erreur = not self.errors.get("telephone") and not self.errors.get("email")
-        sans_contact = not data.get("telephone") and not data.get("email")
-        if self.contact_obligatoire and sans_erreur and sans_contact:
-            message = "Indiquez un téléphone ou une adresse de courriel (au moins l'un des deux)."
-            self.add_error("telephone", ValidationError(message, code="contact"))
-        return data
 
 
 class AgentReservationForm(ReservationForm):

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from pacte.calendrier import holiday_name, is_holiday
 from pacte.decorators import role_required
+from pacte.forms import apply_errors
 from pacte.htmx import render_page
 from pacte.models import Canal as CanalMessage
 from pacte.models import Notification
@@ -236,7 +237,7 @@ def formulaire(request, uuid, creneau):
             except CreneauIndisponible as exc:
                 return _indisponible(request, agenda, exc.prochains)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                apply_errors(form, exc)
             else:
                 request.session.pop(SESSION_RETENUE_CRENEAU, None)
                 return _after_booking(request, reservation, token)
@@ -502,7 +503,7 @@ def agent_reserver(request, uuid):
             except CreneauIndisponible as exc:
                 return _indisponible(request, agenda, exc.prochains, pour_agent=True)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(
                     request,
