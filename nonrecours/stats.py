@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.core.cache import cache
 from django.db.models import Count, Max, Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from pacte.models import Arrondissement
@@ -457,40 +458,54 @@ def _publication_build(annee: int, dispositifs, arrondissements, threshold: int)
 
 
 def publications(*, dispositifs=None) -> dict[int, Publication]:
-    """The public tables of every published year, suppressed jointly year by year.
+    """The public tables of every published year, each year suppressed jointly on its own.
 
-    Two queries when the data have not changed (the roll-up's version and, unless given, the
-    rights catalogue); otherwise the roll-up is read (two queries per year) and the suppression
-    computed once, then cached under the version. The cache is only an optimisation: without
-    Redis the tables are computed on the spot, with the same result (suppression is deterministic).
+    Two queries when the data have not changed (the roll-up's version per year and, unless given,
+    the rights catalogue); a year whose data changed is read again (two queries) and suppressed,
+    then cached under its version. The cache is only an optimisation: without Redis the tables are
+    computed on the spot, with the same result (the suppression is deterministic).
     """
     dispositifs = list(Dispositif.objects.all()) if dispositifs is None else dispositifs
     annees = annees_publiees()
     threshold = threshold_default()
-    version = StatMensuelle.objects.filter(
-        mois__gte=dt.date(annees[-1], 1, 1), mois__lte=dt.date(annees[0], 12, 31)
-    ).aggregate(lignes=Count("id"), situations=Sum("n"), dernier=Max("id"))
-    digest = hashlib.sha256(
-        json.dumps(
-            [threshold, annees, version, [(d.code, d.nom, d.is_active) for d in dispositifs]],
-            sort_keys=True,
-        ).encode()
-    ).hexdigest()
-    key = f"nonrecours:publications:{digest}"
+    versions = {
+        row["annee"]: row
+        for row in StatMensuelle.objects.filter(
+            mois__gte=dt.date(annees[-1], 1, 1), mois__lte=dt.date(annees[0], 12, 31)
+        )
+        .annotate(annee=ExtractYear("mois"))
+        .values("annee")
+        .annotate(lignes=Count("id"), situations=Sum("n"), dernier=Max("id"))
+        .order_by()
+    }
+    catalogue = [(d.code, d.nom, d.is_active) for d in dispositifs]
+    keys = {
+        annee: "nonrecours:publication:"
+        + hashlib.sha256(
+            json.dumps(
+                [threshold, annee, versions.get(annee), catalogue], sort_keys=True, default=str
+            ).encode()
+        ).hexdigest()
+        for annee in annees
+    }
     try:
-        found = cache.get(key)
+        found = cache.get_many(list(keys.values()))
     except Exception:  # the cache is an optimisation: Redis down must not break a public page
         logger.warning("Cache unavailable, computing the observatory's publication on the spot")
-        found = None
-    if found is not None:
-        return found
-    arrondissements = list(Arrondissement.objects.all())
-    result = {annee: _publication_build(annee, dispositifs, arrondissements, threshold) for annee in annees}
-    try:
-        cache.set(key, result, timeout=7 * 24 * 3600)
-    except Exception:
-        logger.warning("Cache unavailable, the observatory's publication is not cached")
-    return result
+        found = {}
+    result = {annee: found[key] for annee, key in keys.items() if key in found}
+    missing = [annee for annee in annees if annee not in result]
+    if missing:
+        arrondissements = list(Arrondissement.objects.all())
+        built = {
+            annee: _publication_build(annee, dispositifs, arrondissements, threshold) for annee in missing
+        }
+        result.update(built)
+        try:
+            cache.set_many({keys[annee]: pub for annee, pub in built.items()}, timeout=7 * 24 * 3600)
+        except Exception:
+            logger.warning("Cache unavailable, the observatory's publication is not cached")
+    return {annee: result[annee] for annee in annees}
 
 
 def publication(annee: int, *, dispositifs=None) -> Publication:
