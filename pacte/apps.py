@@ -8,6 +8,7 @@ class PacteConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from . import checks  # noqa: F401  (registers the upload-limit checks)
         from .securite import session_started
 
         # The idle clock starts at sign-in, so the first page does not have to write the session.

@@ -1,6 +1,10 @@
 """Request hygiene at the door, before any view, form or database query sees the request, and the
 headers every answer leaves with.
 
+- A request announcing a body larger than settings.REQUEST_MAX_BYTES (its Content-Length) is
+  refused with a 413 and a French page before a byte of the body is read: a 30 MB upload is not
+  received, then refused. Nothing before this middleware reads the body, and Django reads it
+  lazily; without a Content-Length (chunked), Django reads no body at all.
 - A NUL byte anywhere a view could read it (the path, a query parameter, a posted field, a
   cookie) is refused with a 400 and the portal's French page. No person types one; PostgreSQL
   refuses it in text columns, so letting it through meant a 500 deep in whichever view queried it.
@@ -52,6 +56,13 @@ def door_page(request, template: str, *, status: int, titre: str) -> HttpRespons
     return response
 
 
+def _announced_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 def _has_nul(request) -> bool:
     if NUL in request.path_info:
         return True
@@ -74,6 +85,9 @@ class RequestGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if _announced_length(request) > settings.REQUEST_MAX_BYTES:
+            logger.warning("Request body refused at the door: %s bytes", _announced_length(request))
+            return door_page(request, "413.html", status=413, titre="Envoi trop volumineux")
         if _has_nul(request):
             return door_page(request, "400.html", status=400, titre="Adresse ou données invalides")
         return self.get_response(request)

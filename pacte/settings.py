@@ -243,8 +243,11 @@ STORAGES = {
         )
     },
 }
+# Uploads: files above 2 MB are spooled to disk; the text fields of one request take at most
+# 2.5 MB. The whole request is capped at the door (REQUEST_MAX_BYTES, below, with the apps'
+# attachment limits); pacte.checks keeps the three consistent.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Security: production by default.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -467,6 +470,13 @@ ARRONDISSEMENTS_DELAIS = {
 }
 ARRONDISSEMENTS_RAPPEL_JOURS = env_int("ARRONDISSEMENTS_RAPPEL_JOURS", 2)
 ARRONDISSEMENTS_MAX_FICHIERS = env_int("ARRONDISSEMENTS_MAX_FICHIERS", 5)
+
+# The largest request the portal accepts, refused on its Content-Length before the body is read
+# (pacte.requetes, 413): the largest attachment form (files × size per file) plus its text fields.
+REQUEST_MAX_BYTES = (
+    max(MEDIATION_MAX_FICHIERS * MEDIATION_MAX_TAILLE, ARRONDISSEMENTS_MAX_FICHIERS * 5 * 1024 * 1024)
+    + DATA_UPLOAD_MAX_MEMORY_SIZE
+)
 # Élus' requests are anonymised N days after the end of the municipal mandate they were filed in
 # (« durée du mandat + 1 an »); the ends of mandates, ISO dates (add the next one once it is known).
 ARRONDISSEMENTS_RETENTION_APRES_MANDAT_JOURS = env_int("ARRONDISSEMENTS_RETENTION_APRES_MANDAT_JOURS", 365)

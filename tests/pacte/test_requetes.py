@@ -83,3 +83,66 @@ def test_exports_and_mediation_documents_are_no_store(client, make_user):
     assert _no_store(download)
     export = client.get(reverse("mediation:saisine_export"))
     assert export.status_code == 200 and _no_store(export)
+
+
+class _UnreadStream:
+    """A request body that records whether anything tried to read it."""
+
+    def __init__(self):
+        self.read_called = False
+
+    def read(self, *args):
+        self.read_called = True
+        return b""
+
+    readline = read
+
+
+def test_an_oversize_body_is_refused_on_its_length_without_being_read(client, settings):
+    """A 30 MB upload announced by Content-Length: 413 with the French page; the body is never read."""
+    stream = _UnreadStream()
+    response = client.generic(
+        "POST",
+        reverse("mediation:saisir"),
+        b"x",
+        content_type="multipart/form-data; boundary=frontiere",
+        CONTENT_LENGTH=str(30 * 1024 * 1024),
+        **{"wsgi.input": stream},
+    )
+    assert response.status_code == 413
+    assert "Envoi trop volumineux" in response.content.decode()
+    assert not stream.read_called
+    assert settings.REQUEST_MAX_BYTES < 30 * 1024 * 1024
+
+
+def test_a_real_server_answers_413_before_receiving_the_body(live_server):
+    """Over a socket: headers announcing 30 MB, no body sent; the server answers 413 at once."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(live_server.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=20) as sock:
+        sock.sendall(
+            (
+                "POST /mediateur/saisir/ HTTP/1.1\r\n"
+                f"Host: {parts.hostname}\r\n"
+                "Content-Type: multipart/form-data; boundary=frontiere\r\n"
+                f"Content-Length: {30 * 1024 * 1024}\r\n\r\n"
+            ).encode()
+        )
+        answer = sock.recv(4096).decode("latin-1")
+    assert answer.startswith("HTTP/1.1 413")
+
+
+def test_upload_limits_are_consistent_and_checked(settings):
+    """The door's cap holds every attachment form; a cap too small is a system-check error."""
+    from pacte.checks import attachment_fields, upload_limits_check
+
+    fields = list(attachment_fields())
+    assert {name for _, name, _ in fields} >= {"pieces_jointes", "pieces"}
+    assert upload_limits_check() == []
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= settings.REQUEST_MAX_BYTES
+    settings.REQUEST_MAX_BYTES = 10 * 1024 * 1024
+    assert {e.id for e in upload_limits_check()} == {"pacte.E012"}
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+    assert "pacte.E010" in {e.id for e in upload_limits_check()}
