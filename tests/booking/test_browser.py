@@ -42,7 +42,17 @@ def test_citizen_books_with_javascript_then_cancels_by_the_secret_link(page, liv
     page.locator("#creneaux .creneaux a").first.click()
     page.wait_for_url("**/reservation/*/*T*/")
     sources["formulaire"] = page.content()
+    # The slot is held for this visitor while they type (#19.2); another visitor finds it taken.
+    assert "Nous vous gardons ce créneau jusqu'à" in page.locator("main").inner_text()
+    screenshot(page, "booking-formulaire-retenue")
     assert_accessible(page)
+    autre = page.context.browser.new_context()
+    try:
+        autre_page = autre.new_page()
+        autre_page.goto(page.url)
+        assert autre_page.locator("h1").inner_text() == "Ce créneau vient d'être pris"
+    finally:
+        autre.close()
     page.click("button[type=submit]")
     assert page.locator("#erreurs-formulaire").is_visible()
     assert "Indiquez votre nom de famille." in page.content()
