@@ -1,4 +1,4 @@
-"""System checks of the upload limits (run by `manage.py check`, and `check --deploy` in CI).
+"""System checks of the request limits and the request hygiene (`manage.py check`, `check --deploy`).
 
 Three settings must agree, or a valid form is refused or an oversize body is read:
 REQUEST_MAX_BYTES (the door's cap, pacte.requetes) must hold the largest attachment form the apps
@@ -13,7 +13,7 @@ from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Tags, register
 
 
 def attachment_fields():
@@ -64,4 +64,32 @@ def upload_limits_check(app_configs=None, **kwargs):
                     id="pacte.E012",
                 )
             )
+    return errors
+
+
+HEADERS_MIDDLEWARE = "pacte.requetes.ResponseHeadersMiddleware"
+GUARD_MIDDLEWARE = "pacte.requetes.RequestGuardMiddleware"
+BODY_READERS = (
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+)
+
+
+@register(Tags.security, deploy=True)
+def request_hygiene_check(app_configs=None, **kwargs):
+    """Deploy check: the response headers wrap every response and the guard runs before anything
+    that may read the body or query the database with the request's values (pacte.requetes)."""
+    middleware = list(settings.MIDDLEWARE)
+    errors = []
+    if not middleware or middleware[0] != HEADERS_MIDDLEWARE:
+        errors.append(Error(f"{HEADERS_MIDDLEWARE} must be the first middleware.", id="pacte.E020"))
+    if not settings.PERMISSIONS_POLICY:
+        errors.append(Error("PERMISSIONS_POLICY is empty.", id="pacte.E021"))
+    if GUARD_MIDDLEWARE not in middleware or any(
+        reader in middleware and middleware.index(reader) < middleware.index(GUARD_MIDDLEWARE)
+        for reader in BODY_READERS
+    ):
+        errors.append(
+            Error(f"{GUARD_MIDDLEWARE} must come before the session and CSRF middleware.", id="pacte.E022")
+        )
     return errors

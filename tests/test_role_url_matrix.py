@@ -5,8 +5,9 @@ a case). This matrix walks the whole URLconf so that nothing new slips through: 
 are sent to the login page on every non-public URL, a session signed in with the password only is
 held at the second step everywhere, no role ever gets a 500, URLs with an unknown object id answer
 404 for every role, and an écrivain public reaches no other écrivain's appointment by any URL.
-The staff tests run in production mode (`production_mode`: 2FA on, HTTPS, lockout and rate limits
-as in production) with sessions verified through the real login and TOTP pages.
+The staff tests run in production mode (`production_mode`: DEBUG off, 2FA on, HTTPS, lockout and
+rate limits as in production) with sessions verified through the real login and TOTP pages, and
+check that every staff answer is no-store and carries Permissions-Policy.
 """
 
 from __future__ import annotations
@@ -88,6 +89,9 @@ def test_every_role_gets_an_answer_never_an_error(production_mode, make_user, ve
     verified_login(client, make_user(role))
     for name, url, has_object in back_office_urls():
         response = client.get(url)
+        # Staff answers are never stored by a browser or proxy; every answer has Permissions-Policy.
+        assert "no-store" in response.get("Cache-Control", ""), (role, name, url)
+        assert response.get("Permissions-Policy"), (role, name, url)
         if has_object:
             assert response.status_code in (403, 404, 405), (role, name, url, response.status_code)
         else:

@@ -146,3 +146,13 @@ def test_upload_limits_are_consistent_and_checked(settings):
     assert {e.id for e in upload_limits_check()} == {"pacte.E012"}
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
     assert "pacte.E010" in {e.id for e in upload_limits_check()}
+
+
+def test_deploy_check_guards_the_middleware_order(settings):
+    """check --deploy fails when the headers middleware is not outermost or the guard runs late."""
+    from pacte.checks import GUARD_MIDDLEWARE, HEADERS_MIDDLEWARE, request_hygiene_check
+
+    assert request_hygiene_check() == []
+    middleware = [m for m in settings.MIDDLEWARE if m not in (HEADERS_MIDDLEWARE, GUARD_MIDDLEWARE)]
+    settings.MIDDLEWARE = [*middleware, HEADERS_MIDDLEWARE, GUARD_MIDDLEWARE]
+    assert {e.id for e in request_hygiene_check()} == {"pacte.E020", "pacte.E022"}
