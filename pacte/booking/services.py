@@ -373,7 +373,8 @@ def retenue_take(
 
 def retenue_release(*, agenda: Agenda, debut: dt.datetime, cle: str) -> bool:
     """End the holder's hold on the slot and free its place (an offer declined or expired, a form
-    left). True when there was a hold to release; releasing twice is a no-op."""
+    left); the place-freed listeners (a waiting list) hear of it on commit. True when there was a
+    hold to release; releasing twice is a no-op."""
     with transaction.atomic():
         compteur = _compteur_lock(agenda.pk, debut)
         if compteur is None:
@@ -383,21 +384,31 @@ def retenue_release(*, agenda: Agenda, debut: dt.datetime, cle: str) -> bool:
             return False
         retenue.delete()
         _compteur_add(compteur.pk, places=-1, en_ligne=-1 if retenue.en_ligne else 0)
+        _on_commit_place_freed(agenda, compteur.debut)
     return True
 
 
 def retenues_purge(*, now: dt.datetime | None = None) -> int:
     """Reclaim every expired hold (hygiene only: reads already count them as free and the next
-    taker of a full slot reclaims them). Returns how many were reclaimed."""
+    taker of a full slot reclaims them), and tell the place-freed listeners (a waiting list waits
+    for a slot that looked full). Returns how many were reclaimed."""
     now = now or timezone.now()
     count = 0
     for compteur_id in (
         Retenue.objects.expirees(now).values_list("compteur_id", flat=True).distinct().iterator()
     ):
         with transaction.atomic():
-            compteur = CompteurCreneau.objects.select_for_update(no_key=True).filter(pk=compteur_id).first()
+            compteur = (
+                CompteurCreneau.objects.select_for_update(no_key=True, of=("self",))
+                .select_related("agenda")
+                .filter(pk=compteur_id)
+                .first()
+            )
             if compteur is not None:
-                count += _reclaim_expired(compteur, now=now)
+                reclaimed = _reclaim_expired(compteur, now=now)
+                if reclaimed:
+                    _on_commit_place_freed(compteur.agenda, compteur.debut)
+                count += reclaimed
     return count
 
 

@@ -297,7 +297,9 @@ def _retenir(request, agenda: Agenda, debut: dt.datetime):
     ici = [agenda.pk, debut.astimezone(dt.UTC).isoformat()]
     avant = request.session.get(SESSION_RETENUE_CRENEAU)
     if avant and avant != ici:
-        retenue_release(agenda=Agenda(pk=avant[0]), debut=dt.datetime.fromisoformat(avant[1]), cle=cle)
+        ancien = Agenda.objects.filter(pk=avant[0]).first()
+        if ancien is not None:
+            retenue_release(agenda=ancien, debut=dt.datetime.fromisoformat(avant[1]), cle=cle)
     request.session[SESSION_RETENUE_CRENEAU] = ici
     return retenue
 
