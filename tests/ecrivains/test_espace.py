@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -50,6 +52,11 @@ def test_anonymous_visitor_is_sent_to_login(client):
     assert client.get(reverse("ecrivains:mon_espace")).status_code == 302
 
 
+# A working Tuesday, mid-morning in Lyon: today's slots are still ahead whatever the hour of the run.
+MARDI_MATIN = dt.datetime(2027, 7, 6, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+
+
+@time_machine.travel(MARDI_MATIN, tick=False)
 def test_walk_in_uses_reserved_places_and_counts_as_received(ecrivain_user, make_permanence, client):
     """A walk-in on today's slot is booked by the engine as 'sur place' and marked arrived."""
     today = timezone.localdate()
