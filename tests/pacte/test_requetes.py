@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from mediation import services as mediation_services
 from pacte.roles import Role
+from tests.html_checker import validate_html
 from tests.mediation.factories import saisine_new, upload
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +157,15 @@ def test_deploy_check_guards_the_middleware_order(settings):
     middleware = [m for m in settings.MIDDLEWARE if m not in (HEADERS_MIDDLEWARE, GUARD_MIDDLEWARE)]
     settings.MIDDLEWARE = [*middleware, HEADERS_MIDDLEWARE, GUARD_MIDDLEWARE]
     assert {e.id for e in request_hygiene_check()} == {"pacte.E020", "pacte.E022"}
+
+
+def test_door_pages_are_valid_html(client):
+    """The 400 and 413 pages rendered at the door pass the W3C checker."""
+    client.raise_request_exception = False
+    pages = {
+        "400": client.get("/pacte/actions/%00/").content.decode(),
+        "413": client.generic(
+            "POST", "/mediateur/saisir/", b"x", content_type="text/plain", CONTENT_LENGTH=str(10**9)
+        ).content.decode(),
+    }
+    assert validate_html(pages) == []
