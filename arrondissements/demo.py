@@ -16,7 +16,7 @@ from pacte.calendrier import add_business_days, business_days_between
 from pacte.demo import demo_user
 from pacte.models import Arrondissement, Direction, JournalEntry
 from pacte.roles import Role
-from pacte.tokens import reference_new
+from pacte.secret_links import reference_new
 
 from .delais import echeance_for
 from .enums import Action, CanalOrigine, Categorie, Statut, Urgence

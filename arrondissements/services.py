@@ -10,7 +10,7 @@ from pacte.calendrier import add_business_days
 from pacte.journal import journal_record
 from pacte.notifications import Personne, notify_person
 from pacte.roles import Role, has_role, profil_of
-from pacte.tokens import reference_new
+from pacte.secret_links import reference_new
 from pacte.uploads import checked_type, display_name, stored_name
 
 from .delais import echeance_for, engagements

@@ -14,7 +14,7 @@ from pacte.booking.models import Fermeture
 from pacte.demo import demo_user
 from pacte.models import Lieu
 from pacte.roles import Role
-from pacte.tokens import reference_new
+from pacte.secret_links import reference_new
 
 from . import services
 from .enums import CRENEAUX, CanalRappel, ResultatAppel, StatutRappel, TypeAlternative

@@ -14,7 +14,7 @@ from pacte.journal import journal_record
 from pacte.models import Canal, Notification
 from pacte.notifications import Personne, notify_person, tache_faite
 from pacte.phones import phone_display, phone_normalize
-from pacte.tokens import reference_new
+from pacte.secret_links import reference_new
 from pacte.workflows import TransitionInterdite, transition
 
 from .enums import CanalRappel, Repli, ResultatAppel, StatutRappel

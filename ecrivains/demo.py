@@ -17,7 +17,7 @@ from pacte.booking.services import CreneauIndisponible, reservation_cancel, rese
 from pacte.demo import demo_user
 from pacte.models import Lieu
 from pacte.roles import Role
-from pacte.tokens import reference_new
+from pacte.secret_links import reference_new
 
 from . import services
 from .enums import Autonomie, CanalInscription, Issue

@@ -32,8 +32,8 @@ from pacte.journal import journal_record
 from pacte.models import Canal, Notification
 from pacte.notifications import Personne, notification_cancel, notify_person, tache_faite, tache_sans_reponse
 from pacte.phones import phone_normalize
+from pacte.secret_links import lookup, token_new
 from pacte.site import absolute_url
-from pacte.tokens import token_hash, token_new
 from pacte.workflows import TransitionInterdite, transition
 
 from .enums import ORIENTATIONS_OBSERVATOIRE, CanalInscription, Issue, StatutInscription, StatutOffre
@@ -424,14 +424,11 @@ def on_place_freed(agenda, debut) -> None:
 
 def offre_by_token(token: str) -> OffreCreneau | None:
     """The offer of a secret link (any status), or None."""
-    if not token or len(token) > 100:
-        return None
-    return (
+    return lookup(
         OffreCreneau.objects.select_related(
             "inscription", "permanence__agenda__lieu__arrondissement", "reservation"
-        )
-        .filter(token_hash=token_hash(token))
-        .first()
+        ),
+        token,
     )
 
 

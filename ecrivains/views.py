@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from pacte import secret_links
 from pacte.booking.models import Statut
 from pacte.booking.selectors import (
     creneaux_disponibles,
@@ -142,6 +143,7 @@ def inscription_merci(request, uuid):
 
 
 @login_not_required
+@secret_links.private_referrer
 @ratelimit("identite")
 def offre(request, token):
     """A waiting-list offer through its secret link: accept (book) or decline."""
@@ -149,6 +151,8 @@ def offre(request, token):
     if offre is None:
         raise Http404
     if request.method == "POST" and not refused(request):
+        if not secret_links.attempt("offre", offre.token_hash):
+            return render(request, "429.html", status=429)
         action = request.POST.get("action")
         if action == "accepter":
             resultat = services.offre_accept(offre=offre)

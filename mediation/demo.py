@@ -17,7 +17,7 @@ from django.utils import timezone
 from pacte.calendrier import add_business_days, is_business_day
 from pacte.models import Arrondissement, Direction
 from pacte.roles import Role
-from pacte.tokens import token_hash
+from pacte.secret_links import token_hash
 
 from .enums import (
     CanalSaisine,

@@ -14,7 +14,7 @@ from pacte.calendrier import add_business_days
 from pacte.journal import journal_record
 from pacte.retention import erase, files_delete_on_commit
 from pacte.roles import Role
-from pacte.tokens import reference_new, token_hash, token_new
+from pacte.secret_links import lookup, reference_new, token_new
 from pacte.uploads import checked_type, display_name, stored_name
 
 from . import notifications
@@ -117,16 +117,30 @@ def suivi_token_renew(*, saisine: Saisine) -> str:
 
 
 def saisine_by_token(token: str) -> Saisine | None:
-    """The saisine of a valid, unexpired follow-up token, or None."""
-    if not token or len(token) > 100:
-        return None
+    """The saisine of a live, unexpired follow-up token, or None."""
+    return lookup(_liens_valides(), token, expire_field="token_expire_at")
+
+
+def _liens_valides():
     return (
-        Saisine.objects.filter(
-            token_hash=token_hash(token), token_expire_at__gt=timezone.now(), is_anonymised=False
-        )
+        Saisine.objects.filter(is_anonymised=False, token_expire_at__gt=timezone.now())
+        .exclude(token_hash="")
         .select_related("arrondissement", "direction")
-        .first()
     )
+
+
+def saisine_by_link(uuid) -> Saisine | None:
+    """The saisine a browser holds through its follow-up link (not expired), or None."""
+    try:
+        return _liens_valides().filter(uuid=uuid).first() if uuid else None
+    except ValidationError:  # not a UUID
+        return None
+
+
+def saisine_by_reference(reference: str) -> Saisine | None:
+    """The saisine with this reference whose follow-up link is still valid (recovery path), or None."""
+    reference = (reference or "").strip().upper()[:20]
+    return _liens_valides().filter(reference=reference).first() if reference else None
 
 
 def document_add(*, saisine: Saisine, upload, actor=None, is_from_requerant: bool = False) -> Document:

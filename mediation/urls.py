@@ -4,14 +4,25 @@ from . import views
 
 app_name = "mediation"
 
-PUBLIC = ["accueil", "saisir", "saisie_envoyee", "suivi", "suivi_message", "propositions"]
+PUBLIC = [
+    "accueil",
+    "saisir",
+    "saisie_envoyee",
+    "suivi",
+    "suivi_dossier",
+    "suivi_message",
+    "nouveau_lien",
+    "propositions",
+]
 
 urlpatterns = [
     path("", views.accueil, name="accueil"),
     path("saisir/", views.saisir, name="saisir"),
     path("saisir/envoyee/", views.saisie_envoyee, name="saisie_envoyee"),
     path("suivi/<str:token>/", views.suivi, name="suivi"),
-    path("suivi/<str:token>/message/", views.suivi_message, name="suivi_message"),
+    path("mon-dossier/<uuid:uuid>/", views.suivi_dossier, name="suivi_dossier"),
+    path("mon-dossier/<uuid:uuid>/message/", views.suivi_message, name="suivi_message"),
+    path("nouveau-lien/", views.nouveau_lien, name="nouveau_lien"),
     path("propositions/", views.propositions, name="propositions"),
     path("equipe/saisines/", views.saisine_list, name="saisine_list"),
     path("equipe/saisines/nouvelle/", views.saisine_nouvelle, name="saisine_nouvelle"),

@@ -15,8 +15,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
+from pacte import secret_links
 from pacte.decorators import role_required
 from pacte.exports import SPREADSHEET, csv_response
 from pacte.forms import apply_errors
@@ -24,7 +26,6 @@ from pacte.models import Arrondissement, Notification
 from pacte.notifications import notifications_about, tache_action
 from pacte.ratelimit import ratelimit, refused
 from pacte.roles import Role
-from pacte.tokens import identity_matches
 from pacte.workflows import TransitionInterdite
 
 from . import services
@@ -47,6 +48,7 @@ from .forms import (
     TransitionForm,
 )
 from .models import Saisine
+from .notifications import requerant, suivi_url
 from .perms import can_answer_demande, can_answer_proposition, direction_of_referent, is_equipe
 from .selectors import (
     demande_position_visible_to,
@@ -64,7 +66,7 @@ from .workflows import (
 )
 
 SESSION_TOKEN = "mediation_token_affiche"
-SESSION_SUIVI = "mediation_suivi_ok"
+LIEN = "saisine"  # the link type, for pacte.secret_links
 
 
 # ---------------------------------------------------------------------------------------------
@@ -98,8 +100,12 @@ def saisir(request):
                 fichiers=form.cleaned_data["pieces_jointes"],
                 consentement=True,
             )
-            request.session[SESSION_TOKEN] = {"reference": saisine.reference, "token": token}
-            request.session[SESSION_SUIVI] = [str(saisine.uuid)]
+            request.session[SESSION_TOKEN] = {
+                "reference": saisine.reference,
+                "token": token,
+                "uuid": str(saisine.uuid),
+            }
+            secret_links.remember(request, kind=LIEN, obj=saisine, hashed=saisine.token_hash, verified=True)
             return redirect("mediation:saisie_envoyee")
     else:
         form = SaisinePubliqueForm()
@@ -112,61 +118,140 @@ def saisie_envoyee(request):
     info = request.session.pop(SESSION_TOKEN, None)
     if info is None:
         return redirect("mediation:accueil")
-    lien = reverse("mediation:suivi", args=[info["token"]])
-    return render(request, "mediation/saisie_envoyee.html", {"reference": info["reference"], "lien": lien})
+    saisine = services.saisine_by_link(info.get("uuid"))
+    return render(
+        request,
+        "mediation/saisie_envoyee.html",
+        {
+            "reference": info["reference"],
+            "lien": suivi_url(info["token"]),
+            "dossier": reverse("mediation:suivi_dossier", args=[saisine.uuid]) if saisine else "",
+        },
+    )
 
 
-def _suivi_saisine(token):
-    saisine = services.saisine_by_token(token)
-    if saisine is None:
-        raise Http404
-    return saisine
+def _send_new_link(saisine: Saisine, token: str) -> None:
+    secret_links.send_new_link(
+        personne=requerant(saisine),
+        objet="votre demande au médiateur",
+        reference=saisine.reference,
+        lien=suivi_url(token),
+        obj=saisine,
+    )
+
+
+def _lien_invalide(request, form=None, status=404):
+    return render(
+        request,
+        "mediation/lien_invalide.html",
+        {"form": form or secret_links.NouveauLienForm(), "action": reverse("mediation:nouveau_lien")},
+        status=status,
+    )
 
 
 @login_not_required
-@ratelimit("identite")
+@never_cache
+@secret_links.private_referrer
+@require_http_methods(["GET", "POST"])
 def suivi(request, token):
-    """The requester's follow-up page: identity check first, then status in plain French."""
-    saisine = _suivi_saisine(token)
-    verified = str(saisine.uuid) in request.session.get(SESSION_SUIVI, [])
-    identite_form = None
-    if not verified:
-        if request.method == "POST":
-            identite_form = SuiviIdentiteForm(request.POST)
-            if not refused(request) and identite_form.is_valid():
-                expected = saisine.nom or saisine.organisme_nom
-                if identity_matches(expected_name=expected, given=identite_form.cleaned_data["nom_debut"]):
-                    request.session[SESSION_SUIVI] = [
-                        *request.session.get(SESSION_SUIVI, []),
-                        str(saisine.uuid),
-                    ]
-                    return redirect("mediation:suivi", token=token)
-                identite_form.add_error(
-                    "nom_debut", "Ces lettres ne correspondent pas au nom indiqué dans la demande."
-                )
-        else:
-            identite_form = SuiviIdentiteForm()
-        return render(
-            request, "mediation/suivi_identite.html", {"form": identite_form, "reference": saisine.reference}
-        )
-    context = {
+    """The follow-up link sent to the requester: exchanged for this session (the token dies), then
+    303 to the token-less follow-up page. A used or unknown link shows the recovery page."""
+    saisine = services.saisine_by_token(token)
+    if saisine is None or request.method == "POST":
+        deja = secret_links.exchanged_uuid(request, kind=LIEN, token=token)
+        if deja is not None and request.method == "GET":
+            return redirect(reverse("mediation:suivi_dossier", args=[deja]), status=303)
+        return _lien_invalide(request)
+    if not secret_links.exchange(request, kind=LIEN, obj=saisine):
+        return _lien_invalide(request)
+    response = redirect("mediation:suivi_dossier", uuid=saisine.uuid)
+    response.status_code = 303
+    return response
+
+
+@login_not_required
+@never_cache
+@secret_links.private_referrer
+@require_http_methods(["GET", "POST"])
+@ratelimit("identite")
+def nouveau_lien(request):
+    """« Recevoir un nouveau lien » from a used or unknown link: by reference, same answer always."""
+    if request.method == "GET":
+        return _lien_invalide(request, status=200)
+    form = secret_links.NouveauLienForm(request.POST)
+    if refused(request) or not form.is_valid():
+        return _lien_invalide(request, form, status=400)
+    reference = form.cleaned_data["reference"].strip().upper()
+    if secret_links.renewal_allowed(LIEN, reference):
+        saisine = services.saisine_by_reference(reference)
+        if saisine is not None:
+            secret_links.renew(obj=saisine, send=_send_new_link)
+    return secret_links.new_link_sent(request)
+
+
+def _suivi_context(saisine, form) -> dict:
+    return {
         "saisine": saisine,
         "explication": STATUT_POUR_REQUERANT[saisine.statut],
         "messages_visibles": saisine.messages.filter(is_interne=False),
         "documents": saisine.documents.all(),
-        "form": SuiviMessageForm(),
-        "token": token,
+        "form": form,
     }
-    return render(request, "mediation/suivi.html", context)
 
 
 @login_not_required
+@never_cache
+@secret_links.private_referrer
+@require_http_methods(["GET", "POST"])
+@ratelimit("identite")
+def suivi_dossier(request, uuid):
+    """The requester's follow-up page: identity check first (per-link limit), then status in plain French."""
+    saisine = services.saisine_by_link(uuid)
+    etat = saisine and secret_links.state(request, kind=LIEN, obj=saisine, hashed=saisine.token_hash)
+    if not etat:
+        return _lien_invalide(request)
+    url = reverse("mediation:suivi_dossier", args=[saisine.uuid])
+    over = refused(request)  # the per-IP limit: the form comes back with the typed text (429)
+    if request.method == "POST" and request.POST.get("action") == "nouveau_lien" and not over:
+        if secret_links.renewal_allowed(LIEN, saisine.token_hash):
+            secret_links.renew(obj=saisine, send=_send_new_link)
+        return secret_links.new_link_sent(request)
+    if etat != "verifie":
+        identite_form = SuiviIdentiteForm(request.POST if request.method == "POST" else None)
+        bloque = False
+        if request.method == "POST" and not over:
+            bloque = not secret_links.attempt(LIEN, saisine.token_hash)
+            if not bloque and identite_form.is_valid():
+                expected = saisine.nom or saisine.organisme_nom
+                if secret_links.identity_matches(
+                    expected_name=expected, given=identite_form.cleaned_data["nom_debut"]
+                ):
+                    secret_links.mark_verified(request, kind=LIEN, obj=saisine)
+                    return redirect(url)
+                identite_form.add_error(
+                    "nom_debut", "Ces lettres ne correspondent pas au nom indiqué dans la demande."
+                )
+        return render(
+            request,
+            "mediation/suivi_identite.html",
+            {"form": identite_form, "reference": saisine.reference, "bloque": bloque, "action_url": url},
+            status=429 if bloque else 200,
+        )
+    return render(request, "mediation/suivi.html", _suivi_context(saisine, SuiviMessageForm()))
+
+
+@login_not_required
+@never_cache
+@secret_links.private_referrer
 @require_POST
-def suivi_message(request, token):
+def suivi_message(request, uuid):
     """The requester adds a message and/or documents from the follow-up page."""
-    saisine = _suivi_saisine(token)
-    if str(saisine.uuid) not in request.session.get(SESSION_SUIVI, []):
-        return redirect("mediation:suivi", token=token)
+    saisine = services.saisine_by_link(uuid)
+    if saisine is None:
+        raise Http404
+    url = reverse("mediation:suivi_dossier", args=[saisine.uuid])
+    if secret_links.state(request, kind=LIEN, obj=saisine, hashed=saisine.token_hash) != "verifie":
+        return redirect(url)
     form = SuiviMessageForm(request.POST, request.FILES)
     if form.is_valid():
         with transaction.atomic():
@@ -177,16 +262,8 @@ def suivi_message(request, token):
             for upload in form.cleaned_data["pieces_jointes"]:
                 services.document_add(saisine=saisine, upload=upload, is_from_requerant=True)
         messages.success(request, "Votre message a bien été transmis au médiateur.")
-        return redirect("mediation:suivi", token=token)
-    context = {
-        "saisine": saisine,
-        "explication": STATUT_POUR_REQUERANT[saisine.statut],
-        "messages_visibles": saisine.messages.filter(is_interne=False),
-        "documents": saisine.documents.all(),
-        "form": form,
-        "token": token,
-    }
-    return render(request, "mediation/suivi.html", context)
+        return redirect(url)
+    return render(request, "mediation/suivi.html", _suivi_context(saisine, form))
 
 
 @login_not_required

@@ -423,10 +423,9 @@ OTP_TOTP_ISSUER = "Ville de Lyon — Pacte usagers"
 # tests/test_settings_env.py checks that every setting the apps use exists here and in .env.example.
 
 # Booking engine (pacte/booking): the secret link lives until N days after the appointment;
-# names and contact details are erased N days after it; failed identity checks per link and hour.
+# names and contact details are erased N days after it (attempts per link: RATELIMITS["lien"]).
 BOOKING_TOKEN_DAYS_AFTER = env_int("BOOKING_TOKEN_DAYS_AFTER", 7)
 BOOKING_RETENTION_DAYS = env_int("BOOKING_RETENTION_DAYS", 90)
-BOOKING_IDENTITY_MAX_ATTEMPTS = env_int("BOOKING_IDENTITY_MAX_ATTEMPTS", 5)
 # Minutes a slot stays held for the visitor who opened its booking form (others see it taken; 0: off).
 BOOKING_RETENUE_MINUTES = env_int("BOOKING_RETENUE_MINUTES", 10)
 
@@ -505,5 +504,7 @@ RATELIMITS = {
     "connexion_compte": env("RATELIMIT_CONNEXION_COMPTE", "10/10m"),
     # Slot holds taken by opening booking forms (beyond it the form shows, without a hold).
     "retenue": env("RATELIMIT_RETENUE", "20/h"),
+    # Per secret link, not per IP: wrong identity answers or uses of one link (pacte.secret_links).
+    "lien": env("RATELIMIT_LIEN", "5/h"),
 }
 RATELIMIT_TRUST_X_FORWARDED_FOR = env_bool("RATELIMIT_TRUST_X_FORWARDED_FOR", False)

@@ -63,6 +63,7 @@ class Form:
     data: dict
     kept: str  # what must be in the refused page: the typed text (or a pattern)
     first: dict | None = None  # the post that uses up the limit, when it must differ
+    opened: str = ""  # a secret link to open first (exchanged for the session, pacte.secret_links)
 
 
 def _slot(agenda):
@@ -76,10 +77,9 @@ def _reservation():
     from pacte.booking.services import reservation_create
 
     agenda = _agenda()
-    _reservation, token = reservation_create(
+    return reservation_create(
         agenda=agenda, debut=_slot(agenda), nom="Durand", prenom="Léa", telephone="0612345678"
     )
-    return token
 
 
 def _permanence():
@@ -112,10 +112,10 @@ def _offre_token():
     return services.offres_attribuer(permanence=permanence, debut=debut)[0].token
 
 
-def _saisine_token():
+def _saisine():
     from tests.mediation.factories import saisine_new
 
-    return saisine_new(nom="Lefèvre").token
+    return saisine_new(nom="Lefèvre")
 
 
 def build_form(name) -> Form:
@@ -125,7 +125,14 @@ def build_form(name) -> Form:
         data = {"nom": "Nguyễn-Texte-Gardé", "prenom": "Anh", "telephone": "0612345678"}
         return Form("reservation", f"/reservation/{agenda.uuid}/{key}/", data, 'value="Nguyễn-Texte-Gardé"')
     if name == "reservation_gerer":
-        return Form("identite", f"/reservation/gerer/{_reservation()}/", {"debut_nom": "Xyz"}, 'value="Xyz"')
+        reservation, token = _reservation()
+        url = f"/reservation/mon-rendez-vous/{reservation.uuid}/"
+        return Form(
+            "identite", url, {"debut_nom": "Xyz"}, 'value="Xyz"', opened=f"/reservation/gerer/{token}/"
+        )
+    if name == "reservation_nouveau_lien":
+        data = {"reference": "RDV-GARDEE"}
+        return Form("identite", "/reservation/nouveau-lien/", data, 'value="RDV-GARDEE"')
     if name == "rappel":
         data = {"nom": "Ali", "telephone": "0612345678", "objet": "Ma carte grise, texte gardé"}
         return Form("rappel", "/demarches/rappel/", data, "Ma carte grise, texte gardé")
@@ -137,7 +144,14 @@ def build_form(name) -> Form:
         data = {"requerant_type": "particulier", "nom": "Lefèvre", "recit": "Mon récit, texte gardé"}
         return Form("saisine", "/mediateur/saisir/", data, "Mon récit, texte gardé")
     if name == "saisine_suivi":
-        return Form("identite", f"/mediateur/suivi/{_saisine_token()}/", {"nom_debut": "Xyz"}, 'value="Xyz"')
+        saisine = _saisine()
+        url = f"/mediateur/mon-dossier/{saisine.uuid}/"
+        return Form(
+            "identite", url, {"nom_debut": "Xyz"}, 'value="Xyz"', opened=f"/mediateur/suivi/{saisine.token}/"
+        )
+    if name == "saisine_nouveau_lien":
+        data = {"reference": "MED-GARDEE"}
+        return Form("identite", "/mediateur/nouveau-lien/", data, 'value="MED-GARDEE"')
     if name == "liste_attente":
         data = {"nom": "Texte Gardé", "telephone": "0612345678"}
         url = f"/ecrivains-publics/{_permanence().uuid}/liste-attente/"
@@ -167,10 +181,12 @@ def build_form(name) -> Form:
 RATE_LIMITED_FORMS = [
     "reservation",
     "reservation_gerer",
+    "reservation_nouveau_lien",
     "rappel",
     "difficulte",
     "saisine",
     "saisine_suivi",
+    "saisine_nouveau_lien",
     "liste_attente",
     "offre",
     "abonnement",
@@ -183,6 +199,8 @@ def test_refused_post_keeps_what_was_typed(client, limits, name):
     """Over the limit: 429, the French message above the same form, and the typed text still there."""
     form = build_form(name)
     limits(form.scope, "1/h")
+    if form.opened:
+        assert client.get(form.opened).status_code == 303
     client.post(form.url, form.first or form.data)
     response = client.post(form.url, form.data)
     html = response.content.decode()

@@ -10,7 +10,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from pacte.tokens import reference_new, token_new
+from pacte.secret_links import reference_new, token_new
 
 from .models import Agenda, Besoin, Canal, CompteurCreneau, RegleOuverture, Reservation, Statut, TypeRegle
 from .selectors import creneaux_disponibles

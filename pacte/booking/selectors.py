@@ -432,17 +432,33 @@ def retenue_of(*, agenda: Agenda, debut: dt.datetime, cle: str | None, en_ligne:
 
 
 def reservation_by_token(token: str) -> Reservation | None:
-    """The reservation of a secret link, or None when unknown or expired."""
-    from pacte.tokens import token_hash
+    """The reservation of a live secret link, or None when unknown, used or expired."""
+    from pacte.secret_links import lookup
 
-    if not token or len(token) > 100:
-        return None
-    reservation = (
-        Reservation.objects.select_related("agenda__lieu__arrondissement")
-        .filter(token_hash=token_hash(token), token_expire_at__gt=timezone.now())
-        .first()
+    return lookup(
+        Reservation.objects.select_related("agenda__lieu__arrondissement"),
+        token,
+        expire_field="token_expire_at",
     )
-    return reservation
+
+
+def _liens_valides():
+    return (
+        Reservation.objects.select_related("agenda__lieu__arrondissement")
+        .filter(token_expire_at__gt=timezone.now())
+        .exclude(token_hash="")
+    )
+
+
+def reservation_by_link(uuid) -> Reservation | None:
+    """The reservation a browser holds through its secret link (the link not expired), or None."""
+    return _liens_valides().filter(uuid=uuid).first()
+
+
+def reservation_by_reference(reference: str) -> Reservation | None:
+    """The reservation with this human reference whose link is still valid (recovery path), or None."""
+    reference = (reference or "").strip().upper()[:20]
+    return _liens_valides().filter(reference=reference).first() if reference else None
 
 
 def agendas_for_agent(user):

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from pacte.journal import journal_record
 from pacte.retention import erase
-from pacte.tokens import reference_new, token_new
+from pacte.secret_links import reference_new, token_new
 from pacte.workflows import TransitionInterdite, transition
 
 from . import hooks

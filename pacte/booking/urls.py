@@ -16,11 +16,13 @@ urlpatterns = [
     path("agent/rendez-vous/<uuid:uuid>/presence/", views.marquer, name="marquer"),
     path("agent/<uuid:uuid>/reserver/", views.agent_reserver, name="agent_reserver"),
     path("gerer/<str:token>/", views.gerer, name="gerer"),
-    path("gerer/<str:token>/rendez-vous.ics", views.ics, name="ics"),
+    path("mon-rendez-vous/<uuid:uuid>/", views.rendez_vous, name="rendez_vous"),
+    path("mon-rendez-vous/<uuid:uuid>/rendez-vous.ics", views.ics, name="ics"),
+    path("nouveau-lien/", views.nouveau_lien, name="nouveau_lien"),
     path("confirmation/<uuid:uuid>/", views.confirmation, name="confirmation"),
     path("<uuid:uuid>/", views.agenda, name="agenda"),
     path("<uuid:uuid>/<creneau:creneau>/", views.formulaire, name="formulaire"),
 ]
 
 # Views reachable without an account (tests/test_project.py checks this list).
-PUBLIC = ["accueil", "agenda", "formulaire", "gerer", "ics", "confirmation"]
+PUBLIC = ["accueil", "agenda", "formulaire", "gerer", "rendez_vous", "ics", "nouveau_lien", "confirmation"]

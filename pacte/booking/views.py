@@ -6,10 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from pacte import secret_links
 from pacte.calendrier import holiday_name, is_holiday
 from pacte.decorators import role_required
 from pacte.forms import apply_errors
@@ -29,7 +28,7 @@ from pacte.parsing import parse_date, parse_int, parse_slot
 from pacte.phones import phone_display
 from pacte.ratelimit import client_ip, hit, ratelimit, refused
 from pacte.roles import Role, profil_of
-from pacte.tokens import identity_matches, token_hash
+from pacte.site import absolute_url
 from pacte.workflows import TransitionInterdite
 
 from . import selectors
@@ -48,7 +47,7 @@ from .services import (
 )
 
 STAFF = (Role.AGENT, Role.ECRIVAIN, Role.ADMIN)
-SESSION_VERIFIED = "booking_verifies"
+LIEN = "reservation"  # the link type, for pacte.secret_links
 SESSION_CONFIRMED = "booking_confirmes"
 SESSION_RETENUE = "booking_retenue"
 SESSION_RETENUE_CRENEAU = "booking_retenue_creneau"
@@ -161,19 +160,6 @@ def _indisponible(request, agenda: Agenda, prochains, *, pour_agent=False, statu
         {"agenda": agenda, "prochains": items, "pour_agent": pour_agent},
         status=status,
     )
-
-
-def _mark_verified(request, hashed: str) -> None:
-    verified = [h for h in request.session.get(SESSION_VERIFIED, []) if h != hashed][-19:]
-    request.session[SESSION_VERIFIED] = [*verified, hashed]
-
-
-def _is_verified(request, hashed: str) -> bool:
-    return hashed in request.session.get(SESSION_VERIFIED, [])
-
-
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 # --- citizen journey ----------------------------------------------------------------------------
@@ -308,9 +294,13 @@ def _after_booking(request, reservation: Reservation, token: str):
     confirmed = [u for u in request.session.get(SESSION_CONFIRMED, []) if u != str(reservation.uuid)][-19:]
     request.session[SESSION_CONFIRMED] = [*confirmed, str(reservation.uuid)]
     if token:
-        _mark_verified(request, token_hash(token))
+        # This browser holds the case without the token going through a URL: the link in the
+        # confirmation stays live for its first use.
+        secret_links.remember(
+            request, kind=LIEN, obj=reservation, hashed=reservation.token_hash, verified=True
+        )
         request.session["booking_nouveau"] = str(reservation.uuid)
-        return redirect("booking:gerer", token=token)
+        return redirect("booking:rendez_vous", uuid=reservation.uuid)
     # The same form was submitted twice: the first submission holds the secret link.
     return redirect("booking:confirmation", uuid=reservation.uuid)
 
@@ -336,50 +326,105 @@ def confirmation(request, uuid):
     )
 
 
-def _throttle_key(hashed: str, ip: str) -> list[str]:
-    return [f"booking:identite:{hashed}", f"booking:identite-ip:{ip}"]
-
-
-def _throttled(hashed: str, ip: str) -> bool:
-    limit = settings.BOOKING_IDENTITY_MAX_ATTEMPTS
-    token_count, ip_count = (cache.get(k, 0) for k in _throttle_key(hashed, ip))
-    return token_count >= limit or ip_count >= limit * 4
-
-
-def _count_failure(hashed: str, ip: str) -> None:
-    for key in _throttle_key(hashed, ip):
-        cache.add(key, 0, timeout=3600)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=3600)
+def _send_new_link(reservation: Reservation, token: str) -> None:
+    secret_links.send_new_link(
+        personne=personne(reservation),
+        objet="votre rendez-vous",
+        reference=reservation.reference,
+        lien=absolute_url(reverse("booking:gerer", args=[token])),
+        obj=reservation,
+    )
 
 
 @login_not_required
 @never_cache
+@secret_links.private_referrer
+@require_http_methods(["GET", "POST"])
+def gerer(request, token):
+    """The secret link sent by email/SMS: exchanged for this session (the token dies), then 303
+    to the token-less page. A used or unknown link shows the recovery page."""
+    reservation = selectors.reservation_by_token(token)
+    if reservation is None or request.method == "POST":
+        deja = secret_links.exchanged_uuid(request, kind=LIEN, token=token)
+        if deja is not None and request.method == "GET":
+            return redirect(reverse("booking:rendez_vous", args=[deja]), status=303)
+        return lien_invalide(request)
+    if not secret_links.exchange(request, kind=LIEN, obj=reservation):
+        return lien_invalide(request)
+    response = redirect("booking:rendez_vous", uuid=reservation.uuid)
+    response.status_code = 303
+    return response
+
+
+def lien_invalide(request, form=None, status=404):
+    form = form or secret_links.NouveauLienForm()
+    return render(
+        request,
+        "booking/lien_invalide.html",
+        {"form": form, "action": reverse("booking:nouveau_lien")},
+        status=status,
+    )
+
+
+@login_not_required
+@never_cache
+@secret_links.private_referrer
 @require_http_methods(["GET", "POST"])
 @ratelimit("identite")
-def gerer(request, token):
-    """The secret link: identity check, then details, cancel and move."""
-    reservation = selectors.reservation_by_token(token)
-    if reservation is None:
-        return render(request, "booking/lien_invalide.html", status=404)
-    hashed = reservation.token_hash
-    agenda = reservation.agenda
-    base = {"reservation": reservation, "agenda": agenda, "lieu": agenda.lieu, "token": token}
+def nouveau_lien(request):
+    """« Recevoir un nouveau lien » from a used or unknown link: by reference, same answer always."""
+    if request.method == "GET":
+        return lien_invalide(request, status=200)
+    form = secret_links.NouveauLienForm(request.POST)
+    if refused(request) or not form.is_valid():
+        return lien_invalide(request, form, status=400)
+    reference = form.cleaned_data["reference"].strip().upper()
+    if secret_links.renewal_allowed(LIEN, reference):
+        reservation = selectors.reservation_by_reference(reference)
+        if reservation is not None:
+            secret_links.renew(obj=reservation, send=_send_new_link)
+    return secret_links.new_link_sent(request)
 
-    if not _is_verified(request, hashed):
+
+@login_not_required
+@never_cache
+@secret_links.private_referrer
+@require_http_methods(["GET", "POST"])
+@ratelimit("identite")
+def rendez_vous(request, uuid):
+    """The booking this browser holds through its link: identity check, then details, cancel, move."""
+    reservation = selectors.reservation_by_link(uuid)
+    etat = reservation and secret_links.state(
+        request, kind=LIEN, obj=reservation, hashed=reservation.token_hash
+    )
+    if not etat:
+        return lien_invalide(request)
+    agenda = reservation.agenda
+    url = reverse("booking:rendez_vous", args=[reservation.uuid])
+    base = {"reservation": reservation, "agenda": agenda, "lieu": agenda.lieu, "action_url": url}
+
+    over = refused(request)  # the per-IP limit: the form comes back with the typed text (429)
+    if request.method == "POST" and request.POST.get("action") == "nouveau_lien" and not over:
+        # The owner locked out (or anyone holding the link): a fresh link to the contact on file.
+        if secret_links.renewal_allowed(LIEN, reservation.token_hash):
+            secret_links.renew(obj=reservation, send=_send_new_link)
+        return secret_links.new_link_sent(request)
+
+    if etat != "verifie":
         form = IdentiteForm(request.POST if request.method == "POST" else None)
-        bloque = _throttled(hashed, _client_ip(request))
-        if request.method == "POST" and not refused(request) and not bloque and form.is_valid():
-            if identity_matches(expected_name=reservation.nom, given=form.cleaned_data["debut_nom"]):
-                _mark_verified(request, hashed)
-                return redirect("booking:gerer", token=token)
-            _count_failure(hashed, _client_ip(request))
-            bloque = _throttled(hashed, _client_ip(request))
-            form.add_error(
-                "debut_nom", "Ces lettres ne correspondent pas au nom du rendez-vous. Vérifiez et réessayez."
-            )
+        bloque = False
+        if request.method == "POST" and not over:
+            bloque = not secret_links.attempt(LIEN, reservation.token_hash)
+            if not bloque and form.is_valid():
+                if secret_links.identity_matches(
+                    expected_name=reservation.nom, given=form.cleaned_data["debut_nom"]
+                ):
+                    secret_links.mark_verified(request, kind=LIEN, obj=reservation)
+                    return redirect(url)
+                form.add_error(
+                    "debut_nom",
+                    "Ces lettres ne correspondent pas au nom du rendez-vous. Vérifiez et réessayez.",
+                )
         status = 429 if bloque else 200
         return render(
             request, "booking/identite.html", {**base, "form": form, "bloque": bloque}, status=status
@@ -388,21 +433,21 @@ def gerer(request, token):
     action = request.POST.get("action") if request.method == "POST" else request.GET.get("action")
     futur = reservation.debut > timezone.now()
     modifiable = reservation.statut == Statut.CONFIRMEE and futur
-    if request.method == "POST":
+    if request.method == "POST" and not over:
         if not modifiable:
             messages.error(request, "Ce rendez-vous ne peut plus être modifié.")
-            return redirect("booking:gerer", token=token)
+            return redirect(url)
         if action == "annuler":
             reservation_cancel(reservation=reservation, motif="Annulé par l'usager")
             messages.success(request, "Votre rendez-vous est annulé. Merci de nous avoir prévenus.")
-            return redirect("booking:gerer", token=token)
+            return redirect(url)
         if action == "deplacer":
             try:
                 nouveau = _parse_creneau(request.POST.get("creneau", ""))
                 reservation_move(reservation=reservation, nouveau_debut=nouveau)
             except CreneauIndisponible:
                 messages.error(request, "Ce créneau vient d'être pris. Choisissez-en un autre.")
-                return redirect(reverse("booking:gerer", args=[token]) + "?action=deplacer")
+                return redirect(url + "?action=deplacer")
             phrase = canaux_phrase(personne(reservation))
             messages.success(
                 request,
@@ -410,11 +455,10 @@ def gerer(request, token):
                 if phrase
                 else "Votre rendez-vous est déplacé. Notez bien la nouvelle date.",
             )
-            return redirect("booking:gerer", token=token)
+            return redirect(url)
         raise Http404
 
     context = {**base, "modifiable": modifiable, "action": action}
-    context["action_url"] = reverse("booking:gerer", args=[token])
     context["telephone_affiche"] = phone_display(reservation.telephone)
     context["envoi"] = canaux_phrase(personne(reservation))
     context["nouveau"] = request.session.pop("booking_nouveau", None) == str(reservation.uuid)
@@ -432,11 +476,14 @@ def gerer(request, token):
 
 @login_not_required
 @never_cache
+@secret_links.private_referrer
 @require_safe
-def ics(request, token):
+def ics(request, uuid):
     """The appointment as an .ics file, after the identity check."""
-    reservation = selectors.reservation_by_token(token)
-    if reservation is None or not _is_verified(request, reservation.token_hash):
+    reservation = selectors.reservation_by_link(uuid)
+    if reservation is None or (
+        secret_links.state(request, kind=LIEN, obj=reservation, hashed=reservation.token_hash) != "verifie"
+    ):
         raise Http404
     response = HttpResponse(ics_bytes(reservation), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rendez-vous-{reservation.reference}.ics"'

@@ -19,7 +19,7 @@ from pacte.journal import journal_record
 from pacte.models import JournalEntry
 from pacte.notifications import Personne, notify_person
 from pacte.retention import erase
-from pacte.tokens import token_hash, token_new
+from pacte.secret_links import lookup, token_hash, token_new
 from pacte.workflows import transition
 
 from .enums import Statut
@@ -120,11 +120,11 @@ def abonnement_request(*, action: Action, email: str) -> Abonnement:
 
 
 def abonnement_for_confirmation(token: str) -> Abonnement | None:
-    return Abonnement.objects.select_related("action").filter(confirmation_hash=token_hash(token)).first()
+    return lookup(Abonnement.objects.select_related("action"), token, field="confirmation_hash")
 
 
 def abonnement_for_desabonnement(token: str) -> Abonnement | None:
-    return Abonnement.objects.select_related("action").filter(desabonnement_hash=token_hash(token)).first()
+    return lookup(Abonnement.objects.select_related("action"), token, field="desabonnement_hash")
 
 
 @transaction.atomic

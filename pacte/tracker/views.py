@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from pacte import secret_links
 from pacte.decorators import role_required
 from pacte.htmx import render_page
 from pacte.ratelimit import ratelimit, refused
@@ -129,6 +130,7 @@ def abonnement_envoye(request, code):
 
 
 @login_not_required
+@secret_links.private_referrer
 @require_http_methods(["GET", "POST"])
 def abonnement_confirm(request, token):
     """GET shows a button (mail scanners follow links); POST confirms the subscription."""
@@ -136,6 +138,8 @@ def abonnement_confirm(request, token):
     if abonnement is None:
         return render(request, "tracker/lien_invalide.html", status=404)
     if request.method == "POST":
+        if not secret_links.attempt("abonnement", abonnement.confirmation_hash):
+            return render(request, "429.html", status=429)
         services.abonnement_confirm(token=token)
         messages.success(
             request, f"C'est confirmé : vous suivrez l'action {abonnement.action.code} par courriel."
@@ -145,11 +149,14 @@ def abonnement_confirm(request, token):
 
 
 @login_not_required
+@secret_links.private_referrer
 @require_http_methods(["GET", "POST"])
 def abonnement_delete(request, token):
     """GET shows a button; POST unsubscribes at once (one click, no account)."""
     abonnement = services.abonnement_for_desabonnement(token)
     if request.method == "POST" and abonnement is not None:
+        if not secret_links.attempt("desabonnement", abonnement.desabonnement_hash):
+            return render(request, "429.html", status=429)
         action = services.abonnement_cancel(token=token)
         messages.success(request, f"Vous ne recevrez plus de courriel sur l'action {action.code}.")
         return redirect(action.get_absolute_url())

@@ -11,7 +11,7 @@ from arrondissements.delais import echeance_for
 from arrondissements.models import DemandeAppui
 from pacte.models import Arrondissement, Direction
 from pacte.roles import Role
-from pacte.tokens import reference_new
+from pacte.secret_links import reference_new
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -60,7 +61,7 @@ def test_citizen_books_with_javascript_then_cancels_by_the_secret_link(page, liv
     assert_accessible(page, widths=(1280,))
     _fill_citizen_form(page)
     page.click("button[type=submit]")
-    page.wait_for_url("**/reservation/gerer/**")
+    page.wait_for_url("**/reservation/mon-rendez-vous/**")
     assert page.locator("h1").inner_text() == "Votre rendez-vous est confirmé"
     reservation = Reservation.objects.get(agenda=agenda)
     assert reservation.reference in page.content()
@@ -73,10 +74,13 @@ def test_citizen_books_with_javascript_then_cancels_by_the_secret_link(page, liv
     (sent,) = [m for m in mail.outbox if reservation.reference in m.body]
     assert sent.attachments[0][0] == "rendez-vous.ics"
 
-    # The secret link opened by someone else (no session) asks for the first letters of the surname.
-    lien = page.url
+    # The emailed link opened by someone else (no session) is exchanged for a token-less page
+    # that asks for the first letters of the surname.
+    emailed = re.search(r"https?://\S*(/reservation/gerer/[A-Za-z0-9_-]+/)", sent.body).group(1)
     page.context.clear_cookies()
-    response = page.goto(lien)
+    response = page.goto(live_server.url + emailed)
+    assert "/reservation/mon-rendez-vous/" in page.url and "/gerer/" not in page.url
+    lien = page.url
     sources["identite"] = response.text()
     assert "Dupont" not in response.text()
     assert_accessible(page)
@@ -96,6 +100,16 @@ def test_citizen_books_with_javascript_then_cancels_by_the_secret_link(page, liv
     assert "Votre rendez-vous est annulé" in page.content()
     reservation.refresh_from_db()
     assert reservation.statut == Statut.ANNULEE
+    # The used link, opened elsewhere (a log, a Referer), shows the recovery page, not the case.
+    page.context.clear_cookies()
+    response = page.goto(live_server.url + emailed)
+    assert response.status == 404 and "Recevoir un nouveau lien" in response.text()
+    assert "Dupont" not in response.text() and reservation.reference not in response.text()
+    assert_accessible(page, widths=(320, 1280))
+    page.fill("#id_reference", reservation.reference)
+    page.click("button:has-text('Recevoir un nouveau lien')")
+    assert "Si nous avons votre adresse" in page.content()
+    sources["nouveau-lien"] = page.content()
     response = page.goto(f"{live_server.url}/reservation/gerer/lien-inconnu/")
     assert response.status == 404 and "Ce lien ne fonctionne plus" in response.text()
     sources["lien-invalide"] = response.text()
@@ -112,7 +126,7 @@ def test_citizen_books_without_javascript_and_moves(page_nojs, live_server, make
     page.locator("#creneaux .creneaux a").first.click()
     _fill_citizen_form(page, nom="Martin", email="")
     page.click("button[type=submit]")
-    page.wait_for_url("**/reservation/gerer/**")
+    page.wait_for_url("**/reservation/mon-rendez-vous/**")
     assert "Votre rendez-vous est confirmé" in page.content()
     reservation = Reservation.objects.get(agenda=agenda)
     page.click("text=Changer la date ou l'heure")

@@ -66,7 +66,7 @@ def test_citizen_books_then_sees_the_confirmation_with_reference_and_checklist(c
     page = client.get(url)
     assert 'autocomplete="family-name"' in page.text and 'autocomplete="tel"' in page.text
     response = client.post(url, form_data(page.text, besoins=["acces_plain_pied"]))
-    assert response.status_code == 302 and "/reservation/gerer/" in response["Location"]
+    assert response.status_code == 302 and "/reservation/mon-rendez-vous/" in response["Location"]
     confirmation = client.get(response["Location"])
     reservation = Reservation.objects.get()
     assert "Votre rendez-vous est confirmé" in confirmation.text
@@ -130,30 +130,38 @@ def booked(agenda, slot):
     return reservation, token
 
 
+def _open(client, token) -> str:
+    """Follow the emailed link: it is exchanged for the session (303) to the token-less page."""
+    response = client.get(reverse("booking:gerer", args=[token]))
+    assert response.status_code == 303 and token not in response["Location"]
+    return response["Location"]
+
+
 def test_secret_link_requires_the_first_letters_of_the_surname(client, booked):
     """No personal data before the identity check; wrong letters refused; right ones (accents ignored) accepted."""
     reservation, token = booked
-    url = reverse("booking:gerer", args=[token])
+    url = _open(client, token)
     page = client.get(url)
     assert page.status_code == 200 and "Dùpont" not in page.text and reservation.reference not in page.text
-    assert client.get(reverse("booking:ics", args=[token])).status_code == 404
+    assert client.get(reverse("booking:ics", args=[reservation.uuid])).status_code == 404
     wrong = client.post(url, {"debut_nom": "abc"})
     assert "ne correspondent pas" in wrong.text and "Dùpont" not in wrong.text
     assert client.post(url, {"debut_nom": "elo"}).status_code == 302
     details = client.get(url)
     assert "Dùpont" in details.text and reservation.reference in details.text
-    ics = client.get(reverse("booking:ics", args=[token]))
+    ics = client.get(reverse("booking:ics", args=[reservation.uuid]))
     assert ics.status_code == 200 and ics["Content-Type"].startswith("text/calendar")
 
 
 def test_identity_check_is_throttled(client, booked, settings):
     """After 5 wrong answers the link answers 429 even to the right letters."""
     _reservation, token = booked
-    url = reverse("booking:gerer", args=[token])
+    url = _open(client, token)
     for _ in range(5):
         client.post(url, {"debut_nom": "zzz"})
     blocked = client.post(url, {"debut_nom": "elo"})
     assert blocked.status_code == 429 and "Trop d'essais" in blocked.text
+    assert "Recevoir un nouveau lien" in blocked.text
 
 
 def test_unknown_and_expired_links_show_a_clear_page(client, booked):
@@ -167,15 +175,16 @@ def test_unknown_and_expired_links_show_a_clear_page(client, booked):
     assert response.status_code == 404 and "Ce lien ne fonctionne plus" in response.text
 
 
-def _verified(client, token):
-    client.post(reverse("booking:gerer", args=[token]), {"debut_nom": "elo"})
+def _verified(client, token) -> str:
+    url = _open(client, token)
+    client.post(url, {"debut_nom": "elo"})
+    return url
 
 
 def test_citizen_cancels_through_the_link_with_a_confirmation_step(client, booked):
     """Cancel is a confirmation page then a POST; the booking is cancelled and the place freed."""
     reservation, token = booked
-    _verified(client, token)
-    url = reverse("booking:gerer", args=[token])
+    url = _verified(client, token)
     assert "Oui, annuler" in client.get(url, {"action": "annuler"}).text
     assert client.post(url, {"action": "annuler"}).status_code == 302
     reservation.refresh_from_db()
@@ -188,8 +197,7 @@ def test_citizen_cancels_through_the_link_with_a_confirmation_step(client, booke
 def test_citizen_moves_through_the_link(client, booked, agenda):
     """Move lists the agenda's free slots as buttons; choosing one moves the booking."""
     reservation, token = booked
-    _verified(client, token)
-    url = reverse("booking:gerer", args=[token])
+    url = _verified(client, token)
     jour = timezone.localtime(reservation.debut).date()
     page = client.get(url, {"action": "deplacer", "jour": jour.isoformat()})
     choices = re.findall(r'name="creneau" value="([^"]+)"', page.text)

@@ -51,7 +51,7 @@ def _book_and_cancel(page, live_server, sources):
     page.fill("#id_prenom", "Leïla")
     page.fill("#id_telephone", "06 12 34 56 78")
     page.click("text=Confirmer le rendez-vous")
-    page.wait_for_url(re.compile(r"/reservation/gerer/"))
+    page.wait_for_url(re.compile(r"/reservation/mon-rendez-vous/"))
     assert "Votre rendez-vous est confirmé" in page.content()
     reservation = Reservation.objects.get(nom="Haddad-Test")
     assert reservation.statut == Statut.CONFIRMEE

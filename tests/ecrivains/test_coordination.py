@@ -14,7 +14,7 @@ from pacte.booking.models import Reservation, Statut
 from pacte.booking.selectors import local_tz
 from pacte.models import Lieu
 from pacte.roles import Role
-from pacte.tokens import reference_new
+from pacte.secret_links import reference_new
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,7 @@
 """The médiation journeys in Chromium, with axe-core and the Nu HTML checker on every page."""
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from mediation.models import DemandePosition, Proposition, Saisine
@@ -66,9 +68,10 @@ def test_citizen_files_online_with_a_pdf_and_follows_it(page, live_server, tmp_p
     sources["envoyee"] = page.content()
     saisine = Saisine.objects.get(nom="Lefèvre")
     assert saisine.documents.count() == 1 and saisine.canal == "en_ligne"
-    lien = page.locator("a", has_text="Suivre ma demande").get_attribute("href")
+    lien = urlsplit(page.locator("#lien-personnel").inner_text().strip()).path
     page.context.clear_cookies()
     page.goto(live_server.url + lien)
+    assert "/mediateur/mon-dossier/" in page.url  # exchanged for the session, token-less URL
     assert_accessible(page)
     sources["suivi-identite"] = page.content()
     page.fill("#id_nom_debut", "lef")

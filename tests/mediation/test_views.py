@@ -1,5 +1,7 @@
 """HTTP: permission matrix (404 outside scope), public form and follow-up, journaled reads, query counts."""
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.urls import reverse
 
@@ -202,15 +204,19 @@ def test_public_form_then_follow_up_with_identity_check(client, django_capture_o
         response = client.post(reverse("mediation:saisir"), data)
     assert response.status_code == 302
     page = client.get(response["Location"])
-    lien = page.context["lien"]
+    lien = urlsplit(page.context["lien"]).path
     client.cookies.clear()
-    assert client.get(lien).templates[0].name == "mediation/suivi_identite.html"
-    wrong = client.post(lien, {"nom_debut": "Dup"})
+    opened = client.get(lien)
+    assert opened.status_code == 303 and opened["Referrer-Policy"] == "same-origin"
+    dossier = opened["Location"]
+    assert client.get(dossier).templates[0].name == "mediation/suivi_identite.html"
+    wrong = client.post(dossier, {"nom_debut": "Dup"})
     assert "ne correspondent pas" in wrong.content.decode()
-    ok = client.post(lien, {"nom_debut": "lef"})
+    ok = client.post(dossier, {"nom_debut": "lef"})
     assert ok.status_code == 302
-    suivi = client.get(lien)
+    suivi = client.get(dossier)
     assert "Reçue" in suivi.content.decode()
+    lien = dossier
     posted = client.post(lien + "message/", {"corps": "Voici un complément"})
     assert posted.status_code == 302
 

@@ -11,7 +11,7 @@ from pacte.calendrier import add_business_days, business_days_between, is_busine
 from pacte.charts import bar_chart
 from pacte.pdf import StaticOnlyURLFetcher, render_pdf
 from pacte.phones import phone_display, phone_normalize
-from pacte.tokens import identity_matches, token_hash, token_new
+from pacte.secret_links import identity_matches, token_hash, token_new
 from pacte.uploads import PiecesJointesField, validate_upload
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
