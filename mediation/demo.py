@@ -222,7 +222,8 @@ def seed(*, scale: int = 1, stdout=None) -> None:
         stdout.write(
             f"Médiation : {len(saisines)} saisines fictives, {len(dps)} demandes de position, "
             f"{Proposition.objects.count()} propositions. Suivi de démonstration : "
-            f"/mediateur/suivi/{DEMO_TOKEN}/ (nom « Exemple »)."
+            f"/mediateur/suivi/{DEMO_TOKEN}/ (nom « Exemple » ; le lien ne s'ouvre qu'une fois, "
+            "relancez seed_demo pour le rouvrir)."
         )
 
 

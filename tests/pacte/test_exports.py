@@ -83,10 +83,9 @@ def test_csv_response_streams_lazily_sets_headers_and_journals_first(make_user):
 
 def _hostile_arrondissements(make_user):
     """A direction whose name is a formula, with one request: it is a row label of the report."""
-    from pacte.tokens import reference_new
-
     from arrondissements.models import DemandeAppui
     from pacte.models import Arrondissement, Direction
+    from pacte.secret_links import reference_new
 
     direction = Direction.objects.get(sigle="DEV")
     direction.nom = HOSTILE

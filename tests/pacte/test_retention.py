@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
-from pacte.tokens import reference_new
 
 from arrondissements.models import DemandeAppui
 from pacte.journal import journal_record
 from pacte.models import Arrondissement, Direction, JournalEntry, Notification, StatutNotification
 from pacte.retention import ANONYME, erase
 from pacte.roles import Role
+from pacte.secret_links import reference_new
 
 pytestmark = pytest.mark.django_db
 
