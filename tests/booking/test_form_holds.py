@@ -54,7 +54,7 @@ def test_opening_the_form_holds_the_slot_for_that_visitor_only(client, agenda):
     assert Retenue.objects.count() == 1
     with later(9):
         response = client.post(url, form_data(page.text))
-    assert response.status_code == 302 and "/reservation/gerer/" in response["Location"]
+    assert response.status_code == 302 and "/reservation/mon-rendez-vous/" in response["Location"]
     assert Reservation.objects.get().statut == Statut.CONFIRMEE
     assert not Retenue.objects.exists()
     assert CompteurCreneau.objects.get().places_prises == 1

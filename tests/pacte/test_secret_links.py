@@ -242,7 +242,7 @@ def test_booking_identity_page_never_500(client, booked, settings, name, answer)
         booked_page = reverse("booking:rendez_vous", args=[reservation.uuid])
     Reservation.objects.filter(pk=reservation.pk).update(nom=name)
     response = client.post(booked_page, {"debut_nom": answer})
-    assert response.status_code in (200, 302)
+    assert response.status_code in (200, 302, 400)  # 400: the kernel refuses a NUL byte
     if response.status_code == 302:
         assert client.get(booked_page).status_code == 200
         _reset_verified(client, "reservation", reservation)
@@ -261,7 +261,7 @@ def test_mediation_follow_up_page_never_500(client, settings, name, answer):
         page = reverse("mediation:suivi_dossier", args=[saisine.uuid])
     Saisine.objects.filter(pk=saisine.pk).update(nom=name or "x")
     response = client.post(page, {"nom_debut": answer})
-    assert response.status_code in (200, 302)
+    assert response.status_code in (200, 302, 400)  # 400: the kernel refuses a NUL byte
     if response.status_code == 302:
         assert client.get(page).status_code == 200
         _reset_verified(client, "saisine", saisine)
