@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from pacte.booking.models import Agenda, Fermeture, RegleOuverture, Reservation, Statut, TypeRegle
 from pacte.booking.models import Canal as CanalReservation
-from pacte.booking.selectors import creneau_at, local_tz
+from pacte.booking.selectors import creneau_at, local_tz, retenue_of
 from pacte.booking.services import (
     CreneauIndisponible,
     reservation_cancel,
@@ -348,6 +348,14 @@ def offres_attribuer(
     with transaction.atomic():
         Permanence.objects.select_for_update().get(pk=permanence.pk)
         a_offrir = _places_libres(permanence, debut)  # open offers' places are held: not free
+        # Offers made before offers held their place (deployment) hold nothing: count them here.
+        a_offrir -= sum(
+            1
+            for offre in OffreCreneau.objects.filter(
+                permanence=permanence, debut=debut, statut=StatutOffre.OUVERTE, expire_at__gt=now
+            )
+            if retenue_of(agenda=permanence.agenda, debut=debut, cle=_retenue_cle(offre)) is None
+        )
         if a_offrir <= 0:
             return []
         day = timezone.localtime(debut, local_tz()).date()

@@ -194,3 +194,16 @@ def test_offers_bookers_and_expiries_racing_never_overbook_nor_refuse_an_in_time
     ouvertes = {services._retenue_cle(o) for o in OffreCreneau.objects.filter(statut=StatutOffre.OUVERTE)}
     assert set(retenues.values_list("cle", flat=True)) <= ouvertes | {services._retenue_cle(perimee)}
     assert {o.inscription.nom for o in vivantes} <= set(actives.values_list("nom", flat=True))
+
+
+def test_offers_made_before_offers_held_places_still_count(make_permanence):
+    """An open offer without a hold (made before this change was deployed) still counts against
+    the slot's places: no second offer for the same place."""
+    permanence = make_permanence()
+    _inscrire(permanence, "A")
+    _inscrire(permanence, "B")
+    [offre] = services.offres_attribuer(permanence=permanence, debut=slot_of(permanence))
+    Retenue.objects.all().delete()
+    CompteurCreneau.objects.update(places_prises=0)
+    assert services.offres_attribuer(permanence=permanence, debut=slot_of(permanence)) == []
+    assert OffreCreneau.objects.filter(statut=StatutOffre.OUVERTE).get() == offre
