@@ -218,7 +218,7 @@ def suivi_dossier(request, uuid):
         return secret_links.new_link_sent(request)
     if etat != "verifie":
         identite_form = SuiviIdentiteForm(request.POST if request.method == "POST" else None)
-        bloque = False
+        bloque = request.method != "POST" and secret_links.locked(LIEN, saisine.token_hash)
         if request.method == "POST" and not over:
             bloque = not secret_links.attempt(LIEN, saisine.token_hash)
             if not bloque and identite_form.is_valid():

@@ -43,7 +43,7 @@ from django import forms
 from django.shortcuts import render
 from django.utils import timezone
 
-from pacte.ratelimit import hit
+from pacte.ratelimit import exceeded, hit
 
 SESSION_KEY = "liens_secrets"
 SESSION_MAX = 20
@@ -134,6 +134,11 @@ def identity_matches(*, expected_name: str | None, given: str | None, letters: i
 
 
 # --- limits -------------------------------------------------------------------------------------
+
+
+def locked(kind: str, hashed: str) -> bool:
+    """True when the link has used up its attempts (read only), so a GET can say so at once."""
+    return exceeded("lien", f"{kind}:{hashed}")
 
 
 def attempt(kind: str, hashed: str) -> bool:

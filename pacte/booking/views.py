@@ -413,7 +413,7 @@ def rendez_vous(request, uuid):
 
     if etat != "verifie":
         form = IdentiteForm(request.POST if request.method == "POST" else None)
-        bloque = False
+        bloque = request.method != "POST" and secret_links.locked(LIEN, reservation.token_hash)
         if request.method == "POST" and not over:
             bloque = not secret_links.attempt(LIEN, reservation.token_hash)
             if not bloque and form.is_valid():

@@ -198,3 +198,49 @@ def test_agent_books_for_a_caller_in_reserved_capacity_and_marks_attendance(
     )
     sources["planning-imprimable"] = response.text()
     assert_valid_html(sources)
+
+
+def _locked_out_owner_recovers(page, live_server, agenda, *, accessible: bool) -> dict:
+    """The emailed link is exchanged (token-less URL), 5 wrong answers lock it, « Recevoir un
+    nouveau lien » sends a new one which works at once; the used link shows the recovery page."""
+    reservation, token = reservation_create(
+        agenda=agenda, debut=prochain_creneau(agenda).debut, nom="Cœur", prenom="Anne", email="a@example.org"
+    )
+    sources = {}
+    page.goto(f"{live_server.url}/reservation/gerer/{token}/")
+    assert "/reservation/mon-rendez-vous/" in page.url and token not in page.url
+    for _ in range(5):
+        page.fill("#id_debut_nom", "zzz")
+        page.click("button:has-text('Voir mon rendez-vous')")
+    page.fill("#id_debut_nom", "COE")
+    page.click("button:has-text('Voir mon rendez-vous')")
+    assert "Trop d'essais" in page.content() and "Cœur" not in page.content()
+    sources["bloque"] = page.content()
+    if accessible:
+        assert_accessible(page)
+    mail.outbox.clear()
+    page.click("button:has-text('Recevoir un nouveau lien')")
+    assert "Si nous avons votre adresse" in page.content()
+    sources["envoye"] = page.content()
+    if accessible:
+        assert_accessible(page)
+    nouveau = re.search(r"(/reservation/gerer/[A-Za-z0-9_-]+/)", mail.outbox[-1].body).group(1)
+    page.goto(live_server.url + nouveau)
+    page.fill("#id_debut_nom", "coe")  # « Cœur »: œ is spelled oe
+    page.click("button:has-text('Voir mon rendez-vous')")
+    assert "Cœur" in page.content() and reservation.reference in page.content()
+    page.context.clear_cookies()
+    response = page.goto(live_server.url + nouveau)
+    assert response.status == 404 and "Cœur" not in response.text()
+    sources["lien-utilise"] = response.text()
+    return sources
+
+
+def test_locked_out_owner_recovers_with_javascript(page, live_server, agenda):
+    """With JS: lock, recovery and used-link pages pass axe (1280 and 320 px) and the HTML checker."""
+    assert_valid_html(_locked_out_owner_recovers(page, live_server, agenda, accessible=True))
+
+
+def test_locked_out_owner_recovers_without_javascript(page_nojs, live_server, agenda):
+    """Without JS: the same journey with plain forms and redirects."""
+    assert_valid_html(_locked_out_owner_recovers(page_nojs, live_server, agenda, accessible=False))

@@ -334,6 +334,7 @@ def test_the_locked_out_owner_gets_a_fresh_link(
         client.post(page, {champ: "zzz"})
     bloque = client.post(page, {champ: bonne})
     assert bloque.status_code == 429 and "Recevoir un nouveau lien" in bloque.text
+    assert client.get(page).status_code == 429  # said at once on the next visit too
     with django_capture_on_commit_callbacks(execute=True):
         sent = client.post(page, {"action": "nouveau_lien"})
     assert sent.status_code == 200 and "Si nous avons votre adresse" in sent.text
