@@ -146,10 +146,17 @@ def test_full_permanence_waiting_list_and_offer_link(page, live_server, make_per
 
     reservation_cancel(reservation=taken, motif="empêchement")  # commits: the listener offers the place
     (sms,) = [m for m in sms_backend.outbox if m["to"] == premiere.telephone and "/offre/" in m["body"]]
+    # The open offer holds the place (#15.1): the permanence still shows full to everyone else.
+    page.goto(f"{live_server.url}/ecrivains-publics/{permanence.uuid}/")
+    assert "Toutes les places sont prises" in page.content()
     lien = re.search(r"https?://\S+/ecrivains-publics/offre/\S+/", sms["body"]).group(0)
     page.goto(live_server.url + lien[lien.index("/ecrivains-publics/") :])
     assert "Une place s'est libérée" in page.content()
+    assert "la place vous est gardée" in page.content()
     assert_accessible(page)
+    page.set_viewport_size({"width": 320, "height": 900})
+    screenshot(page, "ecrivains-offre-320")
+    page.set_viewport_size({"width": 1280, "height": 900})
     sources["offre"] = page.content()
     page.click('button:has-text("J\'accepte ce rendez-vous")')
     page.wait_for_load_state()
