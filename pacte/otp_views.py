@@ -51,7 +51,9 @@ class MotDePasseForm(forms.Form):
 
 def _next_url(request, default: str = "/espace/") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    # Only a path of this site: anything else (a view name, a bare word) would be passed to
+    # redirect(), which tries it as a URL name and fails with a 500.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

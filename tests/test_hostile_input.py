@@ -172,14 +172,15 @@ def test_public_urls_never_answer_5xx_to_hostile_input(client, real_objects):
 
 
 def test_back_office_urls_never_answer_5xx_to_hostile_input(client, make_user, real_objects):
-    """Every back-office URL, for a member holding every role, hostile query values: never 5xx."""
+    """Every back-office URL, for a member holding every role, hostile path, query and body values:
+    never 5xx."""
     from django.contrib.auth.models import Group
 
     user = make_user()
     user.groups.add(*Group.objects.filter(name__in=list(ROLE_LABELS)))
     client.force_login(user)
     client.raise_request_exception = False
-    sent, failures = _crawl(client, list(_back_office_routes()), real_objects, methods=("get",))
+    sent, failures = _crawl(client, list(_back_office_routes()), real_objects)
     assert sent > 300
     assert not failures, "\n".join(map(str, failures))
 
@@ -227,3 +228,11 @@ def test_out_of_range_date_in_a_form_is_a_message_next_to_the_field(field, value
     form = PeriodeForm({field: value})
     assert not form.is_valid()
     assert form.errors[field][0].startswith("Saisissez une date")
+
+
+@pytest.mark.parametrize("target", ["aaaa", "9999-12-31T23:59", "//evil.example/", "https://evil.example/"])
+def test_a_next_that_is_not_a_local_path_falls_back_to_the_staff_home(client, make_user, target):
+    """« Rester connecté » with a `next` that is not a path of the site: back to /espace/, no 500."""
+    client.force_login(make_user(Role.AGENT))
+    response = client.post("/espace/session/prolonger/", {"next": target})
+    assert response.status_code == 302 and response["Location"] == "/espace/"
