@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import threading
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from pacte.booking.models import CompteurCreneau, Reservation, Retenue, Statut
 from pacte.booking.selectors import creneau_at, prochain_creneau
 from pacte.booking.services import CreneauIndisponible, reservation_create
+from tests.concurrency import run_concurrently
 
 from .conftest import at
 from .test_views import form_data
@@ -166,26 +165,10 @@ def test_form_holds_expiries_and_bookings_racing_never_overbook_nor_refuse_a_hol
     actions += [(f"direct{i}", direct(i)) for i in range(4)]
     actions += [(f"opener{i}", opener(i)) for i in range(3)]
     random.Random(seed).shuffle(actions)
-    barrier = threading.Barrier(len(actions))
-    results = {}
-
-    def run(name, fn):
-        try:
-            barrier.wait(timeout=60)
-            fn()
-            results[name] = "ok"
-        except CreneauIndisponible:
-            results[name] = "pris"
-        except Exception as exc:  # asserted below
-            results[name] = repr(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=action) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results = {
+        name: outcome if isinstance(outcome, str) else "ok"
+        for name, outcome in run_concurrently(actions, refused=[CreneauIndisponible]).items()
+    }
     assert results["holder0"] == results["holder1"] == "ok", results
     assert all(v in ("ok", "pris") for v in results.values()), results
     compteur = CompteurCreneau.objects.get(agenda=agenda, debut=slot.debut)

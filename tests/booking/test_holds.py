@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import threading
 
 import pytest
 import time_machine
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from pacte.booking.models import CompteurCreneau, Reservation, Retenue, Statut
@@ -23,6 +22,7 @@ from pacte.booking.services import (
     retenues_purge,
 )
 from pacte.roles import Role
+from tests.concurrency import run_concurrently
 
 from .conftest import at
 
@@ -210,32 +210,6 @@ def test_purge_reclaims_only_expired_holds(make_agenda):
 # --- Races on one slot, on separate connections ------------------------------------------------
 
 
-def _run_concurrently(actions) -> list:
-    """Run each callable in its own thread (its own PostgreSQL connection), all released together;
-    returns (name, outcome) pairs, outcome "ok", "pris" (CreneauIndisponible) or the exception."""
-    barrier = threading.Barrier(len(actions))
-    results = [None] * len(actions)
-
-    def run(index, name, fn):
-        try:
-            barrier.wait(timeout=60)
-            fn()
-            results[index] = (name, "ok")
-        except CreneauIndisponible:
-            results[index] = (name, "pris")
-        except Exception as exc:  # asserted below
-            results[index] = (name, repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, n, f)) for i, (n, f) in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_holds_bookings_and_expiries_racing_never_overbook_nor_refuse_a_live_holder(
@@ -279,7 +253,10 @@ def test_holds_bookings_and_expiries_racing_never_overbook_nor_refuse_a_live_hol
     actions += [(f"agent{i}", by_agent(i)) for i in range(3)]
     actions += [(f"retenue{i}", new_hold(i, en_ligne=i % 2 == 0)) for i in range(4)]
     random.Random(seed).shuffle(actions)
-    results = dict(_run_concurrently(actions))
+    results = {
+        name: outcome if isinstance(outcome, str) else "ok"
+        for name, outcome in run_concurrently(actions, refused=[CreneauIndisponible]).items()
+    }
 
     assert results["vivant"] == "ok" and results["vivant_agent"] == "ok", results
     assert all(outcome in ("ok", "pris") for outcome in results.values()), results

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import threading
 
 import pytest
 import time_machine
-from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -21,6 +19,7 @@ from pacte.booking.models import CompteurCreneau, Reservation, Retenue, Statut
 from pacte.booking.selectors import creneau_at
 from pacte.booking.services import CreneauIndisponible, reservation_cancel, reservation_create
 from pacte.roles import Role
+from tests.concurrency import run_concurrently
 
 from .conftest import slot_of
 
@@ -159,25 +158,7 @@ def test_offers_bookers_and_expiries_racing_never_overbook_nor_refuse_an_in_time
     actions += [(f"citoyen{i}", citizen(i)) for i in range(5)]
     actions += [(f"agent{i}", by_agent(i)) for i in range(2)]
     random.Random(seed).shuffle(actions)
-    barrier = threading.Barrier(len(actions))
-    results = {}
-
-    def run(name, fn):
-        try:
-            barrier.wait(timeout=60)
-            results[name] = fn()
-        except CreneauIndisponible:
-            results[name] = "pris"
-        except Exception as exc:  # asserted below
-            results[name] = repr(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=action) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results = run_concurrently(actions, refused=[CreneauIndisponible])
 
     for i in range(len(vivantes)):
         assert getattr(results[f"vivante{i}"], "ok", False), results

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +14,7 @@ from ecrivains.models import InscriptionAttente, OffreCreneau
 from pacte.booking.models import Reservation, Statut
 from pacte.booking.services import CreneauIndisponible, reservation_cancel, reservation_create
 from pacte.roles import Role
+from tests.concurrency import run_concurrently
 
 from .conftest import slot_of
 
@@ -189,25 +188,9 @@ def test_race_two_people_accept_their_held_places(make_permanence):
     _inscrire(permanence, "B")
     offres = services.offres_attribuer(permanence=permanence, debut=slot_of(permanence))
     assert len(offres) == 2
-    barrier = threading.Barrier(3)
-    results = {}
-
-    def run(name, fn):
-        try:
-            barrier.wait()
-            results[name] = fn()
-        except CreneauIndisponible:
-            results[name] = "pris"
-        finally:
-            connection.close()
-
     actions = [(o.pk, lambda o=o: services.offre_accept(offre=o)) for o in offres]
     actions.append(("guichet", lambda: _book(permanence, nom="Au guichet")))
-    threads = [threading.Thread(target=run, args=action) for action in actions]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_concurrently(actions, refused=[CreneauIndisponible])
     assert all(results[o.pk].ok for o in offres), results
     assert results["guichet"] == "pris"
     assert set(Reservation.objects.filter(statut=Statut.CONFIRMEE).values_list("nom", flat=True)) == {
