@@ -236,3 +236,25 @@ def test_a_next_that_is_not_a_local_path_falls_back_to_the_staff_home(client, ma
     client.force_login(make_user(Role.AGENT))
     response = client.post("/espace/session/prolonger/", {"next": target})
     assert response.status_code == 302 and response["Location"] == "/espace/"
+
+
+def test_djangos_own_refusals_are_the_french_400_page(production_mode):
+    """An unknown Host, a text body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields: the French 400."""
+    client = production_mode
+    client.raise_request_exception = False
+    responses = [
+        client.get("/", HTTP_HOST="evil.example"),
+        client.post(
+            "/mediateur/saisir/",
+            "a=" + "x" * (3 * 1024 * 1024),
+            content_type="application/x-www-form-urlencoded",
+        ),
+        client.post(
+            "/mediateur/saisir/",
+            "&".join(f"f{i}=1" for i in range(1500)),
+            content_type="application/x-www-form-urlencoded",
+        ),
+    ]
+    for response in responses:
+        assert response.status_code == 400
+        assert "Adresse ou données invalides" in response.content.decode()
