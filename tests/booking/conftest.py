@@ -71,3 +71,18 @@ def agenda(make_agenda):
 def slot_day():
     """A future Tuesday that is not a holiday."""
     return next_weekday(1)
+
+
+@pytest.fixture
+def listener():
+    """The (agenda pk, start) pairs the engine's place-freed listeners hear of."""
+    from pacte.booking import hooks
+
+    calls = []
+
+    def fn(agenda, debut):
+        calls.append((agenda.pk, debut))
+
+    hooks.register_place_freed_listener(fn)
+    yield calls
+    hooks.unregister_place_freed_listener(fn)

@@ -176,24 +176,9 @@ def test_form_holds_expiries_and_bookings_racing_never_overbook_nor_refuse_a_hol
     assert compteur.places_prises == actives + Retenue.objects.count() == 3
 
 
-@pytest.fixture
-def freed():
-    """The (agenda, start) pairs the place-freed listeners hear of."""
-    from pacte.booking import hooks
-
-    calls = []
-
-    def listener(agenda, debut):
-        calls.append((agenda.pk, debut))
-
-    hooks.register_place_freed_listener(listener)
-    yield calls
-    hooks.unregister_place_freed_listener(listener)
-
-
 @time_machine.travel(NOW, tick=False)
 def test_a_released_or_purged_hold_is_told_to_the_waiting_lists(
-    client, agenda, freed, django_capture_on_commit_callbacks
+    client, agenda, listener, django_capture_on_commit_callbacks
 ):
     """A visitor who leaves a slot for another, and an expired hold reclaimed by the hygiene job,
     both tell the place-freed listeners (a waiting list may be waiting for that slot)."""
@@ -202,7 +187,7 @@ def test_a_released_or_purged_hold_is_told_to_the_waiting_lists(
     with django_capture_on_commit_callbacks(execute=True):
         client.get(url_of(agenda, "09:00"))
         client.get(url_of(agenda, "09:30"))
-    assert freed == [(agenda.pk, at(MARDI, "09:00"))]
+    assert listener == [(agenda.pk, at(MARDI, "09:00"))]
     with later(11), django_capture_on_commit_callbacks(execute=True):
         assert retenues_purge() == 1
-    assert freed[-1] == (agenda.pk, at(MARDI, "09:30"))
+    assert listener[-1] == (agenda.pk, at(MARDI, "09:30"))

@@ -50,18 +50,6 @@ def compteur(agenda, debut):
     return CompteurCreneau.objects.get(agenda=agenda, debut=debut)
 
 
-@pytest.fixture
-def listener():
-    calls = []
-
-    def fn(agenda, debut):
-        calls.append((agenda.pk, debut))
-
-    hooks.register_place_freed_listener(fn)
-    yield calls
-    hooks.unregister_place_freed_listener(fn)
-
-
 @time_machine.travel(NOW, tick=False)
 def test_same_idempotency_key_twice_creates_one_reservation(agenda):
     """A double click (same hidden key) creates one reservation and takes one place."""
