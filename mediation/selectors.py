@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .enums import StatutProposition
+from .enums import StatutProposition, StatutSaisine
 from .models import DemandePosition, Proposition, Saisine
 from .perms import direction_of_referent, is_equipe
 
@@ -109,3 +109,16 @@ def proposition_public_list(*, annee=None, statut="", direction=""):
     if direction:
         qs = qs.filter(direction__sigle=direction)
     return qs.order_by("-annee", "numero")
+
+
+def decision_explication(saisine) -> str:
+    """The médiateur's explanation of the saisine's final decision, as written to the requester.
+
+    The `motif` of the last transition into the current status when that status is final
+    (clôturée, irrecevable, réorientée); "" otherwise or when none was written. The follow-up page
+    shows it under « Résultat », so a requester without email reads what the letter says.
+    """
+    if saisine.statut not in (StatutSaisine.CLOTUREE, StatutSaisine.IRRECEVABLE, StatutSaisine.REORIENTEE):
+        return ""
+    last = saisine.transitions.filter(vers=saisine.statut).order_by("-at", "-id").first()
+    return last.motif.strip() if last else ""

@@ -51,6 +51,7 @@ from .models import Saisine
 from .notifications import requerant, suivi_url
 from .perms import can_answer_demande, can_answer_proposition, direction_of_referent, is_equipe
 from .selectors import (
+    decision_explication,
     demande_position_visible_to,
     proposition_public_list,
     proposition_visible_to,
@@ -193,6 +194,7 @@ def _suivi_context(saisine, form) -> dict:
     return {
         "saisine": saisine,
         "explication": STATUT_POUR_REQUERANT[saisine.statut],
+        "decision": decision_explication(saisine),
         "messages_visibles": saisine.messages.filter(is_interne=False),
         "documents": saisine.documents.all(),
         "form": form,

@@ -295,3 +295,30 @@ def test_letters_to_a_requester_without_email_or_mobile_are_posted_by_the_team(c
     client.force_login(mediateur)
     client.post(courrier, {"tache": str(tache.uuid), "tache_action": "fait"})
     assert "Courrier envoyé le " in client.get(url).text
+
+
+def test_closing_explanation_on_the_follow_up_page_and_in_the_letter_task(client, make_user):
+    """Issue 15.7: the médiateur's closing explanation shows on the requester's follow-up page (not
+    only « Résultat : Accord ») and in the letter to post for a requester without email."""
+    from pacte.models import Notification
+    from pacte.notifications import notification_text
+
+    mediateur = make_user(Role.MEDIATEUR)
+    saisine = saisine_new(email="", telephone="04 72 10 30 30", nom="Lefèvre", adresse="1 rue X, Lyon")
+    explication = "La direction rembourse la redevance.\nLe virement part lundi."
+    for vers, data in [
+        (StatutSaisine.RECEVABLE, {}),
+        (StatutSaisine.EN_INSTRUCTION, {"niveau": "premier_niveau"}),
+    ]:
+        saisine_transition(saisine=saisine, vers=vers, actor=mediateur, **data)
+    saisine_transition(
+        saisine=saisine, vers=StatutSaisine.CLOTUREE, actor=mediateur, motif=explication, issue="accord"
+    )
+    lettre = Notification.objects.about(saisine).filter(canal="courrier").order_by("-pk").first()
+    assert "Le virement part lundi." in notification_text(lettre)
+    opened = client.get(reverse("mediation:suivi", args=[saisine.token]))
+    dossier = opened["Location"]
+    client.post(dossier, {"nom_debut": "lef"})
+    page = client.get(dossier).text
+    assert "Résultat : Accord" in page
+    assert "La direction rembourse la redevance.<br>Le virement part lundi." in page
