@@ -256,3 +256,37 @@ def verified_login():
         return device
 
     return do_login
+
+
+@pytest.fixture
+def autre_ecrivain_objects(make_user):
+    """Another écrivain's permanence (agenda) and an appointment on it."""
+    import datetime as dt
+
+    from ecrivains.models import EcrivainPublic
+    from ecrivains.services import Regle, permanence_create
+    from pacte.booking.selectors import local_tz
+    from pacte.booking.services import reservation_create
+    from pacte.models import Lieu
+    from pacte.roles import Role
+    from tests.ecrivains.conftest import jour_ouvre
+
+    autre = make_user(Role.ECRIVAIN)
+    EcrivainPublic.objects.create(user=autre, structure="Autre association")
+    day = jour_ouvre()
+    permanence = permanence_create(
+        lieu=Lieu.objects.get(slug="mairie-du-3e-arrondissement"),
+        titre="Permanence d'un autre écrivain",
+        regles=[Regle(dt.time(10), dt.time(11), date=day)],
+        capacite=1,
+        places_agents=0,
+        delai_min_heures=0,
+        langues=[],
+        themes=[],
+        ecrivains=[autre.ecrivain_public],
+    )
+    debut = dt.datetime.combine(day, dt.time(10), tzinfo=local_tz())
+    reservation, _ = reservation_create(
+        agenda=permanence.agenda, debut=debut, nom="Иванов", prenom="Cœur", email="c@example.org"
+    )
+    return permanence, reservation

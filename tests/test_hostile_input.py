@@ -18,9 +18,8 @@ import pytest
 from django import forms
 from django.apps import apps
 from django.urls import get_resolver
+from django.utils import timezone
 
-from pacte.booking.selectors import local_tz
-from pacte.models import Lieu
 from pacte.roles import ROLE_LABELS, Role
 from tests.test_project import public_allow_list
 from tests.test_role_url_matrix import _urls
@@ -65,36 +64,17 @@ def _param_names() -> set[str]:
 
 
 @pytest.fixture
-def real_objects(make_user):
-    """Objects that let the path resolve, so query and body values reach the views."""
-    from ecrivains.models import EcrivainPublic
-    from ecrivains.services import Regle, permanence_create
-    from pacte.booking.services import reservation_create
+def real_objects(autre_ecrivain_objects):
+    """Objects that let the path resolve, so query and body values reach the views: an agenda with
+    a booked and a free slot, its appointment and permanence, a tracker action."""
     from pacte.tracker.models import Action
-    from tests.ecrivains.conftest import jour_ouvre
 
-    user = make_user(Role.ECRIVAIN)
-    EcrivainPublic.objects.create(user=user, structure="Association")
-    day = jour_ouvre()
-    permanence = permanence_create(
-        lieu=Lieu.objects.get(slug="mairie-du-3e-arrondissement"),
-        titre="Permanence",
-        regles=[Regle(dt.time(10), dt.time(11), date=day)],
-        capacite=2,
-        places_agents=0,
-        delai_min_heures=0,
-        langues=[],
-        themes=[],
-        ecrivains=[user.ecrivain_public],
-    )
-    debut = dt.datetime.combine(day, dt.time(10), tzinfo=local_tz())
-    reservation, _ = reservation_create(
-        agenda=permanence.agenda, debut=debut, nom="Nom", prenom="P", email="p@ex.org"
-    )
+    permanence, reservation = autre_ecrivain_objects
+    libre = reservation.debut + dt.timedelta(minutes=permanence.agenda.duree_creneau)
     action = Action.objects.order_by("code").first()
     return {
         "uuid": [str(permanence.agenda.uuid), str(reservation.uuid), str(permanence.uuid)],
-        "creneau": [debut.strftime("%Y-%m-%dT%H:%M")],
+        "creneau": [timezone.localtime(libre).strftime("%Y-%m-%dT%H:%M")],
         "code": [action.code if action else "A1"],
     }
 

@@ -12,7 +12,6 @@ check that every staff answer is no-store and carries Permissions-Policy.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import uuid
 
@@ -20,8 +19,6 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from pacte.booking.selectors import local_tz
-from pacte.models import Lieu
 from pacte.roles import ROLE_LABELS, Role
 from tests.test_project import public_allow_list
 
@@ -125,35 +122,6 @@ def test_password_alone_is_held_at_the_second_step_everywhere(production_mode, m
             assert response.status_code == 302, (name, method, url, response.status_code)
             assert response["Location"].startswith(target), (name, method, url, response["Location"])
     assert not client.session.get("otp_device_id")
-
-
-@pytest.fixture
-def autre_ecrivain_objects(make_user):
-    """Another écrivain's permanence (agenda) and an appointment on it."""
-    from ecrivains.models import EcrivainPublic
-    from ecrivains.services import Regle, permanence_create
-    from pacte.booking.services import reservation_create
-    from tests.ecrivains.conftest import jour_ouvre
-
-    autre = make_user(Role.ECRIVAIN)
-    EcrivainPublic.objects.create(user=autre, structure="Autre association")
-    day = jour_ouvre()
-    permanence = permanence_create(
-        lieu=Lieu.objects.get(slug="mairie-du-3e-arrondissement"),
-        titre="Permanence d'un autre écrivain",
-        regles=[Regle(dt.time(10), dt.time(11), date=day)],
-        capacite=1,
-        places_agents=0,
-        delai_min_heures=0,
-        langues=[],
-        themes=[],
-        ecrivains=[autre.ecrivain_public],
-    )
-    debut = dt.datetime.combine(day, dt.time(10), tzinfo=local_tz())
-    reservation, _ = reservation_create(
-        agenda=permanence.agenda, debut=debut, nom="Иванов", prenom="Cœur", email="c@example.org"
-    )
-    return permanence, reservation
 
 
 def test_an_ecrivain_reaches_no_other_ecrivains_appointment_by_any_url(
