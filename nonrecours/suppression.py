@@ -27,7 +27,8 @@ Rules
 2. **Secondary suppression by exact audit**: the attacker's knowledge is the linear system
    "each published figure = its value" plus "linked figures are equal". A hidden class is
    *determined* exactly when its vector, restricted to the hidden interior cells, lies in the
-   span of those equations (restricted the same way). We compute that span (reduced row echelon
+   span of those equations (restricted the same way; see "Bounds" below for the view used). We
+   compute that span (reduced row echelon
    form, keeping for each row the equations it combines) and, while some hidden class is
    determined, hide one more published, non-zero class: the cheapest figure of its row or column
    whose hiding alone makes it undetermined, otherwise the cheapest figure of the certificate that
@@ -43,14 +44,18 @@ Why this is a proof, not a heuristic
   computed modulo the prime 2^61 - 1: a vector in the span over the rationals is also in it
   modulo p, so a class found undetermined modulo p is undetermined over the rationals (the check
   can only over-protect, never under-protect).
-- Non-negativity (interval attack): the three linked tables of a year (quarter × démarche,
-  quarter × type, type × arrondissement) form a chain D–Q–T–A, i.e. a network flow; its
-  constraint matrix is totally unimodular, so the attacker's bounds on a hidden cell are integers.
-  Every hidden cell is positive (zeros are never hidden), so when a hidden cell is undetermined a
-  small move along a null direction keeps all hidden cells ≥ 0: the cell is not pinned by
-  non-negativity alone, and by unimodularity at least two integer values remain possible. The
-  « < 11 » / « secret » labels add bounds (1 to 10, at least 11) that this argument does not cover
-  when a true value sits exactly on such a bound; this is stated in docs/nonrecours.md.
+- Bounds (interval attack): the attacker also knows what the labels say — « < 11 » is 1 to 10,
+  « secret » is 11 or more (secondary cells are never zeros nor small), zeros are shown. The three
+  linked tables of a year (quarter × démarche, quarter × type, type × arrondissement) form a chain
+  D–Q–T–A, i.e. a network flow: its constraint matrix is totally unimodular, so the attacker's
+  bounds on a hidden cell are integers. A hidden class is only in danger from its bounds through
+  hidden classes whose value sits *on* a bound (1, 10 or 11): those can move one way only. So the
+  audit is run in each class's *conservative view*, where every other hidden class on a bound
+  counts as known. Undetermined there means a null direction exists that leaves them all still and
+  moves the class away from its own bound, every other figure keeping slack: the class is not
+  pinned, and by unimodularity at least two integer values remain possible. When a class is
+  determined only in that view and every figure it relies on is hidden already (nothing more can
+  be hidden), it is *waived*: it keeps the linear guarantee (listed in `Resultat.waived`).
 - The right × type table counts *mentions* (an observation can name several rights): it is not
   additive with the others and is protected on its own. It bounds the other tables only by
   inequalities (mentions of one right ≤ observations), which cannot expose a count below the
@@ -63,6 +68,7 @@ not compared with each other.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -214,6 +220,16 @@ class Audit:
     def klass(self, fid):
         return self._klass_of[fid]
 
+    def knowing(self, classes) -> Audit:
+        """The same audit when the attacker also knows the values of hidden `classes`."""
+        other = copy.copy(self)
+        other.span = _Span()
+        other.span.basis = {var: (dict(row), dict(combo)) for var, (row, combo) in self.span.basis.items()}
+        for klass in classes:
+            for f in self.members[klass]:
+                other.span.add(_vector(self.figures[f], self.hidden_cells), klass)
+        return other
+
     def certificate(self, klass) -> set | None:
         """None when `klass` is undetermined; else the classes whose equations determine it (published
         figures, and hidden linked ones whose other member's published cells give it away)."""
@@ -235,6 +251,9 @@ class Resultat:
     values: dict[FigureId, int]
     hidden: dict[FigureId, bool]
     threshold: int
+    # Hidden figures checked against the linear system only (see `_secondary`): every figure their
+    # determination relies on is hidden already, so no further figure could be hidden for them.
+    waived: set = field(default_factory=set)
 
 
 def suppress(
@@ -279,18 +298,20 @@ def suppress(
             raise ValueError(f"Linked figures {fids} are not equal")
 
     hidden: set = set()
+    waived: set = set()
     if not raw:
         hidden = {k for k, v in class_value.items() if 0 < v < threshold}
-        hidden = _secondary(figures, members, klass_of, class_value, hidden)
+        hidden, waived = _secondary(figures, members, klass_of, class_value, hidden, threshold)
     return Resultat(
         specs=list(specs),
         values=values,
         hidden={fid: klass_of[fid] in hidden for fid in figures},
         threshold=threshold,
+        waived={fid for fid in figures if klass_of[fid] in waived},
     )
 
 
-def _secondary(figures, members, klass_of, class_value, hidden: set) -> set:
+def _secondary(figures, members, klass_of, class_value, hidden: set, threshold: int) -> tuple[set, set]:
     is_margin = {k: all(len(figures[f]) > 1 for f in fids) for k, fids in members.items()}
     # Interior cells are hidden before totals, totals before grand totals (the headline figures).
     tier = {
@@ -314,23 +335,42 @@ def _secondary(figures, members, klass_of, class_value, hidden: set) -> set:
         }
         return sorted(found, key=cost)
 
+    def at_bound(k) -> bool:
+        """The class's value sits on a bound its label tells (« < 11 »: 1 to 10; « secret »: 11 or more)."""
+        value = class_value[k]
+        return value in (1, threshold - 1) if value < threshold else value == threshold
+
+    def _view(hidden_now, target) -> Audit:
+        """What the attacker knows when probing `target`: the published figures, and the hidden
+        classes that sit on a bound of their label (a move along a null direction could change them
+        in one direction only; counting them as known is the conservative side)."""
+        bound = {k for k in hidden_now if k != target and at_bound(k)}
+        return Audit(figures, members, klass_of, hidden_now).knowing(bound)
+
+    def first_exposed(hidden_now, waived):
+        """The first hidden class (small counts first) determined in its attacker's view, with the
+        certificate that determines it; None when every hidden class is safe."""
+        targets = sorted((k for k in hidden_now if k not in waived), key=lambda k: (tier[k], cost(k)))
+        bound = {k for k in hidden_now if at_bound(k)}
+        plain = Audit(figures, members, klass_of, hidden_now)
+        shared = plain.knowing(bound)
+        for target in targets:
+            audit = plain.knowing(bound - {target}) if target in bound else shared
+            certificate = audit.certificate(target)
+            if certificate is not None:
+                return target, certificate
+        return None
+
+    waived: set = set()
     while True:
-        audit = Audit(figures, members, klass_of, hidden)
-        exposed = {k: audit.certificate(k) for k in hidden}
-        exposed = {k: cert for k, cert in exposed.items() if cert is not None}
-        if not exposed:
-            return hidden
-        # Break the certificate of the first exposed class (small counts first) by hiding its
-        # cheapest published, non-zero figure; the next round checks everything again.
-        target = min(exposed, key=lambda k: (tier[k], cost(k)))
+        found = first_exposed(hidden, waived)
+        if found is None:
+            return hidden, waived
+        target, certificate = found
         # First choice: the cheapest figure sharing a row or column with it whose hiding alone
         # makes it undetermined (the classic complementary cell).
         chosen = next(
-            (
-                k
-                for k in lines_of(target)
-                if not Audit(figures, members, klass_of, hidden | {k}).determined(target)
-            ),
+            (k for k in lines_of(target) if not _view(hidden | {k}, target).determined(target)),
             None,
         )
         if chosen is not None:
@@ -338,14 +378,24 @@ def _secondary(figures, members, klass_of, class_value, hidden: set) -> set:
             continue
         # Otherwise break its certificate: hide the cheapest published figure it relies on (a
         # published figure of the certificate, or a published cell summed in one of them).
-        involved = {target} | exposed[target]
-        cells = {cell for k in involved for f in members[k] for cell in figures[f]}
-        candidates = {k for k in involved if k not in hidden}
-        candidates |= {klass_of[cell] for cell in cells if klass_of[cell] not in hidden}
-        candidates = [k for k in candidates if class_value[k]]
-        if not candidates:  # cannot happen: a positive hidden class is never fixed by zeros alone
-            raise RuntimeError("Secondary suppression found no figure to hide")
-        hidden = hidden | {min(candidates, key=cost)}
+        plain = Audit(figures, members, klass_of, hidden).certificate(target)
+        for cert in (certificate, plain):
+            if cert is None:
+                continue
+            involved = {target} | cert
+            cells = {cell for k in involved for f in members[k] for cell in figures[f]}
+            candidates = {k for k in involved if k not in hidden}
+            candidates |= {klass_of[cell] for cell in cells if klass_of[cell] not in hidden}
+            candidates = [k for k in candidates if class_value[k]]
+            if candidates:
+                hidden = hidden | {min(candidates, key=cost)}
+                break
+        else:
+            if plain is not None:  # cannot happen: a positive hidden class is never fixed by zeros alone
+                raise RuntimeError("Secondary suppression found no figure to hide")
+            # Every figure it relies on is hidden already; only the conservative reading of the
+            # bounds flags it: nothing more can be hidden for it (see the module docstring).
+            waived.add(target)
 
 
 # --- Display ---------------------------------------------------------------------------------------
