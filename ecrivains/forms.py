@@ -27,6 +27,8 @@ class RechercheForm(forms.Form):
     date = DateField(
         label="Un jour précis",
         required=False,
+        not_past=True,
+        error_messages={"past": "Cette date est déjà passée. Choisissez aujourd'hui ou un jour à venir."},
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Facultatif : pour ne voir que les permanences ouvertes ce jour-là.",
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],

@@ -128,6 +128,10 @@ class SaisinePubliqueForm(_ContactMixin, forms.Form):
     demarche_prealable_on = DateField(
         label="À quelle date ?",
         required=False,
+        not_future=True,
+        error_messages={
+            "future": "Cette date n'est pas encore arrivée. Indiquez quand vous avez contacté le service."
+        },
         help_text="Format : jj/mm/aaaa. Même approximative.",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
@@ -328,6 +332,8 @@ class DemandePositionForm(forms.Form):
     echeance = DateField(
         label="Réponse attendue le",
         required=False,
+        not_past=True,
+        error_messages={"past": "Cette date est déjà passée. Choisissez une échéance à venir."},
         help_text=f"Par défaut : {settings.MEDIATION_DELAI_POSITION_JOURS} jours ouvrés.",
         widget=forms.DateInput(attrs={"type": "date"}),
     )

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
 
 from .parsing import DATE_MAX, DATE_MIN
 from .phones import phone_is_mobile, phone_normalize
@@ -21,6 +22,27 @@ class DateField(forms.DateField):
         MinValueValidator(DATE_MIN, message=f"Saisissez une date après le {DATE_MIN:%d/%m/%Y}."),
         MaxValueValidator(DATE_MAX, message=f"Saisissez une date avant le {DATE_MAX:%d/%m/%Y}."),
     ]
+    default_error_messages = {
+        "past": "Cette date est déjà passée. Choisissez aujourd'hui ou une date à venir.",
+        "future": "Cette date n'est pas encore arrivée. Indiquez une date passée ou celle d'aujourd'hui.",
+    }
+
+    def __init__(self, *, not_past: bool = False, not_future: bool = False, **kwargs):
+        """`not_past` refuses a date before today (a deadline, a date to look for), `not_future` a
+        date after today (something that already happened); today is the portal's local date."""
+        self.not_past = not_past
+        self.not_future = not_future
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value in self.empty_values:
+            return
+        today = timezone.localdate()
+        if self.not_past and value < today:
+            raise ValidationError(self.error_messages["past"], code="past")
+        if self.not_future and value > today:
+            raise ValidationError(self.error_messages["future"], code="future")
 
 
 class ConnexionForm(AuthenticationForm):

@@ -6,7 +6,7 @@ from django import forms
 
 from pacte.forms import ContactMixin, PhoneField
 
-from .models import Besoin, Canal
+from .models import BESOINS_AGENT, Besoin, Canal
 
 
 class ReservationForm(ContactMixin, forms.Form):
@@ -74,6 +74,8 @@ class AgentReservationForm(ReservationForm):
             "telephone"
         ].help_text = "Recommandé : la personne reçoit la confirmation, le rappel et le lien pour gérer son rendez-vous."
         self.fields["besoins"].label = "Besoins de la personne"
+        self.fields["besoins"].choices = list(BESOINS_AGENT.items())
+        self.fields["besoins"].help_text = "Facultatif. Ce que la personne signale pour être bien accueillie."
 
 
 class IdentiteForm(forms.Form):

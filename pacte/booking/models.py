@@ -205,6 +205,15 @@ class Besoin(models.TextChoices):
     ACCOMPAGNE = "accompagne", _("Je viens accompagné d'une personne")
 
 
+# The same needs in the agents' words (their booking form and lists speak of the person, not « je »).
+BESOINS_AGENT = {
+    Besoin.ACCES_PLAIN_PIED: _("Un accès sans marche (fauteuil roulant, poussette…)"),
+    Besoin.INTERPRETE_LSF: _("Un interprète en langue des signes (LSF)"),
+    Besoin.AUTRE_LANGUE: _("La personne parle une autre langue que le français"),
+    Besoin.ACCOMPAGNE: _("La personne vient accompagnée"),
+}
+
+
 class ReservationQuerySet(models.QuerySet):
     def confirmees(self):
         return self.filter(statut=Statut.CONFIRMEE)
@@ -288,6 +297,11 @@ class Reservation(models.Model):
     def besoins_labels(self) -> list[str]:
         labels = dict(Besoin.choices)
         return [str(labels.get(b, b)) for b in self.besoins or []]
+
+    @property
+    def besoins_labels_agent(self) -> list[str]:
+        """The needs in the agents' words (« La personne vient accompagnée »)."""
+        return [str(BESOINS_AGENT.get(b, b)) for b in self.besoins or []]
 
 
 class CompteurCreneau(models.Model):

@@ -283,8 +283,11 @@ def test_agent_books_for_a_caller_inside_reserved_capacity(client, make_user, ma
     jour = timezone.localtime(slot.debut).date().isoformat()
     assert f"?creneau={slot.cle}" in client.get(url, {"jour": jour}).text
     page = client.get(url, {"creneau": slot.cle})
+    # Issue 15.11: the agent's form speaks of the person, not in the citizen's « je ».
+    assert "La personne vient accompagnée" in page.text and "Je viens" not in page.text
     data = {
         "canal": "telephone",
+        "besoins": ["accompagne"],
         "nom": "Appelant",
         "prenom": "",
         "telephone": "",
@@ -298,6 +301,7 @@ def test_agent_books_for_a_caller_inside_reserved_capacity(client, make_user, ma
     assert booked.canal == "telephone" and booked.cree_par == agent and not booked.compte_en_ligne
     detail = client.get(response["Location"])
     assert booked.reference in detail.text and "Messages envoyés" in detail.text
+    assert "La personne vient accompagnée" in detail.text
 
 
 def test_agent_search_by_reference_name_and_phone(client, make_user, booked):
