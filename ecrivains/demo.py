@@ -7,17 +7,20 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from pacte.booking.demo import PlacesDemo
 from pacte.booking.models import Reservation, Statut
 from pacte.booking.selectors import creneaux_ouverts
-from pacte.booking.services import CreneauIndisponible, reservation_cancel, reservation_create
+from pacte.booking.services import reservation_cancel
 from pacte.demo import demo_user
 from pacte.models import Lieu
+from pacte.phones import phone_normalize
 from pacte.roles import Role
-from pacte.secret_links import reference_new
+from pacte.secret_links import reference_new, token_new
 
 from . import services
 from .enums import Autonomie, CanalInscription, Issue
@@ -255,6 +258,9 @@ def seed(*, scale: int = 1, stdout=None) -> None:
     offered = creneaux_ouverts(
         [p.agenda for p in permanences], debut=today - dt.timedelta(days=120 * scale), fin=today
     )
+    # Who writes each permanence's records, and where it is: read once, not once per record.
+    saisie_par = {p.pk: p.ecrivains.select_related("user").first().user for p in permanences}
+    arrondissement = {p.pk: p.agenda.lieu.arrondissement for p in permanences}
     for p in permanences:
         agenda = p.agenda
         for day, slots in offered[agenda.pk].items():
@@ -304,7 +310,7 @@ def seed(*, scale: int = 1, stdout=None) -> None:
                                 type_odenore=rng.choice(["non_connaissance", "non_demande", "non_reception"])
                                 if nr
                                 else "",
-                                saisie_par=p.ecrivains.all()[0].user,
+                                saisie_par=saisie_par[p.pk],
                             )
                             fiche._themes = rng.sample(list(themes.values()), rng.choice([1, 1, 2]))
                             fiche_rows.append(fiche)
@@ -322,14 +328,16 @@ def seed(*, scale: int = 1, stdout=None) -> None:
                 source="ecrivain_public",
                 type_odenore=fiche.type_odenore,
                 dispositifs=[fiche.dispositif],
-                arrondissement=fiche.permanence.agenda.lieu.arrondissement,
+                arrondissement=arrondissement[fiche.permanence_id],
                 observed_on=fiche.date,
             )
             FicheSeance.objects.filter(pk=fiche.pk).update(observation_id=observation.pk)
     fiches = len(fiche_rows)
 
-    # The coming weeks: online bookings and agent bookings through the engine.
-    futures = 0
+    # The coming weeks: online bookings and agent bookings, on the slot counters as the engine
+    # keeps them, without a confirmation message to each fictional person.
+    places = PlacesDemo()
+    coming_rows = []
     longest = max(p.agenda.horizon_jours for p in permanences)
     coming = creneaux_ouverts(
         [p.agenda for p in permanences],
@@ -343,26 +351,37 @@ def seed(*, scale: int = 1, stdout=None) -> None:
         for day, slots in coming[agenda.pk].items():
             if day > last_day:
                 continue
-            for debut, _fin in slots:
+            for debut, fin in slots:
                 if debut <= now + dt.timedelta(hours=agenda.delai_min_heures):
                     continue
                 for _place in range(agenda.capacite):
                     if not full and rng.random() > 0.45:
                         continue
                     par_agent = full or rng.random() < 0.3
-                    try:
-                        reservation_create(
+                    nom, prenom = rng.choice(NOMS), rng.choice(PRENOMS)
+                    telephone = phone_normalize(f"061{rng.randint(1_000_000, 9_999_999)}")
+                    if not places.prendre(agenda, debut, en_ligne=not par_agent):
+                        continue
+                    _token, hashed = token_new()
+                    coming_rows.append(
+                        Reservation(
+                            reference=reference_new("RDV"),
                             agenda=agenda,
                             debut=debut,
-                            nom=rng.choice(NOMS),
-                            prenom=rng.choice(PRENOMS),
-                            telephone=f"061{rng.randint(1_000_000, 9_999_999)}",
+                            fin=fin,
                             canal="telephone" if par_agent else "en_ligne",
-                            agent=agent if par_agent else None,
+                            nom=nom,
+                            prenom=prenom,
+                            telephone=telephone,
+                            token_hash=hashed,
+                            token_expire_at=fin + dt.timedelta(days=settings.BOOKING_TOKEN_DAYS_AFTER),
+                            cree_par=agent if par_agent else None,
+                            compte_en_ligne=not par_agent,
                         )
-                        futures += 1
-                    except CreneauIndisponible:
-                        pass
+                    )
+    Reservation.objects.bulk_create(coming_rows, batch_size=500)
+    places.save()
+    futures = len(coming_rows)
 
     # The full permanence and its waiting list; a cancellation offers the place to the first person.
     duchere = next(p for p in permanences if "Duchère" in p.agenda.titre)

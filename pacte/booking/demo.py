@@ -88,6 +88,48 @@ def agenda_demo(lieu, titre: str, kind: str, *, regles=SEMAINE_MATIN, **fields) 
     return agenda
 
 
+class PlacesDemo:
+    """The slot counters (G3) of demo bookings, kept in memory and saved once: the same rules as the
+    engine's counter (any place for an agent's booking, the online places only for an online one,
+    G2) without one conditional UPDATE, journal entry and confirmation message per demo booking."""
+
+    def __init__(self):
+        self.rows: dict = {}
+
+    def _row(self, agenda: Agenda, debut: dt.datetime) -> CompteurCreneau:
+        key = (agenda.pk, debut)
+        if key not in self.rows:
+            self.rows[key] = CompteurCreneau.objects.filter(agenda=agenda, debut=debut).first() or (
+                CompteurCreneau(
+                    agenda=agenda,
+                    debut=debut,
+                    capacite=agenda.capacite,
+                    capacite_en_ligne=agenda.capacite_en_ligne,
+                )
+            )
+        return self.rows[key]
+
+    def libre(self, agenda: Agenda, debut: dt.datetime, *, en_ligne: bool = False) -> bool:
+        row = self._row(agenda, debut)
+        if en_ligne and row.places_prises_en_ligne >= row.capacite_en_ligne:
+            return False
+        return row.places_prises < row.capacite
+
+    def prendre(self, agenda: Agenda, debut: dt.datetime, *, en_ligne: bool) -> bool:
+        """Take one place of the slot; False (nothing taken) when there is none of that kind left."""
+        if not self.libre(agenda, debut, en_ligne=en_ligne):
+            return False
+        row = self._row(agenda, debut)
+        row.places_prises += 1
+        row.places_prises_en_ligne += 1 if en_ligne else 0
+        return True
+
+    def save(self) -> None:
+        for row in self.rows.values():
+            if row.places_prises:
+                row.save()
+
+
 def reservations_demo(
     agenda: Agenda, n: int = 30, *, jours_passes: int = 30, jours_futurs: int = 21, seed: int | None = 42
 ) -> int:
@@ -116,24 +158,14 @@ def reservations_demo(
     slots = slots * agenda.capacite  # each slot may receive up to `capacite` people
     rng.shuffle(slots)
     created = 0
+    places = PlacesDemo()
     with transaction.atomic():
-        counters: dict = {}
         for creneau, is_past in slots:
             if created >= n:
                 break
-            key = creneau.debut
-            row = counters.get(key)
-            if row is None:
-                row = CompteurCreneau.objects.filter(agenda=agenda, debut=key).first() or CompteurCreneau(
-                    agenda=agenda,
-                    debut=key,
-                    capacite=agenda.capacite,
-                    capacite_en_ligne=agenda.capacite_en_ligne,
-                )
-                counters[key] = row
-            if row.places_prises >= row.capacite:
+            if not places.libre(agenda, creneau.debut):
                 continue
-            en_ligne = row.places_prises_en_ligne < row.capacite_en_ligne and rng.random() < 0.7
+            en_ligne = places.libre(agenda, creneau.debut, en_ligne=True) and rng.random() < 0.7
             if is_past:
                 statut = rng.choices([Statut.HONOREE, Statut.ABSENT, Statut.ANNULEE], weights=[7, 2, 1])[0]
             else:
@@ -159,10 +191,7 @@ def reservations_demo(
                 rappel_envoye_at=creneau.debut - dt.timedelta(hours=24) if is_past else None,
             )
             if statut != Statut.ANNULEE:
-                row.places_prises += 1
-                row.places_prises_en_ligne += 1 if en_ligne else 0
+                places.prendre(agenda, creneau.debut, en_ligne=en_ligne)
             created += 1
-        for row in counters.values():
-            if row.places_prises:
-                row.save()
+        places.save()
     return created
