@@ -5,7 +5,10 @@ figure anywhere. Definitions (also shown on the page):
 - reçues: requests received in the period;
 - évaluables: received in the period and either answered or already past their deadline;
 - dans le délai: answered (first answer) on or before the deadline; the % is over évaluables;
-- médianes: time from reception to the first response / to the answer, in calendar days;
+- médianes: time from reception to the first response / to the answer, in calendar days, both
+  over the same requests (those answered): a request closed without a separate first response
+  counts its answer as its first response. Over different populations (every request with a
+  first response vs. the answered ones) the first median could exceed the full one;
 - en retard aujourd'hui: open requests past their deadline now, whatever their reception date.
 """
 
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Aggregate, Count, ExpressionWrapper, F, FloatField, Func, Q
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from pacte.models import Arrondissement, Direction
@@ -34,11 +38,17 @@ class Mediane(Aggregate):
     output_field = FloatField()
 
 
-def _heures(champ: str):
+def _heures(fin):
+    fin = F(fin) if isinstance(fin, str) else fin
     return ExpressionWrapper(
-        Func(F(champ) - F("created_at"), template="EXTRACT(EPOCH FROM %(expressions)s)") / 3600.0,
+        Func(fin - F("created_at"), template="EXTRACT(EPOCH FROM %(expressions)s)") / 3600.0,
         output_field=FloatField(),
     )
+
+
+# The first response of an answered request: its own first response, or the answer itself, never
+# later than the answer. Per request first ≤ full, so the medians over the same set keep that order.
+PREMIERE_REPONSE = Least(Coalesce(F("premiere_reponse_at"), F("resolue_at")), F("resolue_at"))
 
 
 @dataclass
@@ -80,7 +90,7 @@ def _metrics(debut, fin, today):
     }
     if connection.vendor == "postgresql":
         metrics["mediane_premiere_reponse_h"] = Mediane(
-            _heures("premiere_reponse_at"), filter=periode & Q(premiere_reponse_at__isnull=False)
+            _heures(PREMIERE_REPONSE), filter=periode & Q(resolue_at__isnull=False)
         )
         metrics["mediane_resolution_h"] = Mediane(
             _heures("resolue_at"), filter=periode & Q(resolue_at__isnull=False)
@@ -96,9 +106,9 @@ def _python_medians(base, debut, fin, cle: str | None) -> dict:
     groups: dict = {}
     for key, created, premiere, resolue in rows:
         group = groups.setdefault(key if cle else None, ([], []))
-        if premiere:
+        if resolue:  # the same set for both medians, as PREMIERE_REPONSE
+            premiere = min(premiere or resolue, resolue)
             group[0].append((premiere - created).total_seconds() / 3600)
-        if resolue:
             group[1].append((resolue - created).total_seconds() / 3600)
     return {
         k: (statistics.median(a) if a else None, statistics.median(b) if b else None)

@@ -89,6 +89,29 @@ def test_figures_equal_hand_computed_values(dataset, lieux):
     assert _figures(rapport.total) == (5, 4, 2, 50.0, 10.0, 48.0, 2)
 
 
+def test_median_first_response_never_exceeds_the_median_full_response(make_demande):
+    """Issue 15.11: both medians are over the same answered requests. Two requests closed within
+    2 h without a separate first response, and two open ones with a first response after 5 days,
+    used to give a first-response median (120 h) above the full-response one (2 h)."""
+    h = dt.timedelta(hours=1)
+    for day in (5, 6):
+        c = _utc(2026, 1, day)
+        make_demande(created_at=c, statut="cloturee", resolue_at=c + 2 * h, is_dans_delai=True)
+    for day in (7, 8):
+        c = _utc(2026, 1, day)
+        make_demande(created_at=c, statut="prise_en_charge", premiere_reponse_at=c + 120 * h)
+    for vendor in ("postgresql", "sqlite"):  # the database's medians and the Python fallback agree
+        with time_machine.travel(TODAY, tick=False):
+            if vendor == "sqlite":
+                from unittest import mock
+
+                with mock.patch.object(connection, "vendor", "sqlite"):
+                    total = rapport_build(debut=dt.date(2026, 1, 1), fin=dt.date(2026, 3, 31)).total
+            else:
+                total = rapport_build(debut=dt.date(2026, 1, 1), fin=dt.date(2026, 3, 31)).total
+        assert (total.mediane_premiere_reponse_h, total.mediane_resolution_h) == (2.0, 2.0), vendor
+
+
 def test_referent_report_is_limited_to_their_direction(dataset, people, client):
     """A référent's report counts only their direction's requests."""
     client.force_login(people["ref_de"])
