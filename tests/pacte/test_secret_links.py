@@ -393,3 +393,14 @@ def test_redis_down_never_breaks_a_link_and_still_locks(client, booked, redis_do
     assert client.get(dossier).status_code == 200
     assert client.post(dossier, {"nom_debut": "lef"}).status_code == 302
     assert urlsplit(dossier).path.startswith("/mediateur/mon-dossier/")
+
+
+@pytest.mark.parametrize("kind", list(LINK_TYPES))
+def test_redis_down_every_link_type_still_locks_per_link(
+    kind, client, agenda, make_permanence, redis_down, settings
+):
+    """Cache on a dead port: every link type answers (never a 500) and still locks per link (database)."""
+    settings.RATELIMITS = {**settings.RATELIMITS, "lien": "2/h", "identite": "100/h"}
+    post = LINK_TYPES[kind](client, agenda, make_permanence, 1)
+    statuses = [post().status_code for _ in range(3)]
+    assert all(status < 500 for status in statuses) and 429 not in statuses[:2] and statuses[2] == 429
