@@ -157,17 +157,14 @@ def _lien_invalide(request, form=None, status=404):
 def suivi(request, token):
     """The follow-up link sent to the requester: exchanged for this session (the token dies), then
     303 to the token-less follow-up page. A used or unknown link shows the recovery page."""
-    saisine = services.saisine_by_token(token)
-    if saisine is None or request.method == "POST":
-        deja = secret_links.exchanged_uuid(request, kind=LIEN, token=token)
-        if deja is not None and request.method == "GET":
-            return redirect(reverse("mediation:suivi_dossier", args=[deja]), status=303)
-        return _lien_invalide(request)
-    if not secret_links.exchange(request, kind=LIEN, obj=saisine):
-        return _lien_invalide(request)
-    response = redirect("mediation:suivi_dossier", uuid=saisine.uuid)
-    response.status_code = 303
-    return response
+    return secret_links.open_link(
+        request,
+        kind=LIEN,
+        token=token,
+        obj=services.saisine_by_token(token),
+        page_url=lambda uuid: reverse("mediation:suivi_dossier", args=[uuid]),
+        invalid=lambda: _lien_invalide(request),
+    )
 
 
 @login_not_required
@@ -177,17 +174,13 @@ def suivi(request, token):
 @ratelimit("identite")
 def nouveau_lien(request):
     """« Recevoir un nouveau lien » from a used or unknown link: by reference, same answer always."""
-    if request.method == "GET":
-        return _lien_invalide(request, status=200)
-    form = secret_links.NouveauLienForm(request.POST)
-    if refused(request) or not form.is_valid():
-        return _lien_invalide(request, form, status=400)
-    reference = form.cleaned_data["reference"].strip().upper()
-    if secret_links.renewal_allowed(LIEN, reference):
-        saisine = services.saisine_by_reference(reference)
-        if saisine is not None:
-            secret_links.renew(obj=saisine, send=_send_new_link)
-    return secret_links.new_link_sent(request)
+    return secret_links.new_link_by_reference(
+        request,
+        kind=LIEN,
+        find=services.saisine_by_reference,
+        send=_send_new_link,
+        invalid=lambda form, status: _lien_invalide(request, form, status),
+    )
 
 
 def _suivi_context(saisine, form) -> dict:
@@ -212,32 +205,26 @@ def suivi_dossier(request, uuid):
     etat = saisine and secret_links.state(request, kind=LIEN, obj=saisine, hashed=saisine.token_hash)
     if not etat:
         return _lien_invalide(request)
-    url = reverse("mediation:suivi_dossier", args=[saisine.uuid])
-    over = refused(request)  # the per-IP limit: the form comes back with the typed text (429)
-    if request.method == "POST" and request.POST.get("action") == "nouveau_lien" and not over:
-        if secret_links.renewal_allowed(LIEN, saisine.token_hash):
-            secret_links.renew(obj=saisine, send=_send_new_link)
+    if secret_links.new_link_asked(request, kind=LIEN, obj=saisine, send=_send_new_link):
         return secret_links.new_link_sent(request)
+    url = reverse("mediation:suivi_dossier", args=[saisine.uuid])
     if etat != "verifie":
-        identite_form = SuiviIdentiteForm(request.POST if request.method == "POST" else None)
-        bloque = request.method != "POST" and secret_links.locked(LIEN, saisine.token_hash)
-        if request.method == "POST" and not over:
-            bloque = not secret_links.attempt(LIEN, saisine.token_hash)
-            if not bloque and identite_form.is_valid():
-                expected = saisine.nom or saisine.organisme_nom
-                if secret_links.identity_matches(
-                    expected_name=expected, given=identite_form.cleaned_data["nom_debut"]
-                ):
-                    secret_links.mark_verified(request, kind=LIEN, obj=saisine)
-                    return redirect(url)
-                identite_form.add_error(
-                    "nom_debut", "Ces lettres ne correspondent pas au nom indiqué dans la demande."
-                )
+        form = SuiviIdentiteForm(request.POST if request.method == "POST" else None)
+        if secret_links.identity_check(
+            request,
+            kind=LIEN,
+            obj=saisine,
+            form=form,
+            field="nom_debut",
+            expected_name=saisine.nom or saisine.organisme_nom,
+            error="Ces lettres ne correspondent pas au nom indiqué dans la demande.",
+        ):
+            return redirect(url)
         return render(
             request,
             "mediation/suivi_identite.html",
-            {"form": identite_form, "reference": saisine.reference, "bloque": bloque, "action_url": url},
-            status=429 if bloque else 200,
+            {"form": form, "reference": saisine.reference, "bloque": form.bloque, "action_url": url},
+            status=429 if form.bloque else 200,
         )
     return render(request, "mediation/suivi.html", _suivi_context(saisine, SuiviMessageForm()))
 

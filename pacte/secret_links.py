@@ -40,6 +40,7 @@ from functools import wraps
 from typing import Any
 
 from django import forms
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -277,6 +278,80 @@ class NouveauLienForm(forms.Form):
 def new_link_sent(request, *, retour: str = ""):
     """The same answer whether or not the case, or a contact for it, exists."""
     return render(request, "pacte/nouveau_lien_envoye.html", {"retour": retour})
+
+
+# --- the steps every secret-link view shares ----------------------------------------------------
+
+
+def open_link(request, *, kind: str, token: str, obj, page_url, invalid):
+    """The body of a token URL view: exchange the live token (`obj`, looked up by the caller) and
+    answer 303 to `page_url(uuid)`; the same browser reopening a used link goes back to its page;
+    anything else (used elsewhere, unknown, a POST) gets `invalid()`, the recovery page."""
+    if obj is None or request.method != "GET":
+        deja = exchanged_uuid(request, kind=kind, token=token)
+        if deja is not None and request.method == "GET":
+            return _see_other(page_url(deja))
+        return invalid()
+    if not exchange(request, kind=kind, obj=obj):
+        return invalid()
+    return _see_other(page_url(obj.uuid))
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    response = HttpResponseRedirect(url)
+    response.status_code = 303  # the next request is a GET, whatever brought the browser here
+    return response
+
+
+def new_link_by_reference(request, *, kind: str, find, send, invalid):
+    """The body of a « Recevoir un nouveau lien » view reached from a used or unknown link: the
+    reference typed, `find(reference)` the case, `send(obj, token)` the message; the answer is
+    the same whether or not the case exists. `invalid(form, status)` renders the form page."""
+    from pacte.ratelimit import refused
+
+    if request.method != "POST":
+        return invalid(NouveauLienForm(), 200)
+    form = NouveauLienForm(request.POST)
+    if refused(request) or not form.is_valid():
+        return invalid(form, 400)
+    reference = form.cleaned_data["reference"].strip().upper()
+    if renewal_allowed(kind, reference):
+        obj = find(reference)
+        if obj is not None:
+            renew(obj=obj, send=send)
+    return new_link_sent(request)
+
+
+def new_link_asked(request, *, kind: str, obj, send) -> bool:
+    """On a page held through a link: the « Recevoir un nouveau lien » button was pressed (the
+    owner locked out); the fresh link is sent, and the page then answers `new_link_sent`."""
+    from pacte.ratelimit import refused
+
+    if request.method != "POST" or request.POST.get("action") != "nouveau_lien" or refused(request):
+        return False
+    if renewal_allowed(kind, obj.token_hash):
+        renew(obj=obj, send=send)
+    return True
+
+
+def identity_check(request, *, kind: str, obj, form, field: str, expected_name: str, error: str) -> bool:
+    """The identity step on a page held through a link: on POST count one attempt, compare, mark
+    the session verified. True when the session has just been verified (the view redirects);
+    otherwise the view renders `form` with `form.bloque` (True: locked, a 429 with the recovery
+    button)."""
+    from pacte.ratelimit import refused
+
+    form.bloque = request.method != "POST" and locked(kind, obj.token_hash)
+    if request.method != "POST" or refused(request):
+        return False
+    form.bloque = not attempt(kind, obj.token_hash)
+    if form.bloque or not form.is_valid():
+        return False
+    if identity_matches(expected_name=expected_name, given=form.cleaned_data[field]):
+        mark_verified(request, kind=kind, obj=obj)
+        return True
+    form.add_error(field, error)
+    return False
 
 
 def private_referrer(view):

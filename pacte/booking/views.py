@@ -344,17 +344,14 @@ def _send_new_link(reservation: Reservation, token: str) -> None:
 def gerer(request, token):
     """The secret link sent by email/SMS: exchanged for this session (the token dies), then 303
     to the token-less page. A used or unknown link shows the recovery page."""
-    reservation = selectors.reservation_by_token(token)
-    if reservation is None or request.method == "POST":
-        deja = secret_links.exchanged_uuid(request, kind=LIEN, token=token)
-        if deja is not None and request.method == "GET":
-            return redirect(reverse("booking:rendez_vous", args=[deja]), status=303)
-        return lien_invalide(request)
-    if not secret_links.exchange(request, kind=LIEN, obj=reservation):
-        return lien_invalide(request)
-    response = redirect("booking:rendez_vous", uuid=reservation.uuid)
-    response.status_code = 303
-    return response
+    return secret_links.open_link(
+        request,
+        kind=LIEN,
+        token=token,
+        obj=selectors.reservation_by_token(token),
+        page_url=lambda uuid: reverse("booking:rendez_vous", args=[uuid]),
+        invalid=lambda: lien_invalide(request),
+    )
 
 
 def lien_invalide(request, form=None, status=404):
@@ -374,17 +371,13 @@ def lien_invalide(request, form=None, status=404):
 @ratelimit("identite")
 def nouveau_lien(request):
     """« Recevoir un nouveau lien » from a used or unknown link: by reference, same answer always."""
-    if request.method == "GET":
-        return lien_invalide(request, status=200)
-    form = secret_links.NouveauLienForm(request.POST)
-    if refused(request) or not form.is_valid():
-        return lien_invalide(request, form, status=400)
-    reference = form.cleaned_data["reference"].strip().upper()
-    if secret_links.renewal_allowed(LIEN, reference):
-        reservation = selectors.reservation_by_reference(reference)
-        if reservation is not None:
-            secret_links.renew(obj=reservation, send=_send_new_link)
-    return secret_links.new_link_sent(request)
+    return secret_links.new_link_by_reference(
+        request,
+        kind=LIEN,
+        find=selectors.reservation_by_reference,
+        send=_send_new_link,
+        invalid=lambda form, status: lien_invalide(request, form, status),
+    )
 
 
 @login_not_required
@@ -400,41 +393,35 @@ def rendez_vous(request, uuid):
     )
     if not etat:
         return lien_invalide(request)
+    if secret_links.new_link_asked(request, kind=LIEN, obj=reservation, send=_send_new_link):
+        return secret_links.new_link_sent(request)
     agenda = reservation.agenda
     url = reverse("booking:rendez_vous", args=[reservation.uuid])
     base = {"reservation": reservation, "agenda": agenda, "lieu": agenda.lieu, "action_url": url}
 
-    over = refused(request)  # the per-IP limit: the form comes back with the typed text (429)
-    if request.method == "POST" and request.POST.get("action") == "nouveau_lien" and not over:
-        # The owner locked out (or anyone holding the link): a fresh link to the contact on file.
-        if secret_links.renewal_allowed(LIEN, reservation.token_hash):
-            secret_links.renew(obj=reservation, send=_send_new_link)
-        return secret_links.new_link_sent(request)
-
     if etat != "verifie":
         form = IdentiteForm(request.POST if request.method == "POST" else None)
-        bloque = request.method != "POST" and secret_links.locked(LIEN, reservation.token_hash)
-        if request.method == "POST" and not over:
-            bloque = not secret_links.attempt(LIEN, reservation.token_hash)
-            if not bloque and form.is_valid():
-                if secret_links.identity_matches(
-                    expected_name=reservation.nom, given=form.cleaned_data["debut_nom"]
-                ):
-                    secret_links.mark_verified(request, kind=LIEN, obj=reservation)
-                    return redirect(url)
-                form.add_error(
-                    "debut_nom",
-                    "Ces lettres ne correspondent pas au nom du rendez-vous. Vérifiez et réessayez.",
-                )
-        status = 429 if bloque else 200
+        if secret_links.identity_check(
+            request,
+            kind=LIEN,
+            obj=reservation,
+            form=form,
+            field="debut_nom",
+            expected_name=reservation.nom,
+            error="Ces lettres ne correspondent pas au nom du rendez-vous. Vérifiez et réessayez.",
+        ):
+            return redirect(url)
         return render(
-            request, "booking/identite.html", {**base, "form": form, "bloque": bloque}, status=status
+            request,
+            "booking/identite.html",
+            {**base, "form": form, "bloque": form.bloque},
+            status=429 if form.bloque else 200,
         )
 
     action = request.POST.get("action") if request.method == "POST" else request.GET.get("action")
     futur = reservation.debut > timezone.now()
     modifiable = reservation.statut == Statut.CONFIRMEE and futur
-    if request.method == "POST" and not over:
+    if request.method == "POST" and not refused(request):
         if not modifiable:
             messages.error(request, "Ce rendez-vous ne peut plus être modifié.")
             return redirect(url)

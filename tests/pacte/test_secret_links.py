@@ -301,7 +301,8 @@ def test_the_link_is_exchanged_once_for_a_token_less_page(client, booked):
     reservation.refresh_from_db()
     assert reservation.token_hash != token_hash(token)
     # The same browser opening the mail again goes back to its page.
-    assert client.get(reverse("booking:gerer", args=[token]))["Location"] == response["Location"]
+    again = client.get(reverse("booking:gerer", args=[token]))
+    assert again.status_code == 303 and again["Location"] == response["Location"]
 
 
 def test_a_used_link_shows_the_recovery_page_not_the_case(client, booked):
