@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from pacte.tracker.registry import Indicateur
+from pacte.tracker.registry import SECRET_STATISTIQUE, Indicateur
 
 from .models import Observation
 from .stats import annees_publiees, publications, trimestre_bounds, trimestre_code, trimestre_of
@@ -32,8 +32,9 @@ def _quarter(debut, fin):
 
 
 def _published(debut, fin, *figures):
-    """For each `figure(pub, quarter index or None)`, its published sum over the period (None if hidden
-    or if the period is not one of the publication's). Reads the publication once (two queries)."""
+    """For each `figure(pub, quarter index or None)`, its published sum over the period
+    (`SECRET_STATISTIQUE` if hidden, None if the period is not one of the publication's). Reads the
+    publication once (two queries)."""
     if debut is None and fin is None:
         pubs = publications()
         places = [(pub, None) for pub in pubs.values()]
@@ -45,7 +46,7 @@ def _published(debut, fin, *figures):
     sums = []
     for figure in figures:
         cells = [figure(pub, q) for pub, q in places]
-        sums.append(None if any(c.hidden for c in cells) else sum(c.value for c in cells))
+        sums.append(SECRET_STATISTIQUE if any(c.hidden for c in cells) else sum(c.value for c in cells))
     return sums
 
 
@@ -57,7 +58,7 @@ def _liees(pub, q):
     return pub.demarche.col_totals[0] if q is None else pub.demarche.cells[q][0]
 
 
-def observations_enregistrees(debut: dt.date | None = None, fin: dt.date | None = None) -> int | None:
+def observations_enregistrees(debut: dt.date | None = None, fin: dt.date | None = None):
     """Situations recorded over a published quarter, or over all the published years."""
     return _published(debut, fin, _total)[0]
 
@@ -65,6 +66,8 @@ def observations_enregistrees(debut: dt.date | None = None, fin: dt.date | None 
 def part_liee_demarche(debut=None, fin=None) -> float | None:
     """Share of the situations linked to a démarche, from the published démarche table."""
     total, liees = _published(debut, fin, _total, _liees)
+    if SECRET_STATISTIQUE in (total, liees):
+        return SECRET_STATISTIQUE
     if liees is None or not total:
         return None
     return round(100 * liees / total, 1)
@@ -86,7 +89,9 @@ def part_droit_ouvert(debut=None, fin=None) -> float | None:
         ouverts=Count("id", filter=Q(droit_ouvert="oui")),
     )
     # A share of very few situations would tell what happened to identifiable people.
-    if counts["suivies"] < settings.DISCLOSURE_THRESHOLD:
+    if 0 < counts["suivies"] < settings.DISCLOSURE_THRESHOLD:
+        return SECRET_STATISTIQUE
+    if not counts["suivies"]:
         return None
     return round(100 * counts["ouverts"] / counts["suivies"], 1)
 

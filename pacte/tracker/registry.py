@@ -3,7 +3,7 @@
 The tracker (kernel) never imports feature apps. Each app may define `<app>/indicateurs.py` with
 `INDICATEURS = [Indicateur(...), ...]`; `all_indicateurs()` collects them. An indicator's `calcul`
 takes an optional period (`debut`, `fin` dates, inclusive; None = all time) and returns a number
-(or None when it cannot be computed yet).
+(or None when it cannot be computed yet, or `SECRET_STATISTIQUE` when a small count is withheld).
 """
 
 from __future__ import annotations
@@ -14,6 +14,16 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from pacte.discovery import app_modules
+
+
+class _SecretStatistique:
+    """What `calcul` returns when the value exists but is withheld by the statistical secret."""
+
+    def __repr__(self) -> str:
+        return "SECRET_STATISTIQUE"
+
+
+SECRET_STATISTIQUE = _SecretStatistique()
 
 
 @dataclass(frozen=True)

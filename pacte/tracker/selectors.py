@@ -15,7 +15,7 @@ from pacte.models import Direction
 
 from .enums import Statut
 from .models import Action, Axe, IndicateurSaisi, Jalon, MesureIndicateur, Orientation
-from .registry import Indicateur, indicateurs_for_action, indicateurs_globaux
+from .registry import SECRET_STATISTIQUE, Indicateur, indicateurs_for_action, indicateurs_globaux
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +117,8 @@ def trimestres(today: dt.date | None = None, n: int = 4) -> list[tuple[str, dt.d
 def _fmt(value, unite: str) -> str:
     if value is None:
         return "non disponible"
+    if value is SECRET_STATISTIQUE:
+        return "secret statistique (trop peu de situations)"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = f"{value:n}".replace(",", " ") if isinstance(value, int) else f"{value:.1f}".replace(".", ",")
@@ -158,7 +160,10 @@ def indicateur_live(indicateur: Indicateur, *, today: dt.date | None = None) -> 
         short = "%" if indicateur.unite == "%" else ""  # the unit goes in the table header
         live.chart = bar_chart(
             f"{indicateur.titre}, par trimestre",
-            [(label, value, _fmt(value, short)) for label, value, _ in live.periodes],
+            [
+                (label, None if value is SECRET_STATISTIQUE else value, _fmt(value, short))
+                for label, value, _ in live.periodes
+            ],
             chart_id=f"graphique-{indicateur.code}"[:60],
             label_header="Trimestre",
             value_header=f"Valeur ({indicateur.unite})" if indicateur.unite else "Valeur",

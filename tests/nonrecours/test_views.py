@@ -373,7 +373,8 @@ def test_espace_tiles_and_plan(make_user):
 def test_indicateurs_read_the_publication():
     """The tracker's figures of the observatory are figures of the publication (same secret)."""
     from nonrecours.indicateurs import observations_enregistrees, part_droit_ouvert, part_liee_demarche
-    from pacte.tracker.selectors import trimestres
+    from pacte.tracker.registry import SECRET_STATISTIQUE
+    from pacte.tracker.selectors import indicateur_live, trimestres
 
     _bulk(40, type_odenore="non_connaissance", numero=7, code="rsa")
     _bulk(25, type_odenore="non_demande", numero=8, code="css", demarche="demande-css")
@@ -388,12 +389,15 @@ def test_indicateurs_read_the_publication():
     _bulk(3, type_odenore="non_reception", numero=1, code="domiciliation")
     pub = publications()[TODAY.year]
     quarter = (TODAY.month - 1) // 3
-    assert observations_enregistrees(debut, fin) == pub.par_trimestre.row_totals[quarter].published
-    liees = pub.demarche.cells[quarter][0].published
-    total = pub.par_trimestre.row_totals[quarter].published
-    assert part_liee_demarche(debut, fin) == (
-        None if liees is None or total is None else round(100 * liees / total, 1)
-    )
+    total_cell, liees_cell = pub.par_trimestre.row_totals[quarter], pub.demarche.cells[quarter][0]
+    expected_total = SECRET_STATISTIQUE if total_cell.hidden else total_cell.value
+    assert observations_enregistrees(debut, fin) == expected_total
+    if total_cell.hidden or liees_cell.hidden:
+        assert part_liee_demarche(debut, fin) is SECRET_STATISTIQUE
+    else:
+        assert part_liee_demarche(debut, fin) == round(100 * liees_cell.value / total_cell.value, 1)
+    # Everything in one quarter: its total is the year's total, shown on the page too.
+    assert observations_enregistrees() == (SECRET_STATISTIQUE if pub.total.hidden else pub.total.value)
     # Share of rights opened: none below the threshold of followed-up situations.
     Observation.objects.filter(type_odenore="non_demande").update(droit_ouvert="oui")
     assert part_droit_ouvert() == 100.0
@@ -401,4 +405,9 @@ def test_indicateurs_read_the_publication():
     Observation.objects.filter(type_odenore="non_demande").exclude(
         pk__in=Observation.objects.filter(type_odenore="non_demande").values("pk")[:5]
     ).update(droit_ouvert="")
-    assert part_droit_ouvert() is None
+    assert part_droit_ouvert() is SECRET_STATISTIQUE
+    # The tracker says why a value is missing, in words (and draws no bar for it).
+    from pacte.tracker.registry import all_indicateurs
+
+    live = indicateur_live(all_indicateurs()["nonrecours_droits_ouverts"], today=TODAY)
+    assert live.affichage == "secret statistique (trop peu de situations)"
