@@ -50,6 +50,7 @@ from .forms import (
 from .models import Saisine
 from .notifications import requerant, suivi_url
 from .perms import can_answer_demande, can_answer_proposition, direction_of_referent, is_equipe
+from .rapport import selectors as rapport_selectors
 from .selectors import (
     decision_explication,
     demande_position_visible_to,
@@ -84,6 +85,7 @@ def accueil(request):
             "arrondissements": Arrondissement.objects.all(),
             "mediateur_email": settings.MEDIATEUR_EMAIL,
             "mediateur_adresse": settings.MEDIATEUR_ADDRESS,
+            "rapports": rapport_selectors.rapports_publics(),
         },
     )
 

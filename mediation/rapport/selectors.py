@@ -13,7 +13,7 @@ from pacte.roles import Role, has_role
 
 from .enums import StatutVersion
 from .models import RapportAnnuel, VersionRapport, Vignette
-from .statistiques import year_bounds
+from .statistiques import chiffres_cles, year_bounds
 
 
 def rapport_list_for(user):
@@ -38,6 +38,24 @@ def rapport_publies_for(user):
         .order_by("-annee")
         .distinct()
     )
+
+
+def rapports_publics() -> list[VersionRapport]:
+    """Published versions whose report has its public link on, newest year first (one query).
+
+    For the public médiateur page (no account): an unpublished report, or one whose public link is
+    off, never appears. Each version carries `chiffres` (its key figures, from its own snapshot).
+    """
+    versions = list(
+        VersionRapport.objects.filter(
+            is_published=True, statut=StatutVersion.PRET, rapport__public_link_enabled=True
+        )
+        .select_related("rapport")
+        .order_by("-rapport__annee")
+    )
+    for version in versions:
+        version.chiffres = chiffres_cles(version.statistiques or {})
+    return versions
 
 
 def version_visible_to(user):

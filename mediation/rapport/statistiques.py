@@ -29,6 +29,7 @@ from mediation.enums import (
     Theme,
 )
 from mediation.models import Proposition, Saisine
+from pacte.formats import nombre, pourcentage
 from pacte.models import Arrondissement
 
 MOIS = [
@@ -287,3 +288,43 @@ def statistiques_annee(annee: int) -> dict:
         "issues": _rows(issues, annee, [(v, str(label)) for v, label in Issue.choices]),
         "propositions": _propositions(annee),
     }
+
+
+def chiffres_cles(statistiques: dict) -> list[dict]:
+    """The key figures of a stored snapshot, formatted in French, for the public HTML summary.
+
+    Each row: {libelle, annee, precedente} (strings). Reads only the snapshot of the published
+    version, so the page shows exactly the figures printed in its PDF.
+    """
+    cles = statistiques.get("cles") or {}
+    courante, precedente = cles.get("annee") or {}, cles.get("precedente") or {}
+
+    def entier(d, k):
+        return "—" if d.get(k) is None else str(d[k])
+
+    def jours(d, k):
+        return "—" if d.get(k) is None else f"{nombre(d[k])}\u00a0j"
+
+    lignes = [
+        ("Saisines reçues", entier, "total"),
+        ("Saisines recevables", entier, "recevables"),
+        ("Taux de recevabilité", lambda d, k: pourcentage(d.get(k)), "taux_recevabilite"),
+        ("Dossiers clôturés", entier, "cloturees"),
+        ("Médiations formelles avec les services", entier, "mediation_formelle"),
+        ("Délai médian d'accusé de réception (jours)", jours, "median_accuse_jours"),
+        ("Délai médian de clôture (jours)", jours, "median_cloture_jours"),
+    ]
+    rows = [
+        {"libelle": libelle, "annee": fmt(courante, k), "precedente": fmt(precedente, k)}
+        for libelle, fmt, k in lignes
+    ]
+    propositions = (statistiques.get("propositions") or {}).get("annee_total")
+    if propositions is not None:
+        rows.append(
+            {
+                "libelle": "Propositions d'amélioration formulées",
+                "annee": str(propositions),
+                "precedente": "—",
+            }
+        )
+    return rows

@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from uuid import uuid4
 
 import pytest
 from django.utils import timezone
 
 from mediation.enums import StatutSaisine
 from mediation.models import Proposition, Saisine
+from mediation.rapport import services
+from mediation.rapport.models import RapportAnnuel
 from pacte.models import Arrondissement, Direction
 
 ANNEE = 2025
@@ -285,6 +288,29 @@ def annee_seedee(db) -> AnneeSeedee:
     saisines = [create_saisine(i, ligne) for i, ligne in enumerate(LIGNES, start=1)]
     seed_propositions()
     return AnneeSeedee(annee=ANNEE, saisines=saisines, lignes=LIGNES)
+
+
+STAND_IN_PDF = b"%PDF-1.7\n% stand-in\n%%EOF\n"
+
+
+@pytest.fixture
+def fast_pdf(monkeypatch):
+    """A tiny stand-in PDF replaces the layout (the layout is tested in test_generation.py)."""
+    monkeypatch.setattr(services, "rapport_render", lambda **kwargs: STAND_IN_PDF)
+
+
+@pytest.fixture
+def publie(annee_seedee, fast_pdf, django_capture_on_commit_callbacks):
+    """The report of ANNEE with a draft (version 1) and a published version (version 2), link off."""
+    rapport = RapportAnnuel.objects.create(annee=ANNEE, editorial="Édito.")
+    with django_capture_on_commit_callbacks(execute=True):
+        brouillon, _ = services.version_request(rapport=rapport, actor=None, cle=uuid4().hex)
+    with django_capture_on_commit_callbacks(execute=True):
+        publiee, _ = services.version_request(rapport=rapport, actor=None, cle=uuid4().hex)
+    publiee.refresh_from_db()
+    services.version_publish(version=publiee, actor=None)
+    brouillon.refresh_from_db()
+    return rapport, brouillon, publiee
 
 
 @pytest.fixture(autouse=True)

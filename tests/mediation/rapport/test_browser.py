@@ -63,3 +63,28 @@ def test_mediateur_prepares_generates_publishes_and_conseiller_reads(
     pdf = page.request.get(live_server.url + href)
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
     assert_valid_html(sources)
+
+
+def test_citizen_finds_the_published_report_on_the_mediateur_page(page, page_nojs, live_server, publie):
+    """The public page lists the published report (link on) with its figures, at 1280 and 320 px (axe, HTML
+    checker), with and without JavaScript, and its link opens the PDF; with the link off it is gone."""
+    rapport, _, _ = publie
+    rapport.public_link_enabled = True
+    rapport.save()
+    response = page.goto(f"{live_server.url}/mediateur/")
+    section = page.locator("li.carte", has_text=f"Rapport annuel {ANNEE}")
+    assert section.count() == 1
+    table = section.locator("table")
+    assert table.locator("caption").inner_text() == f"Les chiffres clés du rapport {ANNEE}"
+    assert table.locator("th[scope=row]").first.inner_text() == "Saisines reçues"
+    assert_accessible(page)
+    assert_valid_html({"mediateur": response.text()})
+    screenshot(page, "mediateur-rapports-publics")
+    page_nojs.goto(f"{live_server.url}/mediateur/")
+    lien = page_nojs.get_by_role("link", name=f"Lire le rapport {ANNEE}")
+    pdf = page_nojs.request.get(live_server.url + lien.get_attribute("href"))
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    rapport.public_link_enabled = False
+    rapport.save()
+    page_nojs.goto(f"{live_server.url}/mediateur/")
+    assert f"Rapport annuel {ANNEE}" not in page_nojs.locator("main").inner_text()

@@ -49,9 +49,8 @@ def test_an_anonymous_text_passes():
 
 
 @pytest.fixture(autouse=True)
-def _fast_pdf(monkeypatch):
-    """These tests are about screens: a tiny stand-in PDF replaces the layout (tested elsewhere)."""
-    monkeypatch.setattr(services, "rapport_render", lambda **kwargs: b"%PDF-1.7\n% stand-in\n%%EOF\n")
+def _fast_pdf(fast_pdf):
+    """These tests are about screens: the stand-in PDF of conftest replaces the layout."""
 
 
 @pytest.fixture
@@ -86,19 +85,6 @@ def test_the_portal_refuses_the_name_in_the_title_and_accepts_an_anonymous_vigne
     response = mediateur.post(f"/mediateur/rapports/{ANNEE}/vignettes/", data)
     assert response.status_code == 302
     assert Vignette.objects.get().titre == "Le cas du bruit"
-
-
-@pytest.fixture
-def publie(annee_seedee, django_capture_on_commit_callbacks, make_user):
-    rapport = RapportAnnuel.objects.create(annee=ANNEE, editorial="Édito.")
-    with django_capture_on_commit_callbacks(execute=True):
-        brouillon, _ = services.version_request(rapport=rapport, actor=None, cle=uuid4().hex)
-    with django_capture_on_commit_callbacks(execute=True):
-        publiee, _ = services.version_request(rapport=rapport, actor=None, cle=uuid4().hex)
-    publiee.refresh_from_db()
-    services.version_publish(version=publiee, actor=None)
-    brouillon.refresh_from_db()
-    return rapport, brouillon, publiee
 
 
 @pytest.mark.parametrize(
