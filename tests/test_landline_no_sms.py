@@ -117,9 +117,12 @@ def _permanence():
     """A one-slot permanence whose slot is booked (by someone reached by email only)."""
     from ecrivains.services import Regle, permanence_create
     from pacte.booking.services import reservation_create
+    from pacte.calendrier import is_holiday
     from pacte.models import Lieu
 
     day = timezone.localdate() + dt.timedelta(days=7)
+    while is_holiday(day):  # no session on a public holiday (a run on 25 October aims at 1 November)
+        day += dt.timedelta(days=1)
     permanence = permanence_create(
         lieu=Lieu.objects.get(slug="mairie-du-5e-arrondissement"),
         titre="Écrivain public",

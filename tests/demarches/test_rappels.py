@@ -4,6 +4,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,11 @@ from pacte.roles import Role
 
 pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")
+# A Wednesday evening without a clock change nearby: requests made in the last days were made on
+# working days, so their promises follow their order. Made on a weekend (a Sunday-night request is
+# promised before a Friday-morning one) or across the autumn clock change (« a day ago » is then
+# 25 hours on the wall clock), the queue tests depended on the day they ran.
+MERCREDI_SOIR = dt.datetime(2027, 7, 7, 18, 0, tzinfo=PARIS)
 
 
 def _demande(now=None, telephone="06 12 34 56 78", **kwargs):
@@ -63,6 +69,7 @@ def test_confirmation_sms_and_email_go_through_the_outbox(
     assert demande.reference in mailoutbox[0].body
 
 
+@time_machine.travel(MERCREDI_SOIR, tick=False)
 def test_queue_is_ordered_by_deadline_then_age_overdue_first():
     """The queue lists open requests by promised deadline (overdue first), then age; closed ones leave."""
     now = timezone.now()
@@ -279,6 +286,7 @@ def test_engagement_measure_page(client, make_user):
     assert response.status_code == 200 and "Promesse de rappel tenue" in response.text
 
 
+@time_machine.travel(MERCREDI_SOIR, tick=False)
 def test_queue_is_paginated_by_50(client, make_user):
     """The queue shows 50 requests per page, the most urgent first, with a link to the next page."""
     client.force_login(make_user(Role.AGENT))
