@@ -165,3 +165,84 @@ def print_figures(title: str, timings: dict, statuses: dict, elapsed: float, ext
     print("statuses:", dict(sorted(statuses.items())))
     for key, value in extra.items():
         print(f"{key}: {value}")
+
+
+def trivial_burst(base: str, *, path: str = "/sante/vivant/", vusers: int = 40, per_user: int = 25) -> dict:
+    """The floor: the same number of virtual users hitting a view that does nothing (the liveness
+    probe answers before sessions, database and templates) on the same server, in the same run.
+    Returns req/s, median and p95 in seconds, so that a bench prints its figures as ratios of it."""
+    import threading
+
+    timings: dict = {}
+    statuses: dict = {}
+
+    def user():
+        browser = Browser(base, timings, statuses)
+        for _ in range(per_user):
+            browser.request("trivial", path)
+
+    threads = [threading.Thread(target=user) for _ in range(vusers)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    elapsed = time.perf_counter() - start
+    values = timings.get("trivial", [])
+    return {
+        "rps": len(values) / elapsed,
+        "median": statistics.median(values) if values else float("nan"),
+        "p95": percentile(values, 0.95),
+        "statuses": statuses,
+    }
+
+
+class Worker:
+    """A real Celery worker (the deployment's), when REDIS_URL is given: notifications are rendered
+    in the request (outbox row) and sent by the worker, as in production."""
+
+    def __init__(self, env: dict, concurrency: int = 1):
+        self.process = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "pacte",
+                "worker",
+                "--concurrency",
+                str(concurrency),
+                "--loglevel",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def production_env(database_url: str) -> dict:
+    """`server_env` plus Redis (BENCH_REDIS_URL, else REDIS_URL) as in a deployment: cache, broker,
+    tasks queued for a worker instead of run in the request. Falls back to no Redis."""
+    redis_url = os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL")
+    env = server_env(database_url)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
+def load_line() -> str:
+    """The machine's load when the figures were taken (they are only comparable at equal load)."""
+    try:
+        return "load average (1, 5, 15 min): " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "load average: unknown"

@@ -1,6 +1,10 @@
 """Slot-release burst: many virtual citizens book the same day's slots of a popular agenda
 (titres d'identité) through gunicorn on 127.0.0.1. Prints req/s, p95 page and booking times,
 and proves zero overbooking and zero 5xx. Bounded: VUSERS threads × ATTEMPTS each, 120 s max.
+In the same run, the same number of users hit the liveness probe (a view that does nothing) on the
+same server: the burst's req/s is printed as a ratio of it (targets: ≥ 0.35×, booking POST p95
+≤ 300 ms, slot page p95 ≤ 250 ms). With REDIS_URL (or BENCH_REDIS_URL) the server runs as deployed:
+Redis cache and broker, and a Celery worker sends the messages.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pacte .venv/bin/python bench/load_burst.py
 """
@@ -20,12 +24,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._harness import (  # noqa: E402
     Browser,
     Gunicorn,
+    Worker,
     collectstatic,
     drop_database,
     fresh_database,
+    load_line,
     manage,
+    percentile,
     print_figures,
-    server_env,
+    production_env,
+    trivial_burst,
 )
 
 VUSERS = int(os.environ.get("VUSERS", "40"))
@@ -106,16 +114,19 @@ def citizen(base, agenda_uuid, day, timings, statuses, results, lock):
 
 def main():
     database_url = fresh_database(DB_NAME)
-    env = server_env(database_url)
+    env = production_env(database_url)
     manage(env, "migrate", "--noinput")
     manage(env, "load_reference")
     collectstatic(env, Path(os.environ.get("TMPDIR", "/tmp")) / "pacte-bench-static")
     agenda, day = setup(env)
-    server = Gunicorn(env, PORT)
+    server = Gunicorn(env, PORT, workers=2, threads=4)
+    worker = Worker(env) if "REDIS_URL" in env else None
     timings, statuses = {}, {}
     results = {k: 0 for k in ("booked", "taken", "no_slot_left")}
     lock = threading.Lock()
     try:
+        trivial_burst(server.url, vusers=VUSERS, per_user=5)  # warm-up: workers and connections
+        floor = trivial_burst(server.url, vusers=VUSERS, per_user=25)
         start = time.perf_counter()
         threads = [
             threading.Thread(
@@ -130,6 +141,8 @@ def main():
         elapsed = time.perf_counter() - start
     finally:
         server.stop()
+        if worker is not None:
+            worker.stop()
     from django.db.models import Count
 
     from pacte.booking.models import Reservation
@@ -138,6 +151,7 @@ def main():
         Reservation.objects.filter(agenda=agenda, statut="confirmee").values("debut").annotate(n=Count("id"))
     )
     overbooked = [row for row in per_slot if row["n"] > agenda.capacite - agenda.places_agents]
+    total = sum(len(v) for v in timings.values())
     errors_5xx = sum(n for status, n in statuses.items() if status >= 500)
     print_figures(
         f"slot-release burst: {VUSERS} virtual citizens x {ATTEMPTS} attempts, agenda capacity "
@@ -150,6 +164,15 @@ def main():
             "confirmed reservations": Reservation.objects.filter(agenda=agenda, statut="confirmee").count(),
             "overbooked slots (online > capacity - agent seats)": len(overbooked),
             "5xx responses": errors_5xx,
+            "trivial view (/sante/vivant/, same server, same users)": (
+                f"{floor['rps']:.1f} req/s, p95 {floor['p95'] * 1000:.1f} ms"
+            ),
+            "RATIO burst req/s / trivial req/s": (f"{total / elapsed / floor['rps']:.2f}x (target >= 0.35x)"),
+            "booking POST p95 (target <= 300 ms)": f"{percentile(timings.get('booking_post', []), 0.95) * 1000:.0f} ms",
+            "slot page p95 (target <= 250 ms)": f"{percentile(timings.get('slot_page', []), 0.95) * 1000:.0f} ms",
+            "server": "gunicorn 2 workers x 4 threads"
+            + (", Redis + 1 Celery worker" if worker else ", no Redis"),
+            "machine": load_line(),
         },
     )
     from django.db import connections

@@ -266,6 +266,9 @@ def _retenir(request, agenda: Agenda, debut: dt.datetime):
     Raises `CreneauIndisponible` when the slot is not free for them."""
     cle = _retenue_cle(request)
     retenue = selectors.retenue_of(agenda=agenda, debut=debut, cle=cle, en_ligne=True)
+    ici = [agenda.pk, debut.astimezone(dt.UTC).isoformat()]
+    if retenue is not None and retenue.is_live and request.session.get(SESSION_RETENUE_CRENEAU) == ici:
+        return retenue  # a reload: `retenue_take` would return it unchanged (one query fewer)
     too_many = retenue is None and (
         not settings.BOOKING_RETENUE_MINUTES  # 0: holds switched off
         or (settings.RATELIMIT_ENABLED and not hit("retenue", client_ip(request)))
@@ -281,7 +284,6 @@ def _retenir(request, agenda: Agenda, debut: dt.datetime):
         en_ligne=True,
         duree=dt.timedelta(minutes=settings.BOOKING_RETENUE_MINUTES),
     )
-    ici = [agenda.pk, debut.astimezone(dt.UTC).isoformat()]
     avant = request.session.get(SESSION_RETENUE_CRENEAU)
     if avant and avant != ici:
         ancien = Agenda.objects.filter(pk=avant[0]).first()
