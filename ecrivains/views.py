@@ -198,10 +198,11 @@ def mon_espace(request):
 @require_POST
 @role_required(Role.ECRIVAIN, Role.ADMIN)
 def rendez_vous_marquer(request, uuid):
-    """Mark an appointment as arrived or absent (scope: the écrivain's permanences, else 404)."""
+    """Mark an appointment as arrived or absent, or undo the mark the same day (scope: the
+    écrivain's permanences, else 404)."""
     reservation = get_object_or_404(selectors.reservations_visible_to(request.user), uuid=uuid)
     statut = request.POST.get("statut")
-    if statut not in (Statut.HONOREE, Statut.ABSENT):
+    if statut not in (Statut.HONOREE, Statut.ABSENT, Statut.CONFIRMEE):
         messages.error(request, "Action inconnue.")
     else:
         try:

@@ -428,6 +428,9 @@ BOOKING_TOKEN_DAYS_AFTER = env_int("BOOKING_TOKEN_DAYS_AFTER", 7)
 BOOKING_RETENTION_DAYS = env_int("BOOKING_RETENTION_DAYS", 90)
 # Minutes a slot stays held for the visitor who opened its booking form (others see it taken; 0: off).
 BOOKING_RETENUE_MINUTES = env_int("BOOKING_RETENUE_MINUTES", 10)
+# Seconds during which an agent may undo a cancellation made on someone's behalf (the message to
+# the person leaves only after them).
+BOOKING_ANNULATION_DELAI_SECONDES = env_int("BOOKING_ANNULATION_DELAI_SECONDES", 120)
 
 # Pacte tracker: size of an imported CSV (bytes).
 TRACKER_IMPORT_MAX_OCTETS = env_int("TRACKER_IMPORT_MAX_OCTETS", 1_000_000)

@@ -91,10 +91,13 @@ class IdentiteForm(forms.Form):
 
 
 class AnnulationForm(forms.Form):
+    """An agent cancels on someone's behalf: the reason is asked (it stays in the booking's record)."""
+
     motif = forms.CharField(
-        label="Motif (facultatif)",
-        required=False,
+        label="Motif de l'annulation",
         max_length=300,
+        help_text="Par exemple : la personne a appelé pour annuler, le guichet est fermé ce jour-là.",
+        error_messages={"required": "Indiquez pourquoi le rendez-vous est annulé."},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 

@@ -119,15 +119,26 @@ def notify_confirmation(*, reservation: Reservation, token: str) -> None:
     )
 
 
-def notify_cancellation(*, reservation: Reservation) -> None:
-    """The appointment is cancelled: email/SMS, or a call for the agents when neither reaches them."""
-    _send(
-        reservation,
-        kind="annulation",
-        sujet="Votre rendez-vous est annulé",
-        cle=f"booking:annulation:{reservation.pk}:1",
+def cle_annulation(reservation: Reservation) -> str:
+    """The key prefix of the messages of one cancellation (one per cancellation: an undone then
+    repeated cancellation sends again)."""
+    return f"booking:annulation:{reservation.pk}:{int(reservation.annulee_at.timestamp())}:"
+
+
+def notify_cancellation(*, reservation: Reservation, send_at: dt.datetime | None = None) -> None:
+    """The appointment is cancelled: email/SMS, or a call for the agents when neither reaches them.
+
+    `send_at` delays the email/SMS (an agent's undo window); the call task shows at once.
+    """
+    notify_person(
+        personne=personne(reservation),
+        message="booking/annulation",
         context=_context(reservation),
+        sujet="Votre rendez-vous est annulé",
+        obj=reservation,
+        cle=cle_annulation(reservation).rstrip(":"),
         repli=Canal.APPEL,
+        send_at=send_at,
     )
 
 
@@ -157,6 +168,7 @@ def notify_reminder(*, reservation: Reservation) -> None:
 
 
 __all__ = [
+    "cle_annulation",
     "ics_bytes",
     "notify_cancellation",
     "notify_confirmation",

@@ -515,8 +515,34 @@ def planning(agenda: Agenda, *, debut: dt.date, fin: dt.date):
     )
 
 
+ANNULATION_RETENUE = "annulation:"
+"""Key prefix of the hold that keeps a cancelled reservation's place during its undo window."""
+
+
+def cle_retenue_annulation(reservation: Reservation) -> str:
+    """The key of the hold kept during the undo window of `reservation`'s cancellation."""
+    return f"{ANNULATION_RETENUE}{reservation.pk}"
+
+
+def annulations_reversibles(reservations) -> dict[int, dt.datetime]:
+    """{reservation id: end of its undo window} for the cancelled reservations among `reservations`
+    that an agent can still restore (their place is still held). One query."""
+    reservations = list(reservations)
+    cles = {cle_retenue_annulation(r): r.pk for r in reservations if r.statut == Statut.ANNULEE}
+    # By agenda rather than by key, so the page makes the same query whatever the statuses.
+    live = Retenue.objects.filter(
+        compteur__agenda_id__in={r.agenda_id for r in reservations},
+        cle__startswith=ANNULATION_RETENUE,
+        expire_at__gt=timezone.now(),
+    ).values_list("cle", "expire_at")
+    return {cles[cle]: expire_at for cle, expire_at in live if cle in cles}
+
+
 __all__ = [
+    "ANNULATION_RETENUE",
     "Creneau",
+    "annulations_reversibles",
+    "cle_retenue_annulation",
     "Statut",
     "agendas_for_agent",
     "creneau_at",

@@ -27,7 +27,14 @@ from pacte.workflows import TransitionInterdite, transition
 
 from . import hooks
 from .models import Agenda, Besoin, Canal, CompteurCreneau, Reservation, Retenue, Statut
-from .selectors import Creneau, creneau_at, prochains_creneaux, retenue_of
+from .selectors import (
+    ANNULATION_RETENUE,
+    Creneau,
+    cle_retenue_annulation,
+    creneau_at,
+    prochains_creneaux,
+    retenue_of,
+)
 from .workflows import TABLE
 
 logger = logging.getLogger(__name__)
@@ -416,15 +423,38 @@ def _lock(reservation: Reservation) -> Reservation:
     return Reservation.objects.select_for_update().select_related("agenda__lieu").get(pk=reservation.pk)
 
 
-def reservation_cancel(*, reservation: Reservation, actor=None, motif: str = "") -> Reservation:
+def reservation_cancel(
+    *, reservation: Reservation, actor=None, motif: str = "", reversible: bool = False
+) -> Reservation:
     """Cancel a confirmed reservation: frees its place, cancels pending messages, tells the person,
     and calls the place-freed listeners on commit. Cancelling twice is a no-op (two tabs, a double
-    submit); cancelling an attended or missed appointment raises `TransitionInterdite`."""
+    submit); cancelling an attended or missed appointment raises `TransitionInterdite`.
+
+    `reversible=True` (an agent cancelling on someone's behalf) opens an undo window of
+    BOOKING_ANNULATION_DELAI_SECONDES: the place stays in the slot's counter as a hold
+    (`annulation:<pk>`) until the window ends, the email/SMS to the person is queued to leave at
+    its end, and `reservation_restore` can undo everything until then. After it, the beat task
+    `annulations_finalise` frees the place and calls the listeners (the hold already reads as free
+    and is reclaimed by the next taker even if the task is late).
+    """
     motif = (motif or "").strip()[:300]
+    now = timezone.now()
+    fin_delai = now + dt.timedelta(seconds=settings.BOOKING_ANNULATION_DELAI_SECONDES) if reversible else None
     journal_data: dict = {}  # filled under the lock, read by the kernel when it journals
 
     def apply(locked: Reservation, de: str) -> list[str]:
-        _release_place(reservation=locked)
+        if fin_delai is None:
+            _release_place(reservation=locked)
+        else:
+            # The place becomes a hold of the undo window: still counted, never offered meanwhile.
+            compteur = _compteur_lock(locked.agenda_id, locked.debut)
+            if compteur is not None:
+                Retenue.objects.update_or_create(
+                    compteur=compteur,
+                    cle=cle_retenue_annulation(locked),
+                    defaults={"en_ligne": locked.compte_en_ligne, "expire_at": fin_delai, "created_at": now},
+                )
+            journal_data["reversible_jusqua"] = fin_delai.isoformat()
         journal_data["debut"] = locked.debut.isoformat()
         return []
 
@@ -436,12 +466,13 @@ def reservation_cancel(*, reservation: Reservation, actor=None, motif: str = "")
             actor,
             idempotent=True,
             queryset=Reservation.objects.select_related("agenda__lieu"),
-            fields={"annulee_at": timezone.now(), "motif_annulation": motif},
+            fields={"annulee_at": now, "motif_annulation": motif},
             apply=apply,
             journal="booking.reservation_cancel",
             message=f"Rendez-vous {reservation.reference} annulé" + (f" : {motif}" if motif else ""),
             data=journal_data,
             refus="Impossible d'annuler un rendez-vous « {de} ».",
+            now=now,
         )
         if not journal_data:  # it was already cancelled
             return reservation
@@ -450,10 +481,75 @@ def reservation_cancel(*, reservation: Reservation, actor=None, motif: str = "")
         from .messages import notify_cancellation
 
         notification_cancel(cle_prefix=f"booking:rappel:{reservation.pk}:")
-        if reservation.debut > timezone.now():
-            notify_cancellation(reservation=reservation)
-            _on_commit_place_freed(reservation.agenda, reservation.debut)
+        if reservation.debut > now:
+            notify_cancellation(reservation=reservation, send_at=fin_delai)
+            if fin_delai is None:
+                _on_commit_place_freed(reservation.agenda, reservation.debut)
     return reservation
+
+
+def reservation_restore(*, reservation: Reservation, actor) -> Reservation:
+    """Undo a cancellation made on someone's behalf, within its undo window.
+
+    Through the workflow (annulée → confirmée, guarded by the window, journaled
+    `booking.reservation_restore`): the hold kept since the cancellation becomes the reservation's
+    place again (the counter does not move), and the cancellation messages not sent yet are
+    cancelled (their rows are locked first, so the outbox sender skips them). Raises
+    `TransitionInterdite` when the window has passed, the place is no longer held, or a message of
+    the cancellation has already left (the person knows: they must be called back instead).
+    """
+    from pacte.models import Notification, StatutNotification
+    from pacte.notifications import notification_cancel
+
+    from .messages import cle_annulation
+
+    def apply(locked: Reservation, de: str) -> list[str]:
+        prefix = cle_annulation(locked)
+        messages = list(Notification.objects.select_for_update().filter(cle__startswith=prefix))
+        if any(m.statut == StatutNotification.SENT for m in messages):
+            raise TransitionInterdite("La personne a déjà été prévenue de l'annulation : rappelez-la.")
+        if not _convert_hold(
+            agenda=locked.agenda,
+            debut=locked.debut,
+            cle=cle_retenue_annulation(locked),
+            en_ligne=locked.compte_en_ligne,
+        ):
+            raise TransitionInterdite("Le délai pour rétablir ce rendez-vous est passé.")
+        notification_cancel(cle_prefix=prefix)
+        locked.annulee_at = None
+        locked.motif_annulation = ""
+        return ["annulee_at", "motif_annulation"]
+
+    return transition(
+        reservation,
+        {Statut.ANNULEE: Statut.CONFIRMEE},
+        TABLE,
+        actor,
+        queryset=Reservation.objects.select_related("agenda__lieu"),
+        apply=apply,
+        journal="booking.reservation_restore",
+        message=f"Rendez-vous {reservation.reference} rétabli (annulation défaite)",
+        refus="Le délai pour rétablir ce rendez-vous est passé.",
+    )
+
+
+def annulations_finalise(*, now: dt.datetime | None = None) -> int:
+    """End the undo windows that are over: free each held place and call the place-freed listeners
+    on commit (a waiting list may offer it). Idempotent; returns how many places were freed."""
+    now = now or timezone.now()
+    count = 0
+    expirees = Retenue.objects.expirees(now).filter(cle__startswith=ANNULATION_RETENUE)
+    for retenue in expirees.select_related("compteur__agenda"):
+        compteur = retenue.compteur
+        with transaction.atomic():
+            locked = _compteur_lock(compteur.agenda_id, compteur.debut)
+            if locked is None or not Retenue.objects.filter(pk=retenue.pk, compteur=locked).delete()[0]:
+                continue
+            _compteur_add(locked.pk, places=-1, en_ligne=-1 if retenue.en_ligne else 0)
+            if compteur.debut > now:
+                _on_commit_place_freed(compteur.agenda, compteur.debut)
+            count += 1
+    return count
 
 
 def reservation_move(*, reservation: Reservation, nouveau_debut: dt.datetime, actor=None) -> Reservation:
@@ -514,21 +610,49 @@ def reservation_move(*, reservation: Reservation, nouveau_debut: dt.datetime, ac
 
 
 def reservation_mark(*, reservation: Reservation, statut: str, actor) -> Reservation:
-    """Record attendance (honoree = arrivé, absent) or a cancellation from the planning.
+    """Record attendance (honoree = arrivé, absent) or undo a mark (confirmee).
 
-    Follows `workflows.TABLE` through `pacte.workflows.transition`; raises `TransitionInterdite`
-    otherwise. Marking the status the reservation already has is a no-op (double submit).
-    Marking as arrived/absent keeps the place taken (the slot is consumed).
+    Follows `workflows.TABLE` through `pacte.workflows.transition`: attendance from the
+    appointment's day on, a mark undone (back to « Confirmé ») that day only; raises
+    `TransitionInterdite` otherwise (with the reason in French). Marking the status the
+    reservation already has is a no-op (double submit). Marks keep the place taken (the slot is
+    consumed). Cancelling is `reservation_cancel`, undoing a cancellation `reservation_restore`.
     """
-    if statut == Statut.ANNULEE:
-        return reservation_cancel(reservation=reservation, actor=actor, motif="Annulé par l'accueil")
+    from .workflows import correction_ouverte, presence_ouverte
+
+    if statut in (Statut.HONOREE, Statut.ABSENT):
+        cible: str | dict = statut
+    elif statut == Statut.CONFIRMEE:
+        # Only a mark goes back to « Confirmé » here (a cancellation is undone by reservation_restore).
+        cible = {s: Statut.CONFIRMEE for s in (Statut.CONFIRMEE, Statut.HONOREE, Statut.ABSENT)}
+    else:
+        raise TransitionInterdite("Action inconnue.", vers=statut)
+
+    def check(locked: Reservation) -> None:
+        # The table's guards refuse these moves; say why in the agent's words.
+        if statut != Statut.CONFIRMEE and locked.statut == Statut.CONFIRMEE and not presence_ouverte(locked):
+            raise TransitionInterdite(
+                "La présence se note à partir du jour du rendez-vous.", de=locked.statut, vers=statut
+            )
+        if (
+            statut == Statut.CONFIRMEE
+            and locked.statut in (Statut.HONOREE, Statut.ABSENT)
+            and not correction_ouverte(locked)
+        ):
+            raise TransitionInterdite(
+                "Un pointage se corrige le jour du rendez-vous seulement.", de=locked.statut, vers=statut
+            )
+
     return transition(
         reservation,
-        statut,
+        cible,
         TABLE,
         actor,
         idempotent=True,
-        message=lambda de, vers: f"Rendez-vous {reservation.reference} : {TABLE.label(vers)}",
+        check=check,
+        message=lambda de, vers: (
+            f"Rendez-vous {reservation.reference} : {TABLE.label(de)} → {TABLE.label(vers)}"
+        ),
     )
 
 

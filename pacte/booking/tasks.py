@@ -1,9 +1,9 @@
-"""Beat tasks of the booking engine: reminders, retention, expired holds. Thin: they call services."""
+"""Beat tasks of the booking engine: reminders, retention, expired holds, ended undo windows. Thin: they call services."""
 
 from celery import shared_task
 from celery.schedules import crontab
 
-from .services import reminders_send, reservations_anonymise, retenues_purge
+from .services import annulations_finalise, reminders_send, reservations_anonymise, retenues_purge
 
 
 @shared_task(acks_late=True)
@@ -24,7 +24,17 @@ def retenues_purge_task() -> int:
     return retenues_purge()
 
 
+@shared_task(acks_late=True)
+def annulations_finalise_task() -> int:
+    """Free the places of cancellations whose undo window is over (idempotent)."""
+    return annulations_finalise()
+
+
 BEAT_SCHEDULE = {
+    "booking-annulations": {
+        "task": "pacte.booking.tasks.annulations_finalise_task",
+        "schedule": crontab(minute="*"),
+    },
     "booking-reminders": {
         "task": "pacte.booking.tasks.reminders_send_task",
         "schedule": crontab(minute="*/15"),

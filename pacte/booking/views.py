@@ -43,9 +43,11 @@ from .services import (
     reservation_create,
     reservation_mark,
     reservation_move,
+    reservation_restore,
     retenue_release,
     retenue_take,
 )
+from .workflows import correction_ouverte, presence_ouverte
 
 STAFF = (Role.AGENT, Role.ECRIVAIN, Role.ADMIN)
 LIEN = "reservation"  # the link type, for pacte.secret_links
@@ -568,6 +570,104 @@ def agent_reserver(request, uuid):
     )
 
 
+_MARQUE = {
+    Statut.HONOREE: "Présence enregistrée : arrivé.",
+    Statut.ABSENT: "Présence enregistrée : absent.",
+    Statut.CONFIRMEE: "Pointage retiré : le rendez-vous est de nouveau « Confirmé ».",
+}
+
+
+def _prevenue(reservation: Reservation) -> str:
+    if CanalMessage.APPEL in canaux(personne(reservation), repli=CanalMessage.APPEL):
+        return "appelez la personne pour la prévenir (voir « Messages envoyés »)"
+    return "la personne est prévenue"
+
+
+def _annoter(reservations: list[Reservation]) -> None:
+    """Tell each row which actions its state allows today (attendance from the appointment's day,
+    a mark undone that day only, a cancellation undone within its window). One query."""
+    reversibles = selectors.annulations_reversibles(reservations)
+    for r in reservations:
+        r.presence_ouverte = presence_ouverte(r)
+        r.correction_ouverte = correction_ouverte(r)
+        r.reversible_jusqua = reversibles.get(r.pk)
+
+
+def _suite(request, default: str) -> str:
+    """The page to go back to: a planning or a booking page of the agent side, else `default`."""
+    suite = request.POST.get("suite") or request.GET.get("suite") or ""
+    allowed = (reverse("booking:planning"), reverse("booking:agent_accueil") + "rendez-vous/")
+    if suite.startswith(allowed) and "//" not in suite:
+        return suite
+    return default
+
+
+@role_required(*STAFF)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def agent_annuler(request, uuid):
+    """Cancel on someone's behalf: the reason, then a confirmation (a page, no JS needed). The
+    message to the person leaves after the undo window; until then « Rétablir » undoes it."""
+    reservation = get_object_or_404(selectors.reservations_visible_to(request.user), uuid=uuid)
+    retour = _suite(request, reverse("booking:agent_reservation", args=[reservation.uuid]))
+    if reservation.statut != Statut.CONFIRMEE:
+        messages.error(request, "Ce rendez-vous ne peut plus être annulé.")
+        return redirect(retour)
+    form = AnnulationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reservation_cancel(
+                reservation=reservation, actor=request.user, motif=form.cleaned_data["motif"], reversible=True
+            )
+        except TransitionInterdite as exc:
+            messages.error(request, str(exc))
+            return redirect(retour)
+        _annoter([reservation])
+        messages.success(request, _annule_message(reservation))
+        return redirect(retour)
+    delai = settings.BOOKING_ANNULATION_DELAI_SECONDES
+    return render(
+        request,
+        "booking/agent_annuler.html",
+        {
+            "reservation": reservation,
+            "agenda": reservation.agenda,
+            "lieu": reservation.agenda.lieu,
+            "form": form,
+            "retour": retour,
+            "delai": f"{delai // 60} minutes" if delai % 60 == 0 and delai >= 120 else f"{delai} secondes",
+            "envoi": canaux_phrase(personne(reservation), repli=CanalMessage.APPEL),
+            "futur": reservation.debut > timezone.now(),
+        },
+    )
+
+
+def _annule_message(reservation: Reservation) -> str:
+    jusqua = reservation.reversible_jusqua
+    if reservation.debut <= timezone.now() or jusqua is None:
+        return "Le rendez-vous est annulé."
+    heure = timezone.localtime(jusqua)
+    return (
+        f"Le rendez-vous de {reservation.nom_complet or reservation.reference} est annulé. "
+        f"Vous pouvez le rétablir jusqu'à {heure:%H} h {heure:%M} ; ensuite, {_prevenue(reservation)}."
+    )
+
+
+@role_required(*STAFF)
+@require_POST
+def agent_retablir(request, uuid):
+    """Undo a cancellation made on someone's behalf, within its window (the place was kept)."""
+    reservation = get_object_or_404(selectors.reservations_visible_to(request.user), uuid=uuid)
+    retour = _suite(request, reverse("booking:agent_reservation", args=[reservation.uuid]))
+    try:
+        reservation_restore(reservation=reservation, actor=request.user)
+    except TransitionInterdite as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Le rendez-vous est rétabli ; aucun message d'annulation n'est parti.")
+    return redirect(retour)
+
+
 @role_required(*STAFF)
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -590,35 +690,24 @@ def agent_reservation(request, uuid):
         return redirect("booking:agent_reservation", uuid=reservation.uuid)
     if request.method == "POST":
         action = request.POST.get("action")
-        prevenue = (
-            "appelez la personne pour la prévenir (voir « Messages envoyés »)"
-            if CanalMessage.APPEL in canaux(personne(reservation), repli=CanalMessage.APPEL)
-            else "la personne est prévenue"
-        )
         try:
-            if action == "annuler" and modifiable:
-                form = AnnulationForm(request.POST)
-                motif = form.cleaned_data["motif"] if form.is_valid() else ""
-                reservation_cancel(
-                    reservation=reservation, actor=request.user, motif=motif or "Annulé par l'accueil"
-                )
-                messages.success(request, f"Le rendez-vous est annulé ; {prevenue}.")
-            elif action == "deplacer" and modifiable:
+            if action == "deplacer" and modifiable:
                 reservation_move(
                     reservation=reservation,
                     nouveau_debut=_parse_creneau(request.POST.get("creneau", "")),
                     actor=request.user,
                 )
-                messages.success(request, f"Le rendez-vous est déplacé ; {prevenue}.")
-            elif action in (Statut.HONOREE, Statut.ABSENT):
+                messages.success(request, f"Le rendez-vous est déplacé ; {_prevenue(reservation)}.")
+            elif action in (Statut.HONOREE, Statut.ABSENT, Statut.CONFIRMEE):
                 reservation_mark(reservation=reservation, statut=action, actor=request.user)
-                messages.success(request, "Présence enregistrée.")
+                messages.success(request, _MARQUE[action])
             else:
                 raise Http404
         except (CreneauIndisponible, TransitionInterdite) as exc:
             messages.error(request, str(exc))
         return redirect("booking:agent_reservation", uuid=reservation.uuid)
 
+    _annoter([reservation])
     context = {
         "reservation": reservation,
         "agenda": agenda,
@@ -626,7 +715,6 @@ def agent_reservation(request, uuid):
         "modifiable": modifiable,
         "futur": reservation.debut > timezone.now(),
         "notifications": notifications_about(reservation),
-        "annulation_form": AnnulationForm(),
         "telephone_affiche": phone_display(reservation.telephone),
         "action_url": reverse("booking:agent_reservation", args=[reservation.uuid]),
         "action": request.GET.get("action"),
@@ -674,6 +762,7 @@ def planning(request):
         else:
             debut = fin = jour
         reservations = list(selectors.planning(agenda, debut=debut, fin=fin))
+        _annoter(reservations)
         jours: dict[dt.date, list] = {}
         for r in reservations:
             jours.setdefault(timezone.localtime(r.debut).date(), []).append(r)
@@ -690,10 +779,11 @@ def planning(request):
 @role_required(*STAFF)
 @require_POST
 def marquer(request, uuid):
-    """Mark arrived / absent / cancelled from the planning (htmx: the updated row)."""
+    """Mark arrived / absent, or undo a mark (back to « Confirmé »), from the planning (htmx: the
+    updated row). Cancelling is never one click: it goes through `agent_annuler`."""
     reservation = get_object_or_404(selectors.reservations_visible_to(request.user), uuid=uuid)
     statut = request.POST.get("statut")
-    if statut not in (Statut.HONOREE, Statut.ABSENT, Statut.ANNULEE):
+    if statut not in (Statut.HONOREE, Statut.ABSENT, Statut.CONFIRMEE):
         raise Http404
     try:
         reservation = reservation_mark(reservation=reservation, statut=statut, actor=request.user)
@@ -703,13 +793,11 @@ def marquer(request, uuid):
         messages.error(request, str(exc))
     if request.htmx:
         reservation = selectors.reservations_visible_to(request.user).get(pk=reservation.pk)
+        _annoter([reservation])
         return render_page(
             request,
             "booking/planning.html",
             {"r": reservation, "imprimer": False, "suite": request.POST.get("suite", "")},
             partial="ligne",
         )
-    suite = request.POST.get("suite", "")
-    if not suite.startswith(reverse("booking:planning")):
-        suite = reverse("booking:planning")
-    return redirect(suite)
+    return redirect(_suite(request, reverse("booking:planning")))

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 
@@ -18,6 +19,8 @@ from tests.a11y import assert_accessible, assert_valid_html
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser
+
+LUNDI_MATIN = dt.datetime(2027, 7, 5, 6, 0, tzinfo=dt.UTC)  # Monday 8:00 in Lyon, the day of the slots
 
 
 def _fill_citizen_form(page, *, nom="Dupont", email="jeanne@example.org"):
@@ -158,7 +161,12 @@ def test_agent_books_for_a_caller_in_reserved_capacity_and_marks_attendance(
     page, live_server, make_agenda, make_user, login
 ):
     """An agent signs in, books by phone on a slot whose online place is taken (G2), and marks the
-    person as arrived in the planning (htmx)."""
+    person as arrived in the planning (htmx) on the appointment's day."""
+    with time_machine.travel(LUNDI_MATIN, tick=True):
+        _agent_books_and_marks(page, live_server, make_agenda, make_user, login)
+
+
+def _agent_books_and_marks(page, live_server, make_agenda, make_user, login):
     agenda = make_agenda(capacite=2, places_agents=1)
     slot = prochain_creneau(agenda)
     reservation_create(agenda=agenda, debut=slot.debut, nom="En ligne", prenom="A", email="a@example.org")
@@ -244,3 +252,101 @@ def test_locked_out_owner_recovers_with_javascript(page, live_server, agenda):
 def test_locked_out_owner_recovers_without_javascript(page_nojs, live_server, agenda):
     """Without JS: the same journey with plain forms and redirects."""
     assert_valid_html(_locked_out_owner_recovers(page_nojs, live_server, agenda, accessible=False))
+
+
+def test_agent_cancels_with_a_reason_undoes_and_the_message_leaves_after_the_window(
+    page, live_server, make_agenda, make_user, login, settings, sms_outbox
+):
+    """Issue 15, items 3 and 4, at 1280 and 320 px (the same journey without JS, through the real
+    forms: tests/booking/test_views.py): attendance is marked on the day (htmx) and undone back to
+    « Confirmé »; « Annuler… » asks a reason and a confirmation, the planning count drops;
+    « Rétablir » within the window restores the booking and the count; cancelled again, nothing
+    leaves during the window, then the outbox task sends the SMS and the email."""
+    from pacte.booking.models import CompteurCreneau
+    from pacte.tasks import outbox_flush_task
+
+    from .conftest import at
+
+    settings.BOOKING_ANNULATION_DELAI_SECONDES = 120
+    sources = {}
+    with time_machine.travel(LUNDI_MATIN, tick=True) as clock:
+        jour = dt.date(2027, 7, 5)
+        agenda = make_agenda(capacite=2)
+        lea, _ = reservation_create(
+            agenda=agenda,
+            debut=at(jour, "10:00"),
+            nom="Durand",
+            prenom="Léa",
+            telephone="06 12 34 56 78",
+            email="lea@example.org",
+        )
+        marc, _ = reservation_create(
+            agenda=agenda, debut=at(jour, "10:30"), nom="Petit", prenom="Marc", telephone="04 72 10 30 30"
+        )
+        login(page, make_user(Role.AGENT, lieu=agenda.lieu))
+        planning = f"{live_server.url}/reservation/agent/planning/?agenda={agenda.uuid}&jour={jour}"
+        sources["planning"] = page.goto(planning).text()
+        assert "2 rendez-vous (hors annulés)" in page.content()
+        assert_accessible(page)
+
+        # Attendance on the day, and its correction back to « Confirmé ».
+        page.locator(f"#rdv-{marc.uuid} button:has-text('Arrivé')").click()
+        page.locator(f"#rdv-{marc.uuid} .etiquette:has-text('Venu')").wait_for()
+        page.locator(f"#rdv-{marc.uuid} button:has-text('Remettre à')").click()
+        page.locator(f"#rdv-{marc.uuid} .etiquette:has-text('Confirmé')").wait_for()
+        marc.refresh_from_db()
+        assert marc.statut == Statut.CONFIRMEE
+
+        # « Annuler… »: a confirmation page asking for the reason.
+        page.locator(f"#rdv-{lea.uuid} a:has-text('Annuler')").click()
+        page.wait_for_url("**/annuler/**")
+        sources["annuler"] = page.content()
+        assert_accessible(page)
+        page.click('button:has-text("Confirmer l\'annulation")')
+        assert page.locator("#erreurs-formulaire").count() == 1
+        assert "Indiquez pourquoi le rendez-vous est annulé" in page.content()
+        sources["annuler-erreur"] = page.content()
+        assert_accessible(page, widths=(1280,))
+        lea.refresh_from_db()
+        assert lea.statut == Statut.CONFIRMEE
+        page.fill("#id_motif", "La personne a appelé pour annuler")
+        page.set_viewport_size({"width": 320, "height": 900})
+        screenshot(page, "booking-annuler-320")
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.click('button:has-text("Confirmer l\'annulation")')
+        page.wait_for_url("**/planning/**")
+        assert "1 rendez-vous (hors annulés)" in page.content()
+        assert "Vous pouvez le rétablir jusqu'à" in page.content()
+        sources["planning-annule"] = page.content()
+        assert_accessible(page)
+        screenshot(page, "booking-planning-annule")
+        page.set_viewport_size({"width": 320, "height": 900})
+        screenshot(page, "booking-planning-annule-320")
+        page.set_viewport_size({"width": 1280, "height": 900})
+        assert CompteurCreneau.objects.get(agenda=agenda, debut=lea.debut).places_prises == 1
+
+        # Undo within the window: the booking, its place and the count are back; no message left.
+        clock.shift(dt.timedelta(seconds=60))
+        page.locator(f"#rdv-{lea.uuid} button:has-text('Rétablir')").click()
+        page.wait_for_load_state()
+        assert "Le rendez-vous est rétabli" in page.content()
+        assert "2 rendez-vous (hors annulés)" in page.content()
+        lea.refresh_from_db()
+        assert lea.statut == Statut.CONFIRMEE
+
+        # Cancelled again: nothing leaves during the window, the outbox sends after it.
+        sms_outbox.clear()
+        mail.outbox.clear()
+        page.locator(f"#rdv-{lea.uuid} a:has-text('Annuler')").click()
+        page.fill("#id_motif", "Finalement la personne annule")
+        page.click('button:has-text("Confirmer l\'annulation")')
+        page.wait_for_url("**/planning/**")
+        outbox_flush_task.apply()
+        assert sms_outbox == [] and mail.outbox == []
+        clock.shift(dt.timedelta(seconds=125))
+        outbox_flush_task.apply()
+        assert [m["to"] for m in sms_outbox] == ["+33612345678"] and "annulé" in sms_outbox[0]["body"]
+        assert [m.subject for m in mail.outbox] == ["Votre rendez-vous est annulé"]
+        page.reload()
+        assert "Rétablir" not in page.locator(f"#rdv-{lea.uuid}").inner_text()
+    assert_valid_html(sources)

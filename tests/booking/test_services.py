@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from pacte.booking import hooks
-from pacte.booking.models import CompteurCreneau, Fermeture, Reservation, Statut
+from pacte.booking.models import CompteurCreneau, Fermeture, Reservation, Retenue, Statut
 from pacte.booking.selectors import creneau_at
 from pacte.booking.services import (
     CreneauIndisponible,
@@ -168,38 +168,184 @@ def test_move_to_a_full_slot_is_refused_and_changes_nothing(agenda):
 
 
 def test_reservation_table_is_the_documented_one():
-    """confirmée → annulée / honorée / absent; honorée ⇄ absent (a correction); annulée is final."""
+    """confirmée → annulée / honorée / absent; honorée ⇄ absent (a correction); a mark back to
+    confirmée (same day); annulée → confirmée (undo window); nothing else."""
     assert TABLE.pairs() == {
         ("confirmee", "annulee"),
         ("confirmee", "honoree"),
         ("confirmee", "absent"),
         ("honoree", "absent"),
         ("absent", "honoree"),
+        ("honoree", "confirmee"),
+        ("absent", "confirmee"),
+        ("annulee", "confirmee"),
     }
 
 
-@time_machine.travel(NOW, tick=False)
 def test_transition_matrix(agenda, make_user):
-    """Every (from, to) status pair: allowed ones succeed and are journaled, others raise."""
+    """Every (from, to) status pair through reservation_mark on the appointment's day: allowed
+    ones succeed and are journaled, others raise (a cancellation is undone only by
+    reservation_restore, never by a mark)."""
     agent = make_user(Role.AGENT)
+    mercredi = MARDI + dt.timedelta(days=1)
     for origine in Statut.values:
-        for cible in (Statut.HONOREE, Statut.ABSENT, Statut.ANNULEE):
-            reservation, _ = book(agenda, "11:30", day=MARDI + dt.timedelta(days=1))
+        for cible in (Statut.HONOREE, Statut.ABSENT, Statut.CONFIRMEE):
+            with time_machine.travel(NOW, tick=False):
+                reservation, _ = book(agenda, "11:30", day=mercredi)
             if origine != Statut.CONFIRMEE:
                 Reservation.objects.filter(pk=reservation.pk).update(statut=origine)
                 reservation.refresh_from_db()
-            allowed = cible in TRANSITIONS[origine] or (origine == cible == Statut.ANNULEE)
-            if allowed or origine == cible:
-                reservation_mark(reservation=reservation, statut=cible, actor=agent)
-                reservation.refresh_from_db()
-                assert reservation.statut == cible, (origine, cible)
-            else:
-                with pytest.raises(TransitionInterdite):
+            allowed = (cible in TRANSITIONS[origine] and origine != Statut.ANNULEE) or origine == cible
+            with time_machine.travel(at(mercredi, "08:00"), tick=False):
+                if allowed:
                     reservation_mark(reservation=reservation, statut=cible, actor=agent)
+                    reservation.refresh_from_db()
+                    assert reservation.statut == cible, (origine, cible)
+                else:
+                    with pytest.raises(TransitionInterdite):
+                        reservation_mark(reservation=reservation, statut=cible, actor=agent)
+                    reservation.refresh_from_db()
+                    assert reservation.statut == origine, (origine, cible)
             # Free the slot for the next pair.
             Reservation.objects.filter(pk=reservation.pk).update(statut=Statut.ANNULEE)
             CompteurCreneau.objects.update(places_prises=0, places_prises_en_ligne=0)
     assert JournalEntry.objects.filter(action="booking.reservation_mark", actor=agent).exists()
+    with pytest.raises(TransitionInterdite):
+        reservation_mark(reservation=reservation, statut=Statut.ANNULEE, actor=agent)
+
+
+def test_attendance_is_marked_from_the_appointments_day_only(agenda, make_user):
+    """« Arrivé » / « Absent » are refused before the appointment's day (issue 15, item 4), accepted
+    on the day and after; a mark goes back to « Confirmé » that day only; every move is journaled."""
+    agent = make_user(Role.AGENT)
+    with time_machine.travel(NOW, tick=False):
+        reservation, _ = book(agenda, "11:00")  # Tuesday; NOW is Monday
+        for statut in (Statut.HONOREE, Statut.ABSENT):
+            with pytest.raises(TransitionInterdite, match="à partir du jour du rendez-vous"):
+                reservation_mark(reservation=reservation, statut=statut, actor=agent)
+        reservation.refresh_from_db()
+        assert reservation.statut == Statut.CONFIRMEE
+    with time_machine.travel(at(MARDI, "08:30"), tick=False):  # the day, before the time: fine
+        reservation_mark(reservation=reservation, statut=Statut.HONOREE, actor=agent)
+        reservation_mark(reservation=reservation, statut=Statut.CONFIRMEE, actor=agent)
+        reservation_mark(reservation=reservation, statut=Statut.ABSENT, actor=agent)
+        reservation_mark(reservation=reservation, statut=Statut.CONFIRMEE, actor=agent)
+        reservation.refresh_from_db()
+        assert reservation.statut == Statut.CONFIRMEE
+        reservation_mark(reservation=reservation, statut=Statut.ABSENT, actor=agent)
+    with time_machine.travel(at(MARDI + dt.timedelta(days=1), "09:00"), tick=False):
+        with pytest.raises(TransitionInterdite, match="le jour du rendez-vous seulement"):
+            reservation_mark(reservation=reservation, statut=Statut.CONFIRMEE, actor=agent)
+        reservation_mark(reservation=reservation, statut=Statut.HONOREE, actor=agent)  # late correction
+    reservation.refresh_from_db()
+    assert reservation.statut == Statut.HONOREE
+    moves = [
+        (e.data["de"], e.data["vers"])
+        for e in JournalEntry.objects.for_object(reservation)
+        .filter(action="booking.reservation_mark", actor=agent)
+        .order_by("pk")
+    ]
+    assert moves == [
+        ("confirmee", "honoree"),
+        ("honoree", "confirmee"),
+        ("confirmee", "absent"),
+        ("absent", "confirmee"),
+        ("confirmee", "absent"),
+        ("absent", "honoree"),
+    ]
+    assert compteur(agenda, at(MARDI, "11:00")).places_prises == 1  # marks never free the place
+
+
+def test_agent_cancellation_keeps_the_place_and_delays_the_message_for_the_undo_window(
+    agenda, listener, settings, django_capture_on_commit_callbacks
+):
+    """On someone's behalf (issue 15, item 3): the place stays held during the window, the SMS and
+    email wait in the outbox until its end; undone in time, the booking is back with its place, the
+    messages cancelled, journaled; once the window is over, the outbox sends, the beat task frees
+    the place and calls the listeners, and undoing is refused."""
+    from pacte.booking.selectors import annulations_reversibles
+    from pacte.booking.services import annulations_finalise, reservation_restore
+    from pacte.notifications import outbox_flush
+
+    settings.BOOKING_ANNULATION_DELAI_SECONDES = 120
+    with time_machine.travel(NOW, tick=False) as clock:
+        reservation, _ = book(agenda)
+        outbox_flush()  # the confirmation
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            reservation_cancel(reservation=reservation, motif="Appel de la personne", reversible=True)
+        reservation.refresh_from_db()
+        assert reservation.statut == Statut.ANNULEE
+        c = compteur(agenda, at(MARDI, "09:00"))
+        assert (c.places_prises, c.places_prises_en_ligne) == (1, 1)
+        assert creneau_at(agenda, debut=at(MARDI, "09:00")) is None  # never offered meanwhile
+        assert listener == []
+        assert outbox_flush() == 0 and mail.outbox == []
+        pending = Notification.objects.filter(cle__startswith="booking:annulation:", statut="pending")
+        assert {n.canal for n in pending} == {"email", "sms"}
+        assert annulations_reversibles([reservation]) == {reservation.pk: NOW + dt.timedelta(minutes=2)}
+
+        clock.shift(dt.timedelta(seconds=90))
+        restored = reservation_restore(reservation=reservation, actor=None)
+        assert restored.statut == Statut.CONFIRMEE and restored.annulee_at is None
+        c.refresh_from_db()
+        assert (c.places_prises, c.places_prises_en_ligne) == (1, 1)
+        assert not Retenue.objects.exists()
+        assert set(
+            pending.model.objects.filter(cle__startswith="booking:annulation:").values_list(
+                "statut", flat=True
+            )
+        ) == {"cancelled"}
+        assert (
+            JournalEntry.objects.for_object(reservation).filter(action="booking.reservation_restore").exists()
+        )
+        clock.shift(dt.timedelta(minutes=5))
+        assert outbox_flush() == 0 and mail.outbox == []
+
+        # Cancelled again: a new window and new messages (not swallowed by the first keys).
+        with django_capture_on_commit_callbacks(execute=True):
+            reservation_cancel(reservation=reservation, motif="Rappel de la personne", reversible=True)
+        clock.shift(dt.timedelta(seconds=121))
+        with pytest.raises(TransitionInterdite, match="délai"):
+            reservation_restore(reservation=reservation, actor=None)
+        assert creneau_at(agenda, debut=at(MARDI, "09:00")) is not None  # the expired hold reads free
+        assert outbox_flush() == 2
+        assert [m.subject for m in mail.outbox] == ["Votre rendez-vous est annulé"]
+        with django_capture_on_commit_callbacks(execute=True):
+            assert annulations_finalise() == 1
+        assert annulations_finalise() == 0
+        c.refresh_from_db()
+        assert (c.places_prises, c.places_prises_en_ligne) == (0, 0)
+        assert listener == [(agenda.pk, at(MARDI, "09:00"))]
+        reservation.refresh_from_db()
+        assert reservation.statut == Statut.ANNULEE
+
+
+@time_machine.travel(NOW, tick=False)
+def test_undo_is_refused_once_the_message_has_left(agenda, settings, django_capture_on_commit_callbacks):
+    """If a cancellation message already left (sent by hand, a short window), undoing is refused:
+    the person knows, the agent must call them instead."""
+    from pacte.booking.services import reservation_restore
+
+    reservation, _ = book(agenda)
+    reservation_cancel(reservation=reservation, motif="Erreur", reversible=True)
+    Notification.objects.filter(cle__startswith="booking:annulation:", canal="sms").update(statut="sent")
+    with pytest.raises(TransitionInterdite, match="déjà été prévenue"):
+        reservation_restore(reservation=reservation, actor=None)
+    reservation.refresh_from_db()
+    assert reservation.statut == Statut.ANNULEE and Retenue.objects.count() == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_citizens_own_cancellation_cannot_be_restored(agenda):
+    """Only a reversible (agent) cancellation keeps its place: a citizen's frees it at once."""
+    from pacte.booking.services import reservation_restore
+
+    reservation, _ = book(agenda)
+    reservation_cancel(reservation=reservation, motif="Annulé par l'usager")
+    with pytest.raises(TransitionInterdite):
+        reservation_restore(reservation=reservation, actor=None)
+    assert compteur(agenda, at(MARDI, "09:00")).places_prises == 0
 
 
 @time_machine.travel(NOW, tick=False)

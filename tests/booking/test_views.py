@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -315,29 +316,137 @@ def test_agent_search_by_reference_name_and_phone(client, make_user, booked):
     assert reservation.reference not in client.get(url, {"q": "Inconnu"}).text
 
 
-def test_planning_marks_attendance_with_and_without_htmx(client, make_user, booked, agenda):
-    """Arrived/absent/cancelled from the planning: a full redirect without JS, the updated row with htmx."""
-    reservation, _ = booked
-    client.force_login(make_user(Role.AGENT))
-    jour = timezone.localtime(reservation.debut).date().isoformat()
-    planning = client.get(reverse("booking:planning"), {"agenda": str(agenda.uuid), "jour": jour})
-    assert reservation.reference in planning.text and "Arrivé" in planning.text
-    url = reverse("booking:marquer", args=[reservation.uuid])
-    response = client.post(url, {"statut": "honoree", "suite": f"/reservation/agent/planning/?jour={jour}"})
-    assert response.status_code == 302 and response["Location"] == f"/reservation/agent/planning/?jour={jour}"
-    reservation.refresh_from_db()
-    assert reservation.statut == Statut.HONOREE
-    row = client.post(url, {"statut": "absent"}, headers={"HX-Request": "true"})
-    assert row.text.strip().startswith("<tr") and "Absent" in row.text
-    assert client.post(url, {"statut": "n-importe"}).status_code == 404
-    week = client.get(
-        reverse("booking:planning"), {"agenda": str(agenda.uuid), "jour": jour, "vue": "semaine"}
-    )
-    assert reservation.reference in week.text
-    printable = client.get(
-        reverse("booking:planning"), {"agenda": str(agenda.uuid), "jour": jour, "imprimer": "1"}
-    )
-    assert "Présence</th>" not in printable.text and reservation.reference in printable.text
+LUNDI_MATIN = dt.datetime(2027, 7, 5, 6, 0, tzinfo=dt.UTC)  # Monday 8:00 in Lyon
+
+
+def test_planning_marks_attendance_with_and_without_htmx(client, make_user, agenda):
+    """Arrived/absent on the appointment's day: a full redirect without JS, the updated row with htmx;
+    a mark goes back to « Confirmé »; no one-click « Annulé » any more (issue 15, items 3 and 4)."""
+    from .conftest import at
+
+    with time_machine.travel(LUNDI_MATIN, tick=False):
+        jour = dt.date(2027, 7, 5)
+        reservation, _ = reservation_create(
+            agenda=agenda, debut=at(jour, "10:00"), nom="Dupont", prenom="J", email="j@example.org"
+        )
+        client.force_login(make_user(Role.AGENT))
+        planning = client.get(
+            reverse("booking:planning"), {"agenda": str(agenda.uuid), "jour": jour.isoformat()}
+        )
+        assert reservation.reference in planning.text and "Arrivé" in planning.text
+        assert reverse("booking:agent_annuler", args=[reservation.uuid]) in planning.text
+        url = reverse("booking:marquer", args=[reservation.uuid])
+        assert client.post(url, {"statut": "annulee"}).status_code == 404
+        suite = f"/reservation/agent/planning/?jour={jour}"
+        response = client.post(url, {"statut": "honoree", "suite": suite})
+        assert response.status_code == 302 and response["Location"] == suite
+        reservation.refresh_from_db()
+        assert reservation.statut == Statut.HONOREE
+        row = client.post(url, {"statut": "absent"}, headers={"HX-Request": "true"})
+        assert (
+            row.text.strip().startswith("<tr")
+            and "Absent" in row.text
+            and "Remettre à « Confirmé »" in row.text
+        )
+        row = client.post(url, {"statut": "confirmee"}, headers={"HX-Request": "true"})
+        assert "Confirmé" in row.text and "Arrivé" in row.text
+        reservation.refresh_from_db()
+        assert reservation.statut == Statut.CONFIRMEE
+        assert client.post(url, {"statut": "n-importe"}).status_code == 404
+        week = client.get(
+            reverse("booking:planning"), {"agenda": str(agenda.uuid), "jour": jour, "vue": "semaine"}
+        )
+        assert reservation.reference in week.text
+        printable = client.get(
+            reverse("booking:planning"), {"agenda": str(agenda.uuid), "jour": jour, "imprimer": "1"}
+        )
+        assert "Actions</th>" not in printable.text and reservation.reference in printable.text
+
+
+def test_attendance_cannot_be_marked_before_the_day(client, make_user, agenda):
+    """Two days early: the planning offers no « Arrivé »/« Absent » and a forged POST is refused."""
+    from .conftest import at
+
+    with time_machine.travel(LUNDI_MATIN, tick=False):
+        mercredi = dt.date(2027, 7, 7)
+        reservation, _ = reservation_create(
+            agenda=agenda, debut=at(mercredi, "10:00"), nom="Tôt", prenom="", email="t@example.org"
+        )
+        client.force_login(make_user(Role.AGENT))
+        planning = client.get(
+            reverse("booking:planning"), {"agenda": str(agenda.uuid), "jour": mercredi.isoformat()}
+        )
+        ligne = planning.text[planning.text.index(f'id="rdv-{reservation.uuid}"') :].split("</tr>")[0]
+        assert "Arrivé" not in ligne and "Présence à noter le jour du rendez-vous" in ligne
+        response = client.post(
+            reverse("booking:marquer", args=[reservation.uuid]), {"statut": "honoree"}, follow=True
+        )
+        assert "La présence se note à partir du jour du rendez-vous" in response.text
+        detail = client.get(reverse("booking:agent_reservation", args=[reservation.uuid])).text
+        assert 'value="honoree"' not in detail
+        reservation.refresh_from_db()
+        assert reservation.statut == Statut.CONFIRMEE
+
+
+def test_agent_cancels_with_a_reason_and_a_confirmation_then_undoes(client, make_user, agenda, settings):
+    """« Annuler… » opens a confirmation page asking for the reason (kept when missing, error next to
+    the field); confirming cancels, the planning count drops, the message waits; « Rétablir » within
+    the window restores it and the count; after the window it is refused (issue 15, item 3)."""
+    from pacte.models import JournalEntry, Notification
+
+    from .conftest import at
+
+    settings.BOOKING_ANNULATION_DELAI_SECONDES = 120
+    with time_machine.travel(LUNDI_MATIN, tick=False) as clock:
+        jour = dt.date(2027, 7, 6)
+        reservation, _ = reservation_create(
+            agenda=agenda, debut=at(jour, "10:00"), nom="Durand", prenom="Léa", telephone="06 12 34 56 78"
+        )
+        agent = make_user(Role.AGENT)
+        client.force_login(agent)
+        planning_url = f"{reverse('booking:planning')}?agenda={agenda.uuid}&jour={jour}"
+        assert "1 rendez-vous (hors annulés)" in client.get(planning_url).text
+        url = reverse("booking:agent_annuler", args=[reservation.uuid])
+        page = client.get(url, {"suite": planning_url})
+        assert "Motif de l&#x27;annulation" in page.text and "2 minutes" in page.text
+        assert "par SMS au 06 12 34 56 78" in page.text
+        erreur = client.post(url, {"motif": "  ", "suite": planning_url})
+        assert erreur.status_code == 200 and "Indiquez pourquoi le rendez-vous est annulé" in erreur.text
+        reservation.refresh_from_db()
+        assert reservation.statut == Statut.CONFIRMEE
+        response = client.post(url, {"motif": "La personne a appelé", "suite": planning_url})
+        assert response.status_code == 302 and response["Location"] == planning_url
+        page = client.get(planning_url).text
+        assert (
+            "0 rendez-vous (hors annulés)" in page and "Vous pouvez le rétablir jusqu&#x27;à 08 h 02" in page
+        )
+        assert "Rétablir" in page and "Possible jusqu'à 08:02" in page
+        reservation.refresh_from_db()
+        assert reservation.statut == Statut.ANNULEE and reservation.motif_annulation == "La personne a appelé"
+        assert Notification.objects.get(cle__startswith="booking:annulation:").statut == "pending"
+
+        clock.shift(dt.timedelta(seconds=60))
+        retablir = reverse("booking:agent_retablir", args=[reservation.uuid])
+        response = client.post(retablir, {"suite": planning_url}, follow=True)
+        assert (
+            "Le rendez-vous est rétabli" in response.text and "1 rendez-vous (hors annulés)" in response.text
+        )
+        reservation.refresh_from_db()
+        assert reservation.statut == Statut.CONFIRMEE
+        assert Notification.objects.get(cle__startswith="booking:annulation:").statut == "cancelled"
+        actions = set(JournalEntry.objects.for_object(reservation).values_list("action", "actor"))
+        assert {
+            ("booking.reservation_cancel", agent.pk),
+            ("booking.reservation_restore", agent.pk),
+        } <= actions
+
+        client.post(url, {"motif": "Finalement oui"})
+        clock.shift(dt.timedelta(seconds=121))
+        response = client.post(retablir, follow=True)
+        assert "Le délai pour rétablir ce rendez-vous est passé" in response.text
+        assert "Rétablir" not in client.get(planning_url).text
+        reservation.refresh_from_db()
+        assert reservation.statut == Statut.ANNULEE
 
 
 def test_planning_query_count_does_not_grow(client, make_user, make_agenda, django_assert_max_num_queries):
@@ -367,7 +476,10 @@ def test_agent_moves_and_cancels_on_behalf(client, make_user, booked):
     )
     choice = re.findall(r'name="creneau" value="([^"]+)"', page.text)[0]
     assert client.post(url, {"action": "deplacer", "creneau": choice}).status_code == 302
-    assert client.post(url, {"action": "annuler", "motif": "Appel de l'usager"}).status_code == 302
+    assert client.post(url, {"action": "annuler", "motif": "Appel de l'usager"}).status_code == 404
+    annuler = reverse("booking:agent_annuler", args=[reservation.uuid])
+    assert annuler in client.get(url).text
+    assert client.post(annuler, {"motif": "Appel de l'usager"}).status_code == 302
     reservation.refresh_from_db()
     assert reservation.statut == Statut.ANNULEE and reservation.motif_annulation == "Appel de l'usager"
     detail = client.get(url)
@@ -455,7 +567,8 @@ def test_cancelling_for_a_landline_only_person_asks_the_agent_to_call(
     agent = make_user(Role.AGENT)
     client.force_login(agent)
     url = reverse("booking:agent_reservation", args=[reservation.uuid])
-    response = client.post(url, {"action": "annuler", "motif": "Fermeture"}, follow=True)
+    annuler = reverse("booking:agent_annuler", args=[reservation.uuid])
+    response = client.post(annuler, {"motif": "Fermeture"}, follow=True)
     assert "appelez la personne pour la prévenir" in response.text
     assert sms_outbox == [] and not Notification.objects.filter(canal="sms").exists()
     accueil = client.get(reverse("booking:agent_accueil")).text

@@ -32,7 +32,10 @@ def test_ecrivain_sees_only_own_appointments_and_others_are_404(deux_ecrivains, 
     )
     assert client.get(reverse("ecrivains:passage_create", args=[sienne.uuid])).status_code == 404
     assert client.get(reverse("ecrivains:seance_annuler", args=[sienne.uuid])).status_code == 404
-    client.post(reverse("ecrivains:rendez_vous_marquer", args=[r1.uuid]), {"statut": "absent"})
+    # Attendance is marked from the appointment's day on (pacte/booking/workflows.py).
+    with time_machine.travel(r1.debut - dt.timedelta(hours=1), tick=False):
+        client.force_login(user)  # a new day, a new session
+        client.post(reverse("ecrivains:rendez_vous_marquer", args=[r1.uuid]), {"statut": "absent"})
     r1.refresh_from_db()
     assert r1.statut == Statut.ABSENT
 
