@@ -55,3 +55,19 @@ def liens_for(user) -> list[Lien]:
         if provider is not None:
             links.extend(provider(user))
     return links
+
+
+def liens(user) -> list[Lien]:
+    """The kernel's own tile: the letters to post, for the teams that post them."""
+    from .roles import Role, has_role
+
+    if not has_role(user, Role.AGENT, Role.MEDIATEUR, Role.ADMIN):
+        return []
+    return [
+        Lien(
+            "Courriers à envoyer",
+            reverse("courrier_liste"),
+            "Imprimer en un seul PDF les courriers des personnes sans courriel ni mobile, puis les marquer postés.",
+            "Courriers",
+        )
+    ]

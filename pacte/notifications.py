@@ -26,6 +26,9 @@ Templates: `message="booking/confirmation"` renders `booking/emails/confirmation
 `booking/sms/confirmation.txt` or `booking/sms/defaut.txt` (SMS), `booking/courriers/confirmation.txt`
 or else the email template (letter and call tasks). They are plain text, rendered with
 autoescaping off: a name like « d'accord & <b> » arrives as typed, never as `d&#x27;accord`.
+A letter also gets its printable body: `booking/courriers/confirmation.html` (HTML, autoescaped,
+given the plain text as `texte`) or else `pacte/courriers/defaut.html` (the plain text in
+paragraphs). `pacte.courriers` puts each on its A4 page, with the address in the envelope window.
 
 Bodies are encrypted at rest (`pacte.encryption`, they carry secret links) and blanked as soon as
 the message is delivered, cancelled or its task done; the metadata and status stay for the agents.
@@ -123,6 +126,7 @@ def notification_queue(
     obj=None,
     cle: str | None = None,
     send_at=None,
+    corps_html: str = "",
 ) -> Notification | None:
     """Queue one already-written message (the outbox's low level; apps call `notify_person`).
 
@@ -142,6 +146,7 @@ def notification_queue(
         destinataire=destinataire[:254],
         sujet=sujet[:250],
         corps=encrypt(corps),
+        corps_html=encrypt(corps_html) if corps_html else "",
         pieces_jointes=pieces_jointes or [],
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
@@ -173,6 +178,15 @@ def _templates(message: str, canal: str) -> list[str]:
     return [f"{app}/courriers/{name}.txt", f"{app}/emails/{name}.txt"]
 
 
+def render_lettre(message: str, context: dict) -> str:
+    """The printable body of the letter for `message` (HTML fragment, autoescaped)."""
+    app, _, name = message.partition("/")
+    template = select_template(
+        [f"{app}/courriers/{name}.html", "pacte/courriers/defaut.html"], using="django"
+    )
+    return template.render(context).strip()
+
+
 def _destinataire(personne: Personne, canal: str) -> str:
     if canal == Canal.EMAIL:
         return personne.email
@@ -198,8 +212,8 @@ def notify_person(
     """Reach `personne` with `message` by every channel the policy allows; return the outbox rows.
 
     `message` names the templates ("<app>/<name>", see the module docstring); `context` is given to
-    them with `site_url`, `lyon_en_direct`, `personne`, `sujet` and `canal`. `obj` is what the
-    message is about (its delivery log shows next to it). `cle` (idempotency) is suffixed with
+    them with `site_url`, `lyon_en_direct`, `ville_adresse`, `personne`, `sujet` and `canal`. `obj`
+    is what the message is about (its delivery log shows next to it). `cle` (idempotency) is suffixed with
     the channel. `repli` is the agents' task when neither email nor SMS reaches the person
     (`Canal.COURRIER`, `Canal.APPEL`, or None for nothing). Attachments go with the email only.
     Call it inside the write's transaction: the sending happens on commit.
@@ -208,11 +222,14 @@ def notify_person(
     base = {
         "site_url": settings.SITE_URL.rstrip("/"),
         "lyon_en_direct": settings.LYON_EN_DIRECT_PHONE,
+        "ville_adresse": settings.CITY_POSTAL_ADDRESS,
         "personne": personne,
         "sujet": sujet,
     }
     for canal in canaux(personne, repli=repli):
-        corps = render_text(_templates(message, canal), {**base, "canal": canal, **context})
+        data = {**base, "canal": canal, **context}
+        corps = render_text(_templates(message, canal), data)
+        lettre = render_lettre(message, {**data, "texte": corps}) if canal == Canal.COURRIER else ""
         notification = notification_queue(
             canal=canal,
             destinataire=_destinataire(personne, canal),
@@ -222,6 +239,7 @@ def notify_person(
             obj=obj,
             cle=f"{cle}:{canal}" if cle else None,
             send_at=send_at if canal in CANAUX_AUTOMATIQUES else None,
+            corps_html=lettre,
         )
         if notification is not None:
             rows.append(notification)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import otp_views, views
+from . import courrier_views, otp_views, views
 from .auth_views import ConnexionView, MotDePasseOublieView, NouveauMotDePasseView
 
 urlpatterns = [
@@ -51,6 +51,9 @@ urlpatterns = [
     ),
     path("espace/securite/confirmer/", otp_views.confirmer_mot_de_passe, name="securite_confirmer"),
     path("espace/session/prolonger/", otp_views.prolonger_session, name="prolonger_session"),
+    path("espace/courriers/", courrier_views.courrier_liste, name="courrier_liste"),
+    path("espace/courriers/du-jour.pdf", courrier_views.courrier_pdf, name="courrier_pdf"),
+    path("espace/courriers/postes/", courrier_views.courrier_poster, name="courrier_poster"),
     path("admin/", admin.site.urls),
     path("reservation/", include("pacte.booking.urls")),
     path("pacte/", include("pacte.tracker.urls")),

@@ -1,0 +1,148 @@
+"""Letters for people without email or mobile: the day's PDF, the window address, « postés »."""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+
+import pytest
+from django.urls import reverse
+
+from mediation.enums import StatutSaisine
+from mediation.workflows import saisine_transition
+from pacte.courriers import courriers_a_poster_for, courriers_pdf
+from pacte.models import Canal, JournalEntry, Notification, StatutNotification
+from pacte.notifications import Personne, notifications_about, notify_person
+from pacte.roles import Role
+from tests.mediation.factories import saisine_new
+
+MM = 72 / 25.4  # PDF points per millimetre
+
+
+def _pdftotext(pdf: bytes, *args: str) -> str:
+    return subprocess.run(
+        ["pdftotext", *args, "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def _pages(bbox: str) -> list[tuple[float, float, list]]:
+    """`pdftotext -bbox` output as [(width, height, [(word, (xMin, yMin, xMax, yMax))…])…] in points."""
+    pages = []
+    for chunk in bbox.split("<page ")[1:]:
+        size = re.match(r'width="([\d.]+)" height="([\d.]+)"', chunk)
+        words = [
+            (html.unescape(m[5]), tuple(float(v) for v in m.groups()[:4]))
+            for m in re.finditer(
+                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', chunk
+            )
+        ]
+        pages.append((float(size[1]), float(size[2]), words))
+    return pages
+
+
+def _lettre_accueil(nom="Jeanne Martin", adresse="12 rue de la Paix\n69003 Lyon"):
+    """A letter the reception agents post (a callback fallback, the plain-text default template)."""
+    (tache,) = notify_person(
+        personne=Personne(nom=nom, telephone="04 72 10 30 30", adresse=adresse),
+        message="demarches/rappel_repli",
+        context={"demande": None, "demarche": None},
+        sujet="Nous n'avons pas pu vous joindre",
+        repli=Canal.COURRIER,
+    )
+    return tache
+
+
+def _saisine_sans_email():
+    return saisine_new(
+        email="", telephone="04 72 10 30 30", nom="Lefèvre", adresse="3 quai Saint-Vincent\n69001 Lyon"
+    )
+
+
+@pytest.mark.django_db
+def test_the_day_pdf_holds_every_letter_with_the_address_in_the_window():
+    """One A4 PDF, one letter per page, each address inside the DL window zone (110-195 × 55-90 mm)."""
+    _lettre_accueil()
+    saisine = _saisine_sans_email()
+    courriers = list(Notification.objects.taches_a_faire().filter(canal=Canal.COURRIER).order_by("pk"))
+    assert len(courriers) == 2
+    pdf = courriers_pdf(courriers=courriers)
+    texte = _pdftotext(pdf, "-layout")
+    assert "Jeanne Martin" in texte and "Nous n'avons pas pu vous joindre" in texte
+    assert saisine.reference in texte and "Alice Lefèvre" in texte
+    assert "Hôtel de Ville" in texte  # the City's return address
+
+    pages = _pages(_pdftotext(pdf, "-bbox"))
+    assert len(pages) == 2  # one page per letter
+    for (largeur, hauteur, mots), attendus in zip(
+        pages, [("Jeanne", "Paix", "69003"), ("Lefèvre", "Saint-Vincent", "69001")], strict=False
+    ):
+        assert (round(largeur), round(hauteur)) == (595, 842)  # A4
+        for mot in attendus:
+            ((x_min, y_min, x_max, y_max),) = [box for text, box in mots if text == mot]
+            assert x_min / MM >= 110 and x_max / MM <= 195, (mot, x_min / MM, x_max / MM)
+            assert y_min / MM >= 55 and y_max / MM <= 90, (mot, y_min / MM, y_max / MM)
+
+
+@pytest.mark.django_db
+def test_the_decision_letter_states_decision_reasons_and_recourse(make_user):
+    """The médiateur's decision letter is dated, referenced, and states reasons and voies de recours."""
+    mediateur = make_user(Role.MEDIATEUR)
+    saisine = _saisine_sans_email()
+    saisine_transition(
+        saisine=saisine,
+        vers=StatutSaisine.IRRECEVABLE,
+        actor=mediateur,
+        motif="Le service n'a pas encore été contacté.",
+        motif_irrecevabilite="sans_demarche_prealable",
+    )
+    lettre = Notification.objects.about(saisine).filter(canal=Canal.COURRIER).order_by("-pk").first()
+    texte = " ".join(_pdftotext(courriers_pdf(courriers=[lettre])).split())
+    assert f"Dossier n° {saisine.reference}" in texte and "décision du" in texte
+    assert "La décision" in texte and "Le médiateur ne peut pas s'occuper de votre demande." in texte
+    assert "Les raisons" in texte and "Le service n'a pas encore été contacté." in texte
+    assert "Vos recours" in texte and "tribunal administratif de Lyon" in texte
+    assert "deux mois" in texte and "L. 213-6" in texte and "Défenseur des droits" in texte
+
+
+@pytest.mark.django_db
+def test_posting_moves_the_letters_and_the_log_reads_courrier_envoye(client, make_user):
+    """« Marquer comme postés »: each letter is done (journaled) and its log reads « Courrier envoyé le … »."""
+    agent = make_user(Role.AGENT)
+    tache = _lettre_accueil()
+    client.force_login(agent)
+    assert reverse("courrier_liste") in client.get(reverse("mon_espace")).text  # the tile
+    page = client.get(reverse("courrier_liste")).text
+    assert "Jeanne Martin" in page
+    response = client.get(reverse("courrier_pdf"))
+    assert response["Content-Type"] == "application/pdf" and "Jeanne Martin" in _pdftotext(response.content)
+    response = client.post(reverse("courrier_poster"), {"courrier": [str(tache.uuid)]})
+    assert response.status_code == 302
+    tache.refresh_from_db()
+    assert tache.statut == StatutNotification.SENT and tache.etat.startswith("Courrier envoyé le ")
+    assert JournalEntry.objects.filter(action="notification.tache_faite", actor=agent).count() == 1
+    assert "Aucun courrier à envoyer." in client.get(reverse("courrier_liste")).text
+
+
+@pytest.mark.django_db
+def test_letters_are_scoped_by_team_and_other_roles_get_404(client, make_user):
+    """Reception agents never see the médiateur's letters (and vice versa); other roles get a 404."""
+    accueil = _lettre_accueil()
+    saisine = _saisine_sans_email()
+    mediation = Notification.objects.about(saisine).get(canal=Canal.COURRIER)
+    agent, mediateur = make_user(Role.AGENT), make_user(Role.MEDIATEUR)
+    assert list(courriers_a_poster_for(agent)) == [accueil]
+    assert list(courriers_a_poster_for(mediateur)) == [mediation]
+    client.force_login(agent)
+    client.post(reverse("courrier_poster"), {"courrier": [str(mediation.uuid)]})
+    mediation.refresh_from_db()
+    assert mediation.statut == StatutNotification.PENDING  # refused: not the agent's letter
+    assert "Lefèvre" not in client.get(reverse("courrier_liste")).text
+    for role in (Role.ELU, Role.ECRIVAIN, Role.REFERENT):
+        client.force_login(make_user(role))
+        for url in ("courrier_liste", "courrier_pdf"):
+            assert client.get(reverse(url)).status_code == 404
+        assert client.post(reverse("courrier_poster"), {"courrier": [str(accueil.uuid)]}).status_code == 404
+    accueil.refresh_from_db()
+    assert accueil.statut == StatutNotification.PENDING
+    assert notifications_about(saisine)[0].etat == "Courrier à envoyer"
