@@ -1,14 +1,16 @@
-"""The commitments report: per arrondissement and per direction, computed by the database.
+"""The commitments report: per arrondissement, per direction and per direction × arrondissement.
 
 It measures the City's commitments to élus, never individual agents: there is no per-person
 figure anywhere. Definitions (also shown on the page):
 - reçues: requests received in the period;
 - évaluables: received in the period and either answered or already past their deadline;
 - dans le délai: answered (first answer) on or before the deadline; the % is over évaluables;
-- médianes: time from reception to the first response / to the answer, in calendar days, both
-  over the same requests (those answered): a request closed without a separate first response
-  counts its answer as its first response. Over different populations (every request with a
-  first response vs. the answered ones) the first median could exceed the full one;
+- médianes: time from reception to the first response / to the answer, in business days
+  (`pacte.calendrier.business_days_between`: Saturdays, Sundays and French public holidays
+  skipped, the day of reception not counted: an answer the same day is 0, the next business day
+  1), both over the same requests (those answered): a request closed without a separate first
+  response counts its answer as its first response. Over different populations (every request
+  with a first response vs. the answered ones) the first median could exceed the full one;
 - en retard aujourd'hui: open requests past their deadline now, whatever their reception date.
 """
 
@@ -16,13 +18,16 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 
-from django.db import connection
 from django.db.models import Aggregate, Count, ExpressionWrapper, F, FloatField, Func, Q
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
+from pacte.calendrier import business_days_between
+from pacte.formats import nombre
 from pacte.models import Arrondissement, Direction
 
 from .enums import OUVERTS
@@ -59,10 +64,12 @@ class Ligne:
     evaluables: int = 0
     dans_delai: int = 0
     repondues: int = 0
-    mediane_premiere_reponse_h: float | None = None
-    mediane_resolution_h: float | None = None
+    mediane_premiere_reponse_j: float | None = None
+    mediane_resolution_j: float | None = None
     en_retard: int = 0
     is_mise_en_avant: bool = False
+    # Direction × arrondissement table: the second header of the row.
+    sous_libelle: str = ""
 
     @property
     def taux(self) -> float | None:
@@ -75,6 +82,8 @@ class Rapport:
     fin: dt.date
     par_arrondissement: list[Ligne] = field(default_factory=list)
     par_direction: list[Ligne] = field(default_factory=list)
+    # One row per (direction, arrondissement) with requests in the period or overdue today.
+    par_direction_arrondissement: list[Ligne] = field(default_factory=list)
     total: Ligne | None = None
 
 
@@ -88,31 +97,41 @@ def _metrics(debut, fin, today):
         "repondues": Count("id", filter=periode & Q(resolue_at__isnull=False)),
         "en_retard": Count("id", filter=retard),
     }
-    if connection.vendor == "postgresql":
-        metrics["mediane_premiere_reponse_h"] = Mediane(
-            _heures(PREMIERE_REPONSE), filter=periode & Q(resolue_at__isnull=False)
-        )
-        metrics["mediane_resolution_h"] = Mediane(
-            _heures("resolue_at"), filter=periode & Q(resolue_at__isnull=False)
-        )
     return metrics
 
 
-def _python_medians(base, debut, fin, cle: str | None) -> dict:
-    """Fallback for SQLite (the zero-setup dev default): one query, medians computed in Python."""
-    rows = base.filter(created_at__date__gte=debut, created_at__date__lte=fin).values_list(
-        cle or "id", "created_at", "premiere_reponse_at", "resolue_at"
+def _medians(base, debut, fin) -> dict:
+    """Medians in business days of the requests answered in the period, in one query.
+
+    Returns {(group key, value): (median to first response, median to answer)} for the keys
+    "arrondissement_id", "direction_id", "croise" ((direction_id, arrondissement_id)) and
+    ("total", None). Business days come from `pacte.calendrier` (one place for holidays), on the
+    City's local dates; a pair of dates is computed once whatever the volume.
+    """
+    rows = (
+        base.order_by()
+        .filter(created_at__date__gte=debut, created_at__date__lte=fin, resolue_at__isnull=False)
+        .annotate(premiere=PREMIERE_REPONSE)
+        .values_list("arrondissement_id", "direction_id", "created_at", "premiere", "resolue_at")
     )
-    groups: dict = {}
-    for key, created, premiere, resolue in rows:
-        group = groups.setdefault(key if cle else None, ([], []))
-        if resolue:  # the same set for both medians, as PREMIERE_REPONSE
-            premiere = min(premiere or resolue, resolue)
-            group[0].append((premiere - created).total_seconds() / 3600)
-            group[1].append((resolue - created).total_seconds() / 3600)
+    jours = cache(business_days_between)
+    tz = timezone.get_current_timezone()
+    groups: dict = defaultdict(lambda: ([], []))
+    for arrondissement_id, direction_id, created, premiere, resolue in rows:
+        recue_le = timezone.localtime(created, tz).date()
+        premiere_j = jours(recue_le, timezone.localtime(premiere, tz).date())
+        reponse_j = jours(recue_le, timezone.localtime(resolue, tz).date())
+        for key in (
+            ("arrondissement_id", arrondissement_id),
+            ("direction_id", direction_id),
+            ("croise", (direction_id, arrondissement_id)),
+            ("total", None),
+        ):
+            groups[key][0].append(premiere_j)
+            groups[key][1].append(reponse_j)
     return {
-        k: (statistics.median(a) if a else None, statistics.median(b) if b else None)
-        for k, (a, b) in groups.items()
+        key: (float(statistics.median(premieres)), float(statistics.median(reponses)))
+        for key, (premieres, reponses) in groups.items()
     }
 
 
@@ -134,42 +153,68 @@ def rapport_build(
     base = DemandeAppui.objects.all() if base is None else base
     today = timezone.localdate()
     metrics = _metrics(debut, fin, today)
+    medians = _medians(base, debut, fin)
     rapport = Rapport(debut=debut, fin=fin)
-    python = connection.vendor != "postgresql"
-    for cle, modele, cible, highlight in (
-        ("arrondissement_id", Arrondissement, rapport.par_arrondissement, arrondissement_id),
-        ("direction_id", Direction, rapport.par_direction, direction_id),
+    arrondissements = list(Arrondissement.objects.all())
+    for cle, objets, cible, highlight in (
+        ("arrondissement_id", arrondissements, rapport.par_arrondissement, arrondissement_id),
+        ("direction_id", Direction.objects.all(), rapport.par_direction, direction_id),
     ):
         grouped = {row[cle]: row for row in base.order_by().values(cle).annotate(**metrics)}
-        medians = _python_medians(base, debut, fin, cle) if python else {}
-        objets = modele.objects.all()
-        if modele is Direction:
+        if cle == "direction_id":
             objets = [d for d in objets if d.is_active or d.pk in grouped]
+            directions = {d.pk: d for d in objets}
         for objet in objets:
-            libelle = f"{objet.ordinal} arrondissement" if modele is Arrondissement else objet.nom
+            libelle = objet.nom if cle == "direction_id" else f"{objet.ordinal} arrondissement"
             ligne = _fill(Ligne(libelle=libelle, cle=objet.pk), grouped.get(objet.pk, {}))
-            if python and objet.pk in medians:
-                ligne.mediane_premiere_reponse_h, ligne.mediane_resolution_h = medians[objet.pk]
+            ligne.mediane_premiere_reponse_j, ligne.mediane_resolution_j = medians.get(
+                (cle, objet.pk), (None, None)
+            )
             ligne.is_mise_en_avant = objet.pk == highlight
-            if modele is Direction and not (ligne.recues or ligne.en_retard) and direction_id is None:
+            if cle == "direction_id" and not (ligne.recues or ligne.en_retard) and direction_id is None:
                 continue  # directions nobody wrote to in the period stay out of the table
             cible.append(ligne)
+    rapport.par_direction_arrondissement = _croise(
+        base, metrics, medians, directions, arrondissements, arrondissement_id
+    )
     total = base.order_by().aggregate(**metrics)
     rapport.total = _fill(Ligne(libelle="Ensemble"), total)
-    if python:
-        rapport.total.mediane_premiere_reponse_h, rapport.total.mediane_resolution_h = _python_medians(
-            base, debut, fin, None
-        ).get(None, (None, None))
+    rapport.total.mediane_premiere_reponse_j, rapport.total.mediane_resolution_j = medians.get(
+        ("total", None), (None, None)
+    )
     return rapport
 
 
-def duree(heures: float | None) -> str:
-    """A duration for people: '5 h' under a day, '2,5 j' (calendar days) otherwise, '—' if none."""
-    if heures is None:
-        return "—"
-    if heures < 24:
-        return f"{round(heures)} h"
-    return f"{heures / 24:.1f} j".replace(".", ",")
+def _croise(base, metrics, medians, directions, arrondissements, highlight) -> list[Ligne]:
+    """Direction × arrondissement: one grouped query, rows by direction name then arrondissement."""
+    rang = {a.pk: (a.numero, a) for a in arrondissements}
+    lignes = []
+    for row in base.order_by().values("direction_id", "arrondissement_id").annotate(**metrics):
+        direction, (numero, arrondissement) = (
+            directions.get(row["direction_id"]),
+            rang[row["arrondissement_id"]],
+        )
+        ligne = _fill(
+            Ligne(
+                libelle=direction.nom if direction else "",
+                sous_libelle=f"{arrondissement.ordinal} arrondissement",
+                cle=numero,
+            ),
+            row,
+        )
+        if not (ligne.recues or ligne.en_retard) or direction is None:
+            continue
+        ligne.mediane_premiere_reponse_j, ligne.mediane_resolution_j = medians.get(
+            ("croise", (row["direction_id"], row["arrondissement_id"])), (None, None)
+        )
+        ligne.is_mise_en_avant = row["arrondissement_id"] == highlight
+        lignes.append(ligne)
+    return sorted(lignes, key=lambda ligne: (ligne.libelle, ligne.cle))
+
+
+def jours_ouvres(jours: float | None) -> str:
+    """A median in business days for people: « 0 », « 2,5 », « — » if none (the unit is in the header)."""
+    return "—" if jours is None else nombre(jours)
 
 
 def trimestres(today: dt.date | None = None, nombre: int = 4) -> list[tuple[str, dt.date, dt.date]]:

@@ -312,8 +312,10 @@ def _rows(rapport):
         ("Direction", rapport.par_direction),
     ):
         for ligne in [*lignes]:
-            yield titre, ligne
-    yield "Ensemble", rapport.total
+            yield titre, ligne.libelle, ligne
+    for ligne in rapport.par_direction_arrondissement:
+        yield "Direction × arrondissement", f"{ligne.libelle} — {ligne.sous_libelle}", ligne
+    yield "Ensemble", rapport.total.libelle, rapport.total
 
 
 @role_required(*STAFF_ROLES)
@@ -365,8 +367,8 @@ CSV_HEADER = [
     "Évaluables",
     "Répondues dans le délai",
     "Part dans le délai (%)",
-    "Médiane première réponse (heures)",
-    "Médiane réponse (heures)",
+    "Médiane première réponse (jours ouvrés)",
+    "Médiane réponse (jours ouvrés)",
     "En retard aujourd'hui",
 ]
 
@@ -382,16 +384,16 @@ def rapport_csv(request):
     rows = (
         [
             tableau,
-            ligne.libelle,
+            libelle,
             ligne.recues,
             ligne.evaluables,
             ligne.dans_delai,
             _num(ligne.taux),
-            _num(ligne.mediane_premiere_reponse_h),
-            _num(ligne.mediane_resolution_h),
+            _num(ligne.mediane_premiere_reponse_j),
+            _num(ligne.mediane_resolution_j),
             ligne.en_retard,
         ]
-        for tableau, ligne in _rows(data)
+        for tableau, libelle, ligne in _rows(data)
     )
     return csv_response(
         rows,

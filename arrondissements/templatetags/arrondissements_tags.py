@@ -1,14 +1,14 @@
 from django import template
 
-from ..rapport import duree as _duree
+from ..rapport import jours_ouvres as _jours_ouvres
 
 register = template.Library()
 
 
 @register.filter
-def duree(heures):
-    """'5 h', '2,5 j' or '—'."""
-    return _duree(heures)
+def jours_ouvres(jours):
+    """'0', '2,5' (business days; the unit is in the column header) or '—'."""
+    return _jours_ouvres(jours)
 
 
 @register.filter

@@ -65,28 +65,29 @@ def _figures(ligne):
         ligne.evaluables,
         ligne.dans_delai,
         ligne.taux,
-        ligne.mediane_premiere_reponse_h,
-        ligne.mediane_resolution_h,
+        ligne.mediane_premiere_reponse_j,
+        ligne.mediane_resolution_j,
         ligne.en_retard,
     )
 
 
 def test_figures_equal_hand_computed_values(dataset, lieux):
-    """Received, within commitment, %, medians and overdue match a hand computation."""
+    """Received, within commitment, %, medians (business days) and overdue match a hand computation:
+    6e: first responses after 1 and 0 business days, answers after 2 and 4 (Mon 12 → Fri 16 Jan)."""
     with time_machine.travel(TODAY, tick=False):
         rapport = rapport_build(debut=dt.date(2026, 1, 1), fin=dt.date(2026, 3, 31))
     arr = {ligne.cle: ligne for ligne in rapport.par_arrondissement}
     assert len(arr) == 9
-    assert _figures(arr[lieux["a6"].pk]) == (3, 3, 1, 33.3, 17.0, 72.0, 2)
-    assert _figures(arr[lieux["a2"].pk]) == (2, 1, 1, 100.0, 2.0, 2.0, 0)
+    assert _figures(arr[lieux["a6"].pk]) == (3, 3, 1, 33.3, 0.5, 3.0, 2)
+    assert _figures(arr[lieux["a2"].pk]) == (2, 1, 1, 100.0, 0.0, 0.0, 0)
     assert _figures(
         arr[lieux["a2"].pk + 1 if lieux["a2"].pk + 1 != lieux["a6"].pk else lieux["a2"].pk + 2]
     ) == (0, 0, 0, None, None, None, 0)
     directions = {ligne.cle: ligne for ligne in rapport.par_direction}
     assert set(directions) == {lieux["dev"].pk, lieux["de"].pk}  # silent directions stay out
-    assert _figures(directions[lieux["dev"].pk]) == (3, 3, 1, 33.3, 17.0, 72.0, 2)
-    assert _figures(directions[lieux["de"].pk]) == (2, 1, 1, 100.0, 2.0, 2.0, 0)
-    assert _figures(rapport.total) == (5, 4, 2, 50.0, 10.0, 48.0, 2)
+    assert _figures(directions[lieux["dev"].pk]) == (3, 3, 1, 33.3, 0.5, 3.0, 2)
+    assert _figures(directions[lieux["de"].pk]) == (2, 1, 1, 100.0, 0.0, 0.0, 0)
+    assert _figures(rapport.total) == (5, 4, 2, 50.0, 0.0, 2.0, 2)
 
 
 def test_median_first_response_never_exceeds_the_median_full_response(make_demande):
@@ -100,16 +101,9 @@ def test_median_first_response_never_exceeds_the_median_full_response(make_deman
     for day in (7, 8):
         c = _utc(2026, 1, day)
         make_demande(created_at=c, statut="prise_en_charge", premiere_reponse_at=c + 120 * h)
-    for vendor in ("postgresql", "sqlite"):  # the database's medians and the Python fallback agree
-        with time_machine.travel(TODAY, tick=False):
-            if vendor == "sqlite":
-                from unittest import mock
-
-                with mock.patch.object(connection, "vendor", "sqlite"):
-                    total = rapport_build(debut=dt.date(2026, 1, 1), fin=dt.date(2026, 3, 31)).total
-            else:
-                total = rapport_build(debut=dt.date(2026, 1, 1), fin=dt.date(2026, 3, 31)).total
-        assert (total.mediane_premiere_reponse_h, total.mediane_resolution_h) == (2.0, 2.0), vendor
+    with time_machine.travel(TODAY, tick=False):
+        total = rapport_build(debut=dt.date(2026, 1, 1), fin=dt.date(2026, 3, 31)).total
+    assert (total.mediane_premiere_reponse_j, total.mediane_resolution_j) == (0.0, 0.0)
 
 
 def test_referent_report_is_limited_to_their_direction(dataset, people, client):
@@ -149,13 +143,21 @@ def test_csv_equals_page_and_elu_row_is_highlighted(dataset, people, client):
             "utf-8-sig"
         )
     rows = list(csv.reader(io.StringIO(data), delimiter=";"))
-    assert rows[0][0] == "Tableau" and len(rows) == 1 + 9 + 2 + 1
+    assert rows[0][0] == "Tableau" and len(rows) == 1 + 9 + 2 + 2 + 1
     page_rows = {r[0].replace(" le vôtre", ""): r for r in _page_rows(page) if len(r) == 7}
-    for _tableau, libelle, recues, evaluables, dans_delai, *_rest, retard in rows[1:]:
+    croise = {f"{r[0]} — {r[1].replace(' le vôtre', '')}": r for r in _page_rows(page) if len(r) == 6}
+    assert len(croise) == 2 + 1  # two pairs and the header row
+    for tableau, libelle, recues, evaluables, dans_delai, taux, _premiere, reponse, retard in rows[1:]:
+        if tableau == "Direction × arrondissement":
+            shown = croise[libelle]
+            assert shown[2:4] == [recues, f"{dans_delai} sur {evaluables}"]
+            assert shown[4] == f"{taux} %".replace(".", ",") and shown[5] == reponse.replace(".0", "")
+            continue
         shown = page_rows[libelle]
         assert shown[1] == recues and shown[2] == f"{dans_delai} sur {evaluables}" and shown[6] == retard
     assert "6e arrondissement" in page_rows and page_rows["6e arrondissement"][3] == "33,3 %"
-    assert page_rows["6e arrondissement"][4:6] == ["17 h", "3,0 j"]
+    assert page_rows["6e arrondissement"][4:6] == ["0,5", "3"]
+    assert "en jours ouvrés" in page
     assert re.search(r'class="ligne-mise-en-avant">\s*<th scope="row">6e arrondissement', page)
 
 
