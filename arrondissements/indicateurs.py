@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from django.db import connection
+import statistics
+
 from django.db.models import Count, Q
 
 from pacte.tracker.registry import Indicateur
 
 from .enums import OUVERTS
 from .models import DemandeAppui
-from .rapport import Mediane, _heures
+from .rapport import jours_ouvres_ecoules
 
 
 def _periode(debut, fin):
@@ -36,18 +37,11 @@ def part_dans_delai(debut=None, fin=None):
 
 
 def mediane_premiere_reponse(debut=None, fin=None):
-    """Median time to the first response, in calendar days (one decimal)."""
-    qs = _periode(debut, fin).filter(premiere_reponse_at__isnull=False)
-    if connection.vendor == "postgresql":
-        heures = qs.aggregate(m=Mediane(_heures("premiere_reponse_at")))["m"]
-    else:
-        import statistics
-
-        values = [
-            (p - c).total_seconds() / 3600 for c, p in qs.values_list("created_at", "premiere_reponse_at")
-        ]
-        heures = statistics.median(values) if values else None
-    return None if heures is None else round(heures / 24, 1)
+    """Median time to the first response, in business days (as the report), one decimal; one query."""
+    jours = jours_ouvres_ecoules()
+    qs = _periode(debut, fin).filter(premiere_reponse_at__isnull=False).order_by()
+    values = [jours(c, p) for c, p in qs.values_list("created_at", "premiere_reponse_at")]
+    return round(float(statistics.median(values)), 1) if values else None
 
 
 INDICATEURS = [
@@ -63,7 +57,7 @@ INDICATEURS = [
     Indicateur(
         code="arrondissements_mediane_premiere_reponse",
         titre="Délai médian de première réponse aux élus d'arrondissement",
-        unite="jours",
+        unite="jours ouvrés",
         calcul=mediane_premiere_reponse,
         actions=("P1",),
         url_name="arrondissements:rapport",

@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 
-from django.db.models import Aggregate, Count, ExpressionWrapper, F, FloatField, Func, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
@@ -32,24 +32,6 @@ from pacte.models import Arrondissement, Direction
 
 from .enums import OUVERTS
 from .models import DemandeAppui
-
-
-class Mediane(Aggregate):
-    """PostgreSQL's PERCENTILE_CONT(0.5), with an optional FILTER clause."""
-
-    function = "PERCENTILE_CONT"
-    name = "Mediane"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)%(filter)s"
-    output_field = FloatField()
-
-
-def _heures(fin):
-    fin = F(fin) if isinstance(fin, str) else fin
-    return ExpressionWrapper(
-        Func(fin - F("created_at"), template="EXTRACT(EPOCH FROM %(expressions)s)") / 3600.0,
-        output_field=FloatField(),
-    )
-
 
 # The first response of an answered request: its own first response, or the answer itself, never
 # later than the answer. Per request first ≤ full, so the medians over the same set keep that order.
@@ -100,6 +82,21 @@ def _metrics(debut, fin, today):
     return metrics
 
 
+def jours_ouvres_ecoules():
+    """A function (start, end instants) → business days between their local dates.
+
+    `pacte.calendrier.business_days_between` on the City's dates (the day of reception not
+    counted), memoised per pair of dates so a large period costs one computation per distinct pair.
+    """
+    tz = timezone.get_current_timezone()
+    entre = cache(business_days_between)
+
+    def jours(debut_at: dt.datetime, fin_at: dt.datetime) -> int:
+        return entre(timezone.localtime(debut_at, tz).date(), timezone.localtime(fin_at, tz).date())
+
+    return jours
+
+
 def _medians(base, debut, fin) -> dict:
     """Medians in business days of the requests answered in the period, in one query.
 
@@ -114,13 +111,10 @@ def _medians(base, debut, fin) -> dict:
         .annotate(premiere=PREMIERE_REPONSE)
         .values_list("arrondissement_id", "direction_id", "created_at", "premiere", "resolue_at")
     )
-    jours = cache(business_days_between)
-    tz = timezone.get_current_timezone()
+    jours = jours_ouvres_ecoules()
     groups: dict = defaultdict(lambda: ([], []))
     for arrondissement_id, direction_id, created, premiere, resolue in rows:
-        recue_le = timezone.localtime(created, tz).date()
-        premiere_j = jours(recue_le, timezone.localtime(premiere, tz).date())
-        reponse_j = jours(recue_le, timezone.localtime(resolue, tz).date())
+        premiere_j, reponse_j = jours(created, premiere), jours(created, resolue)
         for key in (
             ("arrondissement_id", arrondissement_id),
             ("direction_id", direction_id),
