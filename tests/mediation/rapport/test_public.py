@@ -82,4 +82,4 @@ def test_public_page_queries_do_not_grow_with_reports(
         services.version_publish(version=version, actor=None)
     with django_assert_max_num_queries(len(one.captured_queries)):
         page = _page(client)
-    assert page.count("Les chiffres clés du rapport") == 3
+    assert page.count("<caption>Les chiffres clés du rapport") == 3
