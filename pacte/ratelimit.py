@@ -65,9 +65,13 @@ def _key(scope: str, ident: str) -> str:
     return "rl:" + hashlib.sha256(f"{scope}:{ident}".encode()).hexdigest()[:40]
 
 
+def _window_start(period: int) -> int:
+    return int(time.time()) // period * period
+
+
 def _window(rate: str) -> tuple[int, int, int]:
     limit, period = parse_rate(rate)
-    return limit, period, int(time.time()) // period * period
+    return limit, period, _window_start(period)
 
 
 def _db_hit(key: str, window_start: int) -> int:

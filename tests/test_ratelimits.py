@@ -33,9 +33,15 @@ DEAD_REDIS = {
 
 
 @pytest.fixture(autouse=True)
-def _one_window():
-    """Pin the clock one second into the current hour (UTC) so no test straddles a counting window."""
+def _one_window(request):
+    """Pin the clock one second into the current hour (UTC) so no test straddles a counting window.
+    Browser tests (Playwright does not run under a travelled clock) freeze the window instead."""
     now = timezone.now().replace(minute=0, second=1, microsecond=0)
+    if request.node.get_closest_marker("browser"):
+        request.getfixturevalue("monkeypatch").setattr(ratelimit, "_window_start", lambda period: 0)
+        cache.clear()
+        yield
+        return
     with time_machine.travel(now, tick=True):
         cache.clear()
         yield
@@ -427,3 +433,36 @@ def test_password_reset_form_is_limited_per_ip(client, limits):
         for n in range(12)
     ]
     assert codes == [302] * 5 + [429] * 7
+
+
+# --- what the citizen sees, in Chromium ----------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("javascript", [True, False])
+def test_refused_form_in_the_browser(request, live_server, limits, javascript):
+    """A refused callback request, with and without JavaScript: the message above the form, the text
+    still in the fields; 0 axe violations at 1280 and 320 px and valid HTML."""
+    from tests.a11y import assert_accessible, assert_valid_html
+
+    page = request.getfixturevalue("page" if javascript else "page_nojs")
+    limits("rappel", "1/h")
+    url = live_server.url + "/demarches/rappel/"
+    for objet in ["Première demande", "Ma carte grise, texte gardé"]:
+        page.goto(url)
+        page.fill("#id_nom", "Ali Benali")
+        page.fill("#id_telephone", "06 12 34 56 78")
+        page.fill("#id_objet", objet)
+        with page.expect_navigation() as navigation:
+            page.click("button[type=submit]")
+    assert navigation.value.status == 429
+    assert page.locator("#limite-depassee").is_visible()
+    assert "Trop de demandes" in page.locator("#limite-depassee").inner_text()
+    assert page.input_value("#id_objet") == "Ma carte grise, texte gardé"
+    assert page.input_value("#id_nom") == "Ali Benali"
+    banner_y = page.locator("#limite-depassee").bounding_box()["y"]
+    assert banner_y < page.locator("#id_objet").bounding_box()["y"]
+    if javascript:  # axe runs in the page: it needs JavaScript (the markup is the same without it)
+        assert_accessible(page)
+        assert_valid_html({"rappel-refusé": page.content()})
