@@ -77,7 +77,14 @@ def _quand(debut: dt.datetime) -> str:
 def personne(reservation: Reservation) -> Personne:
     """The person of a reservation, as the kernel's reaching policy reads them."""
     nom = " ".join(p for p in [reservation.prenom, reservation.nom] if p)
-    return Personne(nom=nom, email=reservation.email, telephone=reservation.telephone)
+    return Personne(
+        nom=nom, email=reservation.email, telephone=reservation.telephone, adresse=reservation.adresse_postale
+    )
+
+
+def _repli_courrier(reservation: Reservation) -> str | None:
+    """A letter when the person gave a postal address for it (an agent booked by phone)."""
+    return Canal.COURRIER if reservation.adresse_postale else None
 
 
 def _send(
@@ -106,8 +113,8 @@ def _send(
 def notify_confirmation(*, reservation: Reservation, token: str) -> None:
     """Confirmation with the secret link (email with ICS, SMS to a mobile).
 
-    No task when neither reaches the person: the confirmation page (or the agent on the phone)
-    gave them the reference and told them so.
+    When neither reaches the person: a letter to post if the agent noted their postal address,
+    otherwise no task (the confirmation page, or the agent on the phone, gave them the reference).
     """
     _send(
         reservation,
@@ -116,6 +123,7 @@ def notify_confirmation(*, reservation: Reservation, token: str) -> None:
         cle=f"booking:confirmation:{reservation.pk}:1",
         context=_context(reservation, lien=absolute_url(reverse("booking:gerer", args=[token]))),
         ics=True,
+        repli=_repli_courrier(reservation),
     )
 
 
@@ -156,7 +164,7 @@ def notify_move(*, reservation: Reservation, ancien_debut: dt.datetime) -> None:
 
 
 def notify_reminder(*, reservation: Reservation) -> None:
-    """The reminder before the appointment (email/SMS only)."""
+    """The reminder before the appointment (email/SMS; a letter for a person reachable by post only)."""
     # The key starts with booking:rappel:<pk>: so a cancellation or a move can cancel it.
     _send(
         reservation,
@@ -164,6 +172,7 @@ def notify_reminder(*, reservation: Reservation) -> None:
         sujet=f"Rappel : votre rendez-vous du {timezone.localtime(reservation.debut):%d/%m/%Y}",
         cle=f"booking:rappel:{reservation.pk}:{reservation.debut.isoformat()}",
         context=_context(reservation),
+        repli=_repli_courrier(reservation),
     )
 
 

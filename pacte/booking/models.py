@@ -239,6 +239,8 @@ class Reservation(models.Model):
     prenom = models.CharField(_("prénom"), max_length=150, blank=True)
     telephone = models.CharField(_("téléphone"), max_length=20, blank=True, db_index=True)
     email = models.EmailField(_("courriel"), blank=True)
+    # For a person with neither email nor mobile: the confirmation and reminder go by post.
+    adresse_postale = models.TextField(_("adresse postale"), blank=True, db_default="")
     besoins = models.JSONField(_("besoins"), default=list, blank=True)
     besoins_precision = models.TextField(_("précisions sur les besoins"), blank=True)
     token_hash = models.CharField(max_length=64, blank=True, db_index=True)

@@ -535,6 +535,7 @@ def agent_reserver(request, uuid):
                     prenom=data["prenom"],
                     telephone=data["telephone"],
                     email=data["email"],
+                    adresse_postale=data["adresse_postale"],
                     besoins=data["besoins"],
                     besoins_precision=data["besoins_precision"],
                     canal=data["canal"],

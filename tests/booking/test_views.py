@@ -608,3 +608,41 @@ def test_a_task_of_another_booking_cannot_be_marked_from_this_one(
     assert "n&#x27;existe pas ou n&#x27;est pas la vôtre" in page.text
     tache_a.refresh_from_db()
     assert tache_a.statut == "pending"
+
+
+def test_agent_books_for_a_caller_reachable_by_post_only(client, make_user, make_agenda):
+    """Issue 19.1: no email, a landline and a postal address → the confirmation is a letter to post
+    (with the reference, never a secret link on paper); an address without a postcode is refused in
+    French next to the field, keeping what was typed."""
+    from pacte.models import Notification
+    from pacte.notifications import notification_text
+
+    agenda = make_agenda()
+    slot = prochain_creneau(agenda)
+    client.force_login(make_user(Role.AGENT, lieu=agenda.lieu))
+    url = reverse("booking:agent_reserver", args=[agenda.uuid])
+    page = client.get(url, {"creneau": slot.cle})
+    assert 'autocomplete="street-address"' in page.text
+    data = {
+        "canal": "telephone",
+        "nom": "Papier",
+        "prenom": "Jean",
+        "telephone": "04 72 10 30 30",
+        "email": "",
+        "adresse_postale": "12 rue de la Paix, Lyon",
+        "cle_idempotence": cle(page.text),
+        "creneau": slot.cle,
+    }
+    refused = client.post(f"{url}?creneau={slot.cle}", data)
+    assert refused.status_code == 200 and "avec le code postal et la ville" in refused.text
+    assert "12 rue de la Paix, Lyon" in refused.text and not Reservation.objects.exists()
+    data["adresse_postale"] = "12 rue de la Paix\n69003 Lyon"
+    assert client.post(f"{url}?creneau={slot.cle}", data).status_code == 302
+    booked = Reservation.objects.get(nom="Papier")
+    (lettre,) = Notification.objects.about(booked)
+    assert lettre.canal == "courrier" and lettre.destinataire == "Jean Papier\n12 rue de la Paix\n69003 Lyon"
+    from pacte.encryption import decrypt
+
+    html = decrypt(lettre.corps_html)
+    assert booked.reference in html and "/reservation/" not in html and "fichier joint" not in html
+    assert booked.reference in notification_text(lettre)
