@@ -303,7 +303,7 @@ def chiffres_cles(statistiques: dict) -> list[dict]:
         return "—" if d.get(k) is None else str(d[k])
 
     def jours(d, k):
-        return "—" if d.get(k) is None else f"{nombre(d[k])}\u00a0j"
+        return "—" if d.get(k) is None else nombre(d[k])
 
     lignes = [
         ("Saisines reçues", entier, "total"),

@@ -72,7 +72,7 @@ def test_citizen_finds_the_published_report_on_the_mediateur_page(page, page_noj
     rapport.public_link_enabled = True
     rapport.save()
     response = page.goto(f"{live_server.url}/mediateur/")
-    section = page.locator("li.carte", has_text=f"Rapport annuel {ANNEE}")
+    section = page.locator("section.carte", has_text=f"Rapport annuel {ANNEE}")
     assert section.count() == 1
     table = section.locator("table")
     assert table.locator("caption").inner_text() == f"Les chiffres clés du rapport {ANNEE}"
