@@ -7,7 +7,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -156,9 +156,21 @@ class DemandeRappelQuerySet(models.QuerySet):
             nb_echecs=Count("tentatives", filter=~Q(tentatives__resultat=ResultatAppel.JOINT)),
         )
 
-    def file(self):
-        """The queue: open requests, by deadline (overdue first) then age."""
-        return self.ouvertes().order_by("promesse_at", "created_at", "id")
+    def file(self, moment: str | None = None):
+        """The queue: open requests; those who asked to be called at `moment` (« mar_matin ») first,
+        then those without a preference, then the others; each group by deadline then age."""
+        if not moment:
+            return self.ouvertes().order_by("promesse_at", "created_at", "id")
+        rang = Case(
+            When(creneaux_preferes__icontains=f'"{moment}"', then=Value(0)),
+            When(creneaux_preferes=[], then=Value(1)),
+            default=Value(2),
+        )
+        return (
+            self.ouvertes()
+            .annotate(rang_moment=rang)
+            .order_by("rang_moment", "promesse_at", "created_at", "id")
+        )
 
 
 class DemandeRappel(models.Model):
@@ -237,6 +249,13 @@ class DemandeRappel(models.Model):
         if self.statut == StatutRappel.ABANDONNEE or self.promesse_at < timezone.now():
             return False
         return None
+
+    @property
+    def promesse_texte(self) -> str:
+        """The promise as a day and a half-day: « jeudi 3 décembre, dans la matinée »."""
+        from .ligne import promesse_texte
+
+        return promesse_texte(self.promesse_at)
 
     @property
     def creneaux_libelles(self) -> list[str]:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from pacte.booking.models import Agenda
 from pacte.models import Canal, Lieu, Notification
 
+from . import ligne
 from .enums import StatutRappel
 from .models import Alternative, DemandeRappel, Demarche, TentativeAppel
 
@@ -75,12 +76,16 @@ def demarche_engagement_lignes() -> list[dict]:
     return [{"demarche": d, **par_demarche[d.pk]} for d in demarches]
 
 
-def demande_rappel_file(*, inclure_closes: bool = False) -> QuerySet[DemandeRappel]:
-    """The callback queue: open requests by deadline (overdue first) then age, with attempt counts."""
+def demande_rappel_file(
+    *, inclure_closes: bool = False, now: dt.datetime | None = None
+) -> QuerySet[DemandeRappel]:
+    """The callback queue, with attempt counts: open requests, those who prefer the current moment
+    of the line (« mardi matin », `ligne.moment_de(now)`) first, then by deadline (overdue first)
+    and age. Outside the line's hours, by deadline and age only."""
     qs = DemandeRappel.objects.select_related("demarche", "agent").with_tentatives()
     if inclure_closes:
         return qs.order_by("-created_at")
-    return qs.file()
+    return qs.file(moment=ligne.moment_de(now or timezone.now()))
 
 
 def courriers_a_envoyer() -> QuerySet[DemandeRappel]:

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from pacte.calendrier import add_business_days_dt
 from pacte.journal import journal_record
 from pacte.models import Canal, Notification
 from pacte.notifications import Personne, notify_person, tache_faite
@@ -17,6 +16,7 @@ from pacte.phones import phone_display, phone_normalize
 from pacte.secret_links import reference_new
 from pacte.workflows import TransitionInterdite, transition
 
+from . import ligne
 from .enums import CanalRappel, Repli, ResultatAppel, StatutRappel
 from .models import Alternative, DemandeRappel, Demarche, TentativeAppel
 from .workflows import OUVERTS, TABLE
@@ -87,9 +87,9 @@ def alternative_deactivate(*, alternative: Alternative, actor=None) -> Alternati
 
 
 def rappel_promesse(created_at: dt.datetime) -> dt.datetime:
-    """The deadline promised to the citizen: N business days (holidays skipped) after the request."""
-    local = timezone.localtime(created_at)
-    return add_business_days_dt(local, settings.RAPPEL_DELAI_JOURS_OUVRES)
+    """The deadline promised to the citizen: the end of the line's half-day N business days
+    (holidays skipped) after its next opening (`demarches.ligne.promesse`)."""
+    return ligne.promesse(created_at)
 
 
 @transaction.atomic
@@ -163,7 +163,8 @@ def demande_rappel_take(*, demande: DemandeRappel, agent) -> DemandeRappel:
 def tentative_record(
     *, demande: DemandeRappel, agent, resultat: str, note: str = "", at: dt.datetime | None = None
 ) -> TentativeAppel:
-    """Log a call attempt. Joint closes the request; after N failures the fallback is triggered.
+    """Log a call attempt. Joint closes the request; after N counted failures (inside the line's
+    hours, spaced by `RAPPEL_ECART_MIN_MINUTES`: `comptes`) the fallback is triggered.
 
     Fallback, by the kernel's policy (`pacte.notifications.notify_person`): an SMS when the
     number is a mobile and/or an email when an address was given; otherwise a letter task for
@@ -186,7 +187,7 @@ def tentative_record(
     apply = None
     if resultat == ResultatAppel.JOINT:
         vers, fields["clos_at"] = StatutRappel.JOINT, at
-    elif demande.tentatives.exclude(resultat=ResultatAppel.JOINT).count() >= settings.RAPPEL_TENTATIVES_MAX:
+    elif comptes(demande) >= settings.RAPPEL_TENTATIVES_MAX:
         vers, apply = StatutRappel.ABANDONNEE, lambda locked, de: _repli(locked, at)
     else:
         vers = StatutRappel.EN_COURS
@@ -202,6 +203,12 @@ def tentative_record(
         data={"resultat": resultat},
     )
     return tentative
+
+
+def comptes(demande: DemandeRappel) -> int:
+    """Failed calls that count towards the fallback: inside the line's hours and spaced by
+    `RAPPEL_ECART_MIN_MINUTES` (`demarches.ligne.echecs_comptes`)."""
+    return sum(1 for _t, raison in ligne.echecs_comptes(demande.tentatives.all()) if not raison)
 
 
 def personne(demande: DemandeRappel) -> Personne:

@@ -23,7 +23,7 @@ from pacte.phones import phone_display
 from pacte.ratelimit import ratelimit, refused
 from pacte.roles import Role
 
-from . import selectors, services
+from . import ligne, selectors, services
 from .enums import CanalRappel
 from .forms import DemandeRappelForm, DifficulteForm, RechercheForm, TentativeForm
 from .models import Demarche
@@ -161,7 +161,7 @@ def rappel_agent_nouvelle(request):
         )
         messages.success(
             request,
-            f"Demande {demande.reference} enregistrée : rappel promis avant le {timezone.localtime(demande.promesse_at):%d/%m/%Y à %H:%M}.",
+            f"Demande {demande.reference} enregistrée : rappel promis au plus tard le {demande.promesse_texte}.",
         )
         return redirect("demarches:rappel_detail", uuid=demande.uuid)
     return render(
@@ -180,6 +180,10 @@ def rappel_detail(request, uuid, form=None):
             "telephone": phone_display(demande.telephone),
             "form": form or TentativeForm(),
             "tentatives_max": settings.RAPPEL_TENTATIVES_MAX,
+            "ecart_min": settings.RAPPEL_ECART_MIN_MINUTES,
+            "non_comptees": {
+                t.pk: raison for t, raison in ligne.echecs_comptes(demande.tentatives.all()) if raison
+            },
             "notifications": notifications_about(demande),
             **_common(),
         },
@@ -213,6 +217,11 @@ def rappel_tentative(request, uuid):
         return redirect("demarches:rappel_detail", uuid=demande.uuid)
     demande.refresh_from_db()
     text = f"Appel enregistré : {tentative.get_resultat_display().lower()}."
+    raison = dict(ligne.echecs_comptes(demande.tentatives.all())).get(tentative)
+    if raison:
+        text += (
+            f" Il ne compte pas dans les {settings.RAPPEL_TENTATIVES_MAX} essais avant le repli ({raison})."
+        )
     if demande.repli == "sms":
         text += " Nombre maximal de tentatives atteint : un SMS a été envoyé à la personne."
     elif demande.repli == "email":

@@ -10,6 +10,7 @@ from django.utils import timezone
 from nonrecours.enums import type_odenore_choices
 from nonrecours.services import dispositif_choices
 from pacte.forms import ContactMixin, DateField, PhoneField
+from pacte.francais import date_texte, heure, nombre
 from pacte.models import Arrondissement
 
 from .enums import Autonomie, CanalInscription, Issue, Organisme
@@ -73,7 +74,7 @@ class InscriptionForm(ContactMixin, forms.Form):
     def __init__(self, *args, dates=(), par_agent=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date_souhaitee"].choices = [("", "N'importe quelle date")] + [
-            (d.isoformat(), f"{d:%d/%m/%Y}") for d in dates
+            (d.isoformat(), date_texte(d, "l j F Y")) for d in dates
         ]
         if par_agent:
             self.fields["nom"].label = "Nom de la personne"
@@ -104,7 +105,10 @@ class PassageForm(forms.Form):
     def __init__(self, *args, creneaux=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["creneau"].choices = [
-            (c.cle, f"{timezone.localtime(c.debut):%d/%m à %H:%M} ({c.places_restantes} place(s))")
+            (
+                c.cle,
+                f"{date_texte(c.debut, 'l j F')} à {heure(c.debut)} ({nombre(c.places_restantes, 'place')})",
+            )
             for c in creneaux
         ]
 

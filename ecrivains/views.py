@@ -26,6 +26,7 @@ from pacte.booking.services import CreneauIndisponible, reservation_mark, reserv
 from pacte.charts import bar_chart
 from pacte.decorators import role_required
 from pacte.forms import apply_errors
+from pacte.francais import date_texte, nombre
 from pacte.htmx import render_page
 from pacte.models import Canal
 from pacte.notifications import canaux, canaux_phrase
@@ -291,7 +292,8 @@ def seance_annuler(request, uuid):
         else:
             messages.success(
                 request,
-                f"Séance du {seance.date:%d/%m/%Y} annulée ; {seance.reservations_annulees} personne(s) prévenue(s).",
+                f"Séance du {date_texte(seance.date, 'l j F Y')} annulée ; "
+                f"{nombre(seance.reservations_annulees, 'personne prévenue', 'personnes prévenues')}.",
             )
             return redirect("ecrivains:mon_espace")
     return render(request, "ecrivains/seance_annuler.html", {"permanence": permanence, "form": form})

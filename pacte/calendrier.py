@@ -36,11 +36,6 @@ def add_business_days(start: dt.date, days: int) -> dt.date:
     return current
 
 
-def add_business_days_dt(start: dt.datetime, days: int) -> dt.datetime:
-    """Same as add_business_days, keeping the time of day of an aware datetime."""
-    return dt.datetime.combine(add_business_days(start.date(), days), start.timetz())
-
-
 def business_days_between(start: dt.date, end: dt.date) -> int:
     """Business days after `start` up to and including `end` (0 if end <= start)."""
     count = 0

@@ -167,7 +167,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "pacte.context_processors.portail",
             ],
-            "builtins": ["django.templatetags.static"],
+            "builtins": ["django.templatetags.static", "pacte.templatetags.francais"],
         },
     }
 ]
@@ -441,6 +441,11 @@ TRACKER_ABONNEMENT_NON_CONFIRME_JOURS = env_int("TRACKER_ABONNEMENT_NON_CONFIRME
 # letter), and how long closed callback requests keep the caller's details (days).
 RAPPEL_DELAI_JOURS_OUVRES = env_int("RAPPEL_DELAI_JOURS_OUVRES", 2)
 RAPPEL_TENTATIVES_MAX = env_int("RAPPEL_TENTATIVES_MAX", 3)
+# A failed call counts towards RAPPEL_TENTATIVES_MAX only inside the line's opening half-days
+# (business days, "HH:MM-HH:MM") and at least RAPPEL_ECART_MIN_MINUTES after the last counted one.
+RAPPEL_ECART_MIN_MINUTES = env_int("RAPPEL_ECART_MIN_MINUTES", 120)
+RAPPEL_MATIN = env("RAPPEL_MATIN", "08:30-12:30")
+RAPPEL_APRES_MIDI = env("RAPPEL_APRES_MIDI", "13:30-17:00")
 RETENTION_RAPPELS_DAYS = env_int("RETENTION_RAPPELS_DAYS", 90)
 
 # Écrivains publics: how long a waiting-list offer link stays valid (hours); how many days ahead

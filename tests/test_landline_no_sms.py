@@ -108,8 +108,10 @@ def callback_fallback(email):
     from django.contrib.auth import get_user_model
 
     agent = get_user_model().objects.create_user(username="agent-fixe", password="x" * 20)
-    for _ in range(settings.RAPPEL_TENTATIVES_MAX):
-        tentative_record(demande=demande, agent=agent, resultat=ResultatAppel.INJOIGNABLE)
+    from tests.demarches.horaires import appels
+
+    for at in appels(settings.RAPPEL_TENTATIVES_MAX):
+        tentative_record(demande=demande, agent=agent, resultat=ResultatAppel.INJOIGNABLE, at=at)
     return demande, Canal.COURRIER
 
 

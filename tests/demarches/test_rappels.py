@@ -14,6 +14,7 @@ from demarches.enums import CanalRappel, Repli, StatutRappel
 from demarches.models import DemandeRappel, Demarche
 from pacte.models import Notification
 from pacte.roles import Role
+from tests.demarches.horaires import appels
 
 pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")
@@ -24,25 +25,40 @@ PARIS = ZoneInfo("Europe/Paris")
 MERCREDI_SOIR = dt.datetime(2027, 7, 7, 18, 0, tzinfo=PARIS)
 
 
-def _demande(now=None, telephone="06 12 34 56 78", **kwargs):
+def _demande(now=None, telephone="06 12 34 56 78", creneaux_preferes=("lun_matin",), **kwargs):
     return services.demande_rappel_create(
         nom="Jeanne Fictive",
         telephone=telephone,
         objet="Aide pour une pré-demande de passeport",
-        creneaux_preferes=["lun_matin"],
+        creneaux_preferes=creneaux_preferes,
         now=now,
         **kwargs,
     )
 
 
 def test_promise_is_two_business_days_skipping_weekend_and_holidays():
-    """Promise = 2 business days: Thursday 24 Dec 2026 10:00 → Tuesday 29 Dec (25 Dec holiday, weekend)."""
+    """Promise = 2 business days, to the end of the half-day: Thursday 24 Dec 2026 10:00 → Tuesday
+    29 Dec, end of the morning (25 Dec holiday, weekend)."""
     created = dt.datetime(2026, 12, 24, 10, 0, tzinfo=PARIS)
     demande = _demande(now=created)
-    assert timezone.localtime(demande.promesse_at, PARIS) == dt.datetime(2026, 12, 29, 10, 0, tzinfo=PARIS)
+    assert timezone.localtime(demande.promesse_at, PARIS) == dt.datetime(2026, 12, 29, 12, 30, tzinfo=PARIS)
+    assert demande.promesse_texte == "mardi 29 décembre, dans la matinée"
     friday = _demande(now=dt.datetime(2026, 11, 6, 15, 0, tzinfo=PARIS))
     # Monday 9, Tuesday 10 (11 November is a holiday, but after the promise)
-    assert timezone.localtime(friday.promesse_at, PARIS).date() == dt.date(2026, 11, 10)
+    assert timezone.localtime(friday.promesse_at, PARIS) == dt.datetime(2026, 11, 10, 17, 0, tzinfo=PARIS)
+    assert friday.promesse_texte == "mardi 10 novembre, dans l'après-midi"
+
+
+def test_promise_from_an_evening_request_starts_at_the_next_opening():
+    """Issue 15.6: a request at 20 h 41 on Tuesday 1 Dec is promised for Friday 4 Dec « dans la
+    matinée » (the clock starts Wednesday 8 h 30), never « à 20 h 41 »; lunchtime counts from 13 h 30."""
+    soir = _demande(now=dt.datetime(2026, 12, 1, 20, 41, tzinfo=PARIS))
+    assert timezone.localtime(soir.promesse_at, PARIS) == dt.datetime(2026, 12, 4, 12, 30, tzinfo=PARIS)
+    assert soir.promesse_texte == "vendredi 4 décembre, dans la matinée"
+    midi = _demande(now=dt.datetime(2026, 12, 1, 12, 45, tzinfo=PARIS))
+    assert timezone.localtime(midi.promesse_at, PARIS) == dt.datetime(2026, 12, 3, 17, 0, tzinfo=PARIS)
+    samedi = _demande(now=dt.datetime(2026, 12, 5, 10, 0, tzinfo=PARIS))
+    assert samedi.promesse_texte == "mercredi 9 décembre, dans la matinée"
 
 
 def test_promise_delay_is_configurable(settings):
@@ -107,11 +123,60 @@ def test_fallback_sms_after_n_failures_on_a_mobile(make_user, sms_outbox, django
     agent = make_user(Role.AGENT)
     demande = _demande()
     with django_capture_on_commit_callbacks(execute=True):
-        for _ in range(3):
-            services.tentative_record(demande=demande, agent=agent, resultat="injoignable")
+        for at in appels(3):
+            services.tentative_record(demande=demande, agent=agent, resultat="injoignable", at=at)
     demande.refresh_from_db()
     assert demande.statut == StatutRappel.ABANDONNEE and demande.repli == Repli.SMS
     assert any("sans vous joindre" in sms["body"] for sms in sms_outbox)
+
+
+def test_attempts_count_only_spaced_and_inside_the_line_hours(make_user, settings, sms_outbox):
+    """Issue 15.6: three failed calls within one minute at 20 h 45 count for nothing; calls closer
+    than RAPPEL_ECART_MIN_MINUTES to the last counted one count once; spaced calls in opening hours
+    trigger the fallback."""
+    agent = make_user(Role.AGENT)
+    demande = _demande(now=dt.datetime(2026, 11, 30, 18, 0, tzinfo=PARIS))
+    for minute in (45, 45, 46):
+        soir = dt.datetime(2026, 12, 1, 20, minute, tzinfo=PARIS)
+        services.tentative_record(demande=demande, agent=agent, resultat="injoignable", at=soir)
+    demande.refresh_from_db()
+    assert demande.statut == StatutRappel.EN_COURS and services.comptes(demande) == 0
+    matin = dt.datetime(2026, 12, 2, 9, 0, tzinfo=PARIS)
+    for minutes in (0, 1, 30):  # one counted call, two too close to it
+        at = matin + dt.timedelta(minutes=minutes)
+        services.tentative_record(demande=demande, agent=agent, resultat="injoignable", at=at)
+    demande.refresh_from_db()
+    assert demande.statut == StatutRappel.EN_COURS and services.comptes(demande) == 1
+    settings.RAPPEL_ECART_MIN_MINUTES = 60
+    for heure in (10, 14):
+        at = dt.datetime(2026, 12, 2, heure, 0, tzinfo=PARIS)
+        services.tentative_record(demande=demande, agent=agent, resultat="injoignable", at=at)
+    demande.refresh_from_db()
+    assert demande.statut == StatutRappel.ABANDONNEE and demande.repli == Repli.SMS
+
+
+def test_detail_page_says_which_calls_do_not_count(client, make_user):
+    """The agent sees, next to a call outside the line's hours, that it does not count."""
+    agent = make_user(Role.AGENT)
+    demande = _demande()
+    soir = dt.datetime(2026, 12, 1, 20, 45, tzinfo=PARIS)
+    services.tentative_record(demande=demande, agent=agent, resultat="injoignable", at=soir)
+    client.force_login(agent)
+    page = client.get(reverse("demarches:rappel_detail", args=[demande.uuid])).text
+    assert "ne compte pas dans les essais (en dehors des horaires de la ligne)" in page
+
+
+def test_preferred_moments_guide_the_queue_order():
+    """Issue 15.6: on Tuesday morning, « mardi matin » requests come first, then those without a
+    preference, then the others; each group by deadline. Outside the line's hours: by deadline."""
+    base = dt.datetime(2026, 11, 23, 9, 0, tzinfo=PARIS)
+    ancien_jeudi = _demande(now=base, creneaux_preferes=["jeu_apres_midi"])
+    sans = _demande(now=base + dt.timedelta(days=1), creneaux_preferes=[])
+    mardi = _demande(now=base + dt.timedelta(days=2), creneaux_preferes=["lun_matin", "mar_matin"])
+    mardi_matin = dt.datetime(2026, 12, 1, 10, 0, tzinfo=PARIS)
+    assert list(selectors.demande_rappel_file(now=mardi_matin)) == [mardi, sans, ancien_jeudi]
+    dimanche = dt.datetime(2026, 11, 29, 10, 0, tzinfo=PARIS)
+    assert list(selectors.demande_rappel_file(now=dimanche)) == [ancien_jeudi, sans, mardi]
 
 
 def test_fallback_letter_for_a_landline_and_configurable_n(make_user, settings):
@@ -119,10 +184,11 @@ def test_fallback_letter_for_a_landline_and_configurable_n(make_user, settings):
     settings.RAPPEL_TENTATIVES_MAX = 2
     agent = make_user(Role.AGENT)
     demande = _demande(telephone="04 72 10 30 30")
-    services.tentative_record(demande=demande, agent=agent, resultat="injoignable")
+    premier, second = appels(2)
+    services.tentative_record(demande=demande, agent=agent, resultat="injoignable", at=premier)
     demande.refresh_from_db()
     assert demande.statut == StatutRappel.EN_COURS
-    services.tentative_record(demande=demande, agent=agent, resultat="message_laisse")
+    services.tentative_record(demande=demande, agent=agent, resultat="message_laisse", at=second)
     demande.refresh_from_db()
     assert demande.repli == Repli.COURRIER and demande.statut == StatutRappel.ABANDONNEE
     assert list(selectors.courriers_a_envoyer()) == [demande]
@@ -140,8 +206,8 @@ def test_fallback_for_a_landline_with_an_email_is_the_email_and_the_letter_shows
     seul = _demande(telephone="04 72 10 30 31")
     with django_capture_on_commit_callbacks(execute=True):
         for demande in (avec_email, seul):
-            for _ in range(3):
-                services.tentative_record(demande=demande, agent=agent, resultat="injoignable")
+            for at in appels(3):
+                services.tentative_record(demande=demande, agent=agent, resultat="injoignable", at=at)
     avec_email.refresh_from_db()
     assert avec_email.repli == Repli.EMAIL and sms_outbox == []
     assert list(selectors.courriers_a_envoyer()) == [seul]
@@ -165,10 +231,8 @@ def test_promise_kept_measure_on_a_small_dataset():
     services.tentative_record(demande=late, agent=None, resultat="joint", at=now - dt.timedelta(days=1))
     _overdue = _demande(now=now - dt.timedelta(days=10))
     fallback = _demande(now=now - dt.timedelta(days=10))
-    for _ in range(3):
-        services.tentative_record(
-            demande=fallback, agent=None, resultat="injoignable", at=now - dt.timedelta(days=9)
-        )
+    for at in appels(3, jour=(now - dt.timedelta(days=9)).date()):
+        services.tentative_record(demande=fallback, agent=None, resultat="injoignable", at=at)
     _not_due = _demande(now=now)
     mesure = selectors.rappel_promesse_mesure()
     assert (

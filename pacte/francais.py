@@ -1,0 +1,96 @@
+"""French dates, numbers and plurals, written once for pages, emails, SMS and PDFs (#15.11).
+
+- dates in words: « lundi 7 décembre », « 1er décembre 2026 » (no leading zero, « 1er » for the
+  first of the month), from the same format strings as Django's `date` filter (`date_texte`);
+- hours: « 9 h », « 14 h 30 » (`heure`);
+- plurals by the French rule: 0 and 1 take the singular (« 0 place », « 1 place », « 2 places »),
+  unlike Django's `pluralize` (English rule: « 0 places ») — `pluriel`, `nombre`;
+- file sizes in the French units: « 850 octets », « 12 Ko », « 1,5 Mo » (not « Kio »/« KB ») —
+  `taille`.
+
+Templates get them as built-in filters (`pacte/templatetags/francais.py`): `date_fr`, `heure_fr`,
+`pluriel`, `taille`. Numeric dates (« 07/12/2026 ») keep their zeros: that is the French numeric form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import dateformat, timezone
+
+# Format characters of Django's `date` that print the day of the month.
+_JOUR = {"d", "j"}
+
+
+def _escape(text: str) -> str:
+    return "".join("\\" + c for c in text)
+
+
+def date_texte(value: dt.date | dt.datetime | None, fmt: str = "j F Y") -> str:
+    """`value` formatted like Django's `date` filter, with a French day of the month in words.
+
+    When the day (`d` or `j`) is followed by a month name (`F`, `M`, `N`, `E`), it loses its
+    leading zero and the first of the month reads « 1er ». Aware datetimes are shown in local time.
+    """
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    out, i = [], 0
+    while i < len(fmt):
+        c = fmt[i]
+        if c == "\\" and i + 1 < len(fmt):
+            out.append(fmt[i : i + 2])
+            i += 2
+            continue
+        suite = fmt[i + 1 :].lstrip(" ")
+        if c in _JOUR and suite[:1] in {"F", "M", "N", "E"}:
+            out.append(_escape("1er" if value.day == 1 else str(value.day)))
+        else:
+            out.append(c)
+        i += 1
+    return dateformat.format(value, "".join(out))
+
+
+def heure(value: dt.datetime | dt.time | None) -> str:
+    """« 9 h », « 14 h 30 »: the French way to write an hour (local time for aware datetimes)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{value.hour} h" if value.minute == 0 else f"{value.hour} h {value.minute:02d}"
+
+
+def est_pluriel(n) -> bool:
+    """The French rule: plural from 2 on (0 and 1 are singular)."""
+    try:
+        return abs(float(n)) >= 2
+    except (TypeError, ValueError):
+        return False
+
+
+def pluriel(n, singulier: str = "", pluriel: str = "s") -> str:
+    """`singulier` or `pluriel` by the French rule (suffixes by default: "" / "s")."""
+    return pluriel if est_pluriel(n) else singulier
+
+
+def nombre(n, singulier: str, pluriel_: str | None = None) -> str:
+    """« 1 place », « 2 places », « 0 place »: a count and its noun agreed the French way."""
+    mot = (pluriel_ or singulier + "s") if est_pluriel(n) else singulier
+    return f"{n} {mot}"
+
+
+def taille(octets) -> str:
+    """A file size in French units (1 Ko = 1 024 octets): « 850 octets », « 12 Ko », « 1,5 Mo »."""
+    try:
+        octets = int(octets)
+    except (TypeError, ValueError):
+        return ""
+    if octets < 1024:
+        return nombre(octets, "octet")
+    for unite in ("Ko", "Mo", "Go"):
+        octets /= 1024
+        if octets < 1024 or unite == "Go":
+            texte = f"{octets:.0f}" if octets >= 10 else f"{octets:.1f}".removesuffix(".0")
+            return f"{texte.replace('.', ',')} {unite}"
+    return ""  # unreachable
