@@ -246,3 +246,29 @@ def load_line() -> str:
         return "load average (1, 5, 15 min): " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
     except OSError:
         return "load average: unknown"
+
+
+def cpu_seconds(*root_pids: int) -> float:
+    """CPU seconds (user + system) used so far by these processes and all their descendants
+    (gunicorn's workers, Celery's pool), from /proc: a cost per request that the machine's other
+    load does not inflate much, unlike wall-clock times."""
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry.name)] = fields
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo, seen = 0, list(root_pids), set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen or pid not in stats:
+            continue
+        seen.add(pid)
+        total += int(stats[pid][11]) + int(stats[pid][12])  # utime, stime (clock ticks)
+        todo.extend(children.get(pid, []))
+    return total / os.sysconf("SC_CLK_TCK")

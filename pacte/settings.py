@@ -380,6 +380,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}  # filled by pacte.celery from each app's `BEAT_SCHEDULE`
 
+# Reference content (opening rules, closures) cached across requests, invalidated on save
+# (pacte.cache_reference): only where the cache is shared by every web process.
+REFERENCE_CACHE = env_bool("REFERENCE_CACHE", bool(REDIS_URL) or TESTING or DEBUG)
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

@@ -121,6 +121,15 @@ def _reference_data(request):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (reference content, rate limits): no test sees what
+    another cached (pacte.cache_reference)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _sms_outbox(settings):
     """SMS go to an in-memory outbox in tests (the provider lies outside the machine)."""
     settings.SMS_BACKEND = "pacte.sms.LocmemBackend"

@@ -5,3 +5,12 @@ class BookingConfig(AppConfig):
     name = "pacte.booking"
     label = "booking"
     verbose_name = "Moteur de réservation"
+
+    def ready(self):
+        from pacte.cache_reference import invalidate_on_change
+
+        from .models import Agenda, Fermeture, RegleOuverture
+        from .selectors import CALENDRIER
+
+        # The calendar's reference part (rules, closures) is cached: any edit shows at once.
+        invalidate_on_change(CALENDRIER, Agenda, RegleOuverture, Fermeture)

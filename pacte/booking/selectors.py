@@ -92,6 +92,49 @@ def _offsets_of_rule(agenda: Agenda, regle: RegleOuverture) -> list[tuple[dt.tim
     return offsets
 
 
+CALENDRIER = "booking-calendrier"  # the name of the calendar's reference part in pacte.cache_reference
+
+
+def _rule_in_range(regle: RegleOuverture, debut: dt.date, fin: dt.date) -> bool:
+    """The SQL filter of `_Calendrier`'s uncached path, in Python, for a cached rule."""
+    if regle.valide_au is not None and regle.valide_au < debut:
+        return False
+    if regle.valide_du is not None and regle.valide_du > fin:
+        return False
+    return regle.date is None or debut <= regle.date <= fin
+
+
+def calendrier_reference(agendas: list[Agenda]) -> dict:
+    """{(agenda id, lieu id): (opening rules, closures (start, end) not over before yesterday)}:
+    the part of the calendar that changes only when an agent edits it, cached across requests and
+    invalidated on save (pacte.cache_reference). Two queries on a miss, none on a hit."""
+
+    def load(names):
+        keys = [tuple(int(part) for part in name.split("-")) for name in names]
+        result = {key: ([], []) for key in keys}
+        by_agenda = {agenda_id: key for key in keys for agenda_id in [key[0]]}
+        by_lieu = defaultdict(list)
+        for key in keys:
+            by_lieu[key[1]].append(key)
+        for regle in RegleOuverture.objects.filter(agenda_id__in=list(by_agenda)):
+            result[by_agenda[regle.agenda_id]][0].append(regle)
+        with_rules = [key for key in keys if result[key][0]]
+        if with_rules:
+            since = timezone.now() - dt.timedelta(days=2)
+            for agenda_id, lieu_id, f_debut, f_fin in Fermeture.objects.filter(
+                Q(agenda_id__in=[k[0] for k in with_rules]) | Q(lieu_id__in=list({k[1] for k in with_rules})),
+                fin__gt=since,
+            ).values_list("agenda_id", "lieu_id", "debut", "fin"):
+                for key in [by_agenda[agenda_id]] if agenda_id else by_lieu[lieu_id]:
+                    result[key][1].append((f_debut, f_fin))
+        return {f"{key[0]}-{key[1]}": value for key, value in result.items()}
+
+    from pacte.cache_reference import cached_many
+
+    found = cached_many(CALENDRIER, [f"{a.pk}-{a.lieu_id}" for a in agendas], load)
+    return {(a.pk, a.lieu_id): found[f"{a.pk}-{a.lieu_id}"] for a in agendas}
+
+
 class _Calendrier:
     """Opening rules, closures and (optionally) capacity counters of some agendas between two dates.
 
@@ -112,25 +155,37 @@ class _Calendrier:
         if not agendas or fin < debut:
             return
         ids = [a.pk for a in agendas]
-        for regle in (
-            RegleOuverture.objects.filter(agenda_id__in=ids)
-            .filter(Q(valide_au__isnull=True) | Q(valide_au__gte=debut))
-            .filter(Q(valide_du__isnull=True) | Q(valide_du__lte=fin))
-            .filter(Q(date__isnull=True) | Q(date__range=(debut, fin)))
-        ):
-            self.regles[regle.agenda_id].append(regle)
-        if not self.regles:
-            return
         start = dt.datetime.combine(debut, dt.time.min, tzinfo=self.tz)
         end = dt.datetime.combine(fin + dt.timedelta(days=1), dt.time.min, tzinfo=self.tz)
-        by_lieu = defaultdict(list)
-        for agenda in agendas:
-            by_lieu[agenda.lieu_id].append(agenda.pk)
-        for agenda_id, lieu_id, f_debut, f_fin in Fermeture.objects.filter(
-            Q(agenda_id__in=ids) | Q(lieu_id__in=list(by_lieu)), debut__lt=end, fin__gt=start
-        ).values_list("agenda_id", "lieu_id", "debut", "fin"):
-            for closed in [agenda_id] if agenda_id else by_lieu[lieu_id]:
-                self.fermetures[closed].append((f_debut, f_fin))
+        if debut >= timezone.localdate() - dt.timedelta(days=1):
+            # From today on (every citizen page): rules and closures from the reference cache.
+            reference = calendrier_reference(agendas)
+            for agenda in agendas:
+                regles, fermetures = reference[(agenda.pk, agenda.lieu_id)]
+                applying = [r for r in regles if _rule_in_range(r, debut, fin)]
+                if applying:
+                    self.regles[agenda.pk] = applying
+                    self.fermetures[agenda.pk] = [(d, f) for d, f in fermetures if d < end and f > start]
+            if not self.regles:
+                return
+        else:
+            for regle in (
+                RegleOuverture.objects.filter(agenda_id__in=ids)
+                .filter(Q(valide_au__isnull=True) | Q(valide_au__gte=debut))
+                .filter(Q(valide_du__isnull=True) | Q(valide_du__lte=fin))
+                .filter(Q(date__isnull=True) | Q(date__range=(debut, fin)))
+            ):
+                self.regles[regle.agenda_id].append(regle)
+            if not self.regles:
+                return
+            by_lieu = defaultdict(list)
+            for agenda in agendas:
+                by_lieu[agenda.lieu_id].append(agenda.pk)
+            for agenda_id, lieu_id, f_debut, f_fin in Fermeture.objects.filter(
+                Q(agenda_id__in=ids) | Q(lieu_id__in=list(by_lieu)), debut__lt=end, fin__gt=start
+            ).values_list("agenda_id", "lieu_id", "debut", "fin"):
+                for closed in [agenda_id] if agenda_id else by_lieu[lieu_id]:
+                    self.fermetures[closed].append((f_debut, f_fin))
         if compteurs:
             # Keyed by naive local start time, converted by PostgreSQL: slot starts are built with
             # fold=0, so the wall-clock time identifies them. SQLite (`make run`) has no timezone():

@@ -15,6 +15,8 @@ from pacte.booking.selectors import prochain_creneau
 from pacte.booking.services import reservation_create
 from pacte.roles import Role
 
+from .conftest import at
+
 pytestmark = pytest.mark.django_db
 
 
@@ -646,3 +648,27 @@ def test_agent_books_for_a_caller_reachable_by_post_only(client, make_user, make
     html = decrypt(lettre.corps_html)
     assert booked.reference in html and "/reservation/" not in html and "fichier joint" not in html
     assert booked.reference in notification_text(lettre)
+
+
+def test_editing_the_hours_or_a_closure_shows_at_once_on_the_cached_day_page(
+    client, agenda, slot, django_assert_max_num_queries
+):
+    """The rules and closures are cached across requests (#18.2): the day page costs 2 queries
+    once they are, and an agent's edit of the hours or a new closure shows on the next request."""
+    from pacte.booking.models import Fermeture
+
+    url = reverse("booking:agenda", args=[agenda.uuid])
+    day = timezone.localtime(slot.debut).date()
+    params = {"jour": day.isoformat()}
+    assert ">09:00<" in client.get(url, params).text.replace(" ", "")
+    with django_assert_max_num_queries(2):  # agenda, counters: rules and closures from the cache
+        client.get(url, params)
+    regle = agenda.regles.get(jour_semaine=day.weekday())
+    regle.heure_debut = dt.time(10)
+    regle.save()
+    html = client.get(url, params).text.replace(" ", "")
+    assert ">09:00<" not in html and ">10:00<" in html
+    Fermeture.objects.create(
+        agenda=agenda, debut=at(day, "00:00"), fin=at(day + dt.timedelta(days=1), "00:00")
+    )
+    assert ">10:00<" not in client.get(url, params).text.replace(" ", "")
