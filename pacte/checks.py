@@ -9,11 +9,11 @@ fields; FILE_UPLOAD_MAX_MEMORY_SIZE (kept in memory before spooling to disk) mus
 from __future__ import annotations
 
 import inspect
-from importlib import import_module
 
-from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+
+from .discovery import app_modules
 
 
 def attachment_fields():
@@ -22,19 +22,11 @@ def attachment_fields():
 
     from .uploads import PiecesJointesField
 
-    for config in apps.get_app_configs():
-        if not config.name.startswith(
-            ("pacte", "demarches", "ecrivains", "mediation", "arrondissements", "nonrecours")
-        ):
-            continue
-        try:
-            module = import_module(f"{config.name}.forms")
-        except ModuleNotFoundError:
-            continue
+    for module in app_modules("forms"):
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if not issubclass(cls, forms.BaseForm) or cls.__module__ != module.__name__:
                 continue
-            for name, field in cls.base_fields.items():
+            for name, field in getattr(cls, "base_fields", {}).items():
                 if isinstance(field, PiecesJointesField):
                     yield cls.__qualname__, name, field.max_files * field.max_size
 

@@ -18,11 +18,12 @@ def _at(day, hour=7):
     return dt.datetime.combine(day, dt.time(hour), tzinfo=dt.UTC)
 
 
-def test_beat_schedule_declares_both_tasks():
-    """Celery beat runs the reminders and the escalations every business day."""
+def test_beat_schedule_declares_every_task():
+    """Celery beat runs the reminders and the escalations every business day, and the retention purge."""
     assert {v["task"] for v in BEAT_SCHEDULE.values()} == {
         "arrondissements.tasks.relances_envoyer_task",
         "arrondissements.tasks.escalades_envoyer_task",
+        "arrondissements.tasks.demandes_appui_anonymise_task",
     }
 
 
