@@ -146,3 +146,17 @@ def test_letters_are_scoped_by_team_and_other_roles_get_404(client, make_user):
     accueil.refresh_from_db()
     assert accueil.statut == StatutNotification.PENDING
     assert notifications_about(saisine)[0].etat == "Courrier à envoyer"
+
+
+@pytest.mark.django_db
+def test_the_letters_page_is_valid_html(client, make_user):
+    """The agents' letters page (with letters, then empty): 0 errors from the Nu HTML checker."""
+    from tests.a11y import assert_valid_html
+
+    tache = _lettre_accueil()
+    client.force_login(make_user(Role.AGENT))
+    sources = {"courriers": client.get(reverse("courrier_liste")).text}
+    client.post(reverse("courrier_poster"), {"courrier": [str(tache.uuid)]})
+    sources["vide"] = client.get(reverse("courrier_liste")).text
+    assert "1 courrier posté" in sources["vide"]
+    assert_valid_html(sources)
