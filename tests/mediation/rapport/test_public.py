@@ -9,6 +9,7 @@ import pytest
 
 from mediation.rapport import services
 from mediation.rapport.models import RapportAnnuel
+from pacte.francais import date_texte
 
 from .conftest import ANNEE
 
@@ -41,7 +42,7 @@ def test_a_published_report_with_its_link_on_is_listed_for_citizens(client, publ
     assert f'href="/mediateur/rapports/public/{rapport.public_uuid}/"' in page
     assert "150\u00a0Ko" in page and "Kio" not in page
     publiee.refresh_from_db()
-    assert f"Publié le {publiee.published_at.day} " in page
+    assert f"Publié le {date_texte(publiee.published_at)}." in page  # « 1er décembre 2026 »
     sha = hashlib.sha256(PDF_150_KO).hexdigest()
     assert publiee.sha256 == sha and sha[:8] + " " + sha[8:16] in page
     assert f"Les chiffres clés du rapport {ANNEE}</caption>" in page
