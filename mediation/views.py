@@ -26,6 +26,7 @@ from pacte.models import Arrondissement, Notification
 from pacte.notifications import notifications_about, tache_action
 from pacte.ratelimit import ratelimit, refused
 from pacte.roles import Role
+from pacte.uploads import PiecesGardees
 from pacte.workflows import TransitionInterdite
 
 from . import services
@@ -94,15 +95,21 @@ def accueil(request):
 @ratelimit("saisine")
 def saisir(request):
     """The public saisine form (no account, no JavaScript)."""
+    # Files already received survive a validation error (#15.5): kept with the form, listed, removable.
+    gardees = PiecesGardees(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         form = SaisinePubliqueForm(request.POST, request.FILES)
+        deja = len(gardees.pieces)
+        form.fields["pieces_jointes"].max_files = max(0, settings.MEDIATION_MAX_FICHIERS - deja)
         if not refused(request) and form.is_valid():
-            saisine, token = services.saisine_create(
-                data=form.saisine_data(),
-                canal=CanalSaisine.EN_LIGNE,
-                fichiers=form.cleaned_data["pieces_jointes"],
-                consentement=True,
-            )
+            with transaction.atomic():
+                saisine, token = services.saisine_create(
+                    data=form.saisine_data(),
+                    canal=CanalSaisine.EN_LIGNE,
+                    fichiers=gardees.fichiers() + form.cleaned_data["pieces_jointes"],
+                    consentement=True,
+                )
+                gardees.vider()
             request.session[SESSION_TOKEN] = {
                 "reference": saisine.reference,
                 "token": token,
@@ -110,9 +117,11 @@ def saisir(request):
             }
             secret_links.remember(request, kind=LIEN, obj=saisine, hashed=saisine.token_hash, verified=True)
             return redirect("mediation:saisie_envoyee")
+        form.errors  # noqa: B018 (validate even when rate-limited, to keep the files received)
+        gardees.garder(form.cleaned_data.get("pieces_jointes") or [])
     else:
         form = SaisinePubliqueForm()
-    return render(request, "mediation/saisir.html", {"form": form})
+    return render(request, "mediation/saisir.html", {"form": form, "gardees": gardees})
 
 
 @login_not_required

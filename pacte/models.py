@@ -317,3 +317,26 @@ class CompteurLimite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cle}@{self.fenetre}: {self.nombre}"
+
+
+class EnvoiTemporaire(models.Model):
+    """A checked attachment received with a form that came back with errors (#15.5).
+
+    Bound to one filled-in form by `lot` (a random id the form carries signed, `pacte.uploads`), so
+    the person never sends it twice; deleted when the form is sent, or after
+    `UPLOADS_TEMPORAIRES_HEURES` by the purge (`pacte.retention.envois_temporaires_purge`).
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    lot = models.CharField(max_length=32, db_index=True)
+    fichier = models.FileField(upload_to="temporaires/")
+    nom = models.CharField(max_length=200)
+    mimetype = models.CharField(max_length=50)
+    taille = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.nom

@@ -144,3 +144,17 @@ def kernel_purge(*, now=None) -> dict[str, int]:
     stale_window = int((now - timedelta(days=2)).timestamp())
     done["rate_counters"] = CompteurLimite.objects.filter(fenetre__lt=stale_window).delete()[0]
     return done
+
+
+def envois_temporaires_purge(*, now=None) -> int:
+    """Delete the attachments kept for forms never sent, older than `UPLOADS_TEMPORAIRES_HEURES`
+    (rows, and their files once the transaction commits). Returns the number deleted."""
+    from .models import EnvoiTemporaire
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        old = EnvoiTemporaire.objects.filter(
+            created_at__lt=now - timedelta(hours=settings.UPLOADS_TEMPORAIRES_HEURES)
+        )
+        files_delete_on_commit(list(old.values_list("fichier", flat=True)))
+        return old.delete()[0]

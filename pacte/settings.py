@@ -435,6 +435,9 @@ BOOKING_RETENUE_MINUTES = env_int("BOOKING_RETENUE_MINUTES", 10)
 # the person leaves only after them).
 BOOKING_ANNULATION_DELAI_SECONDES = env_int("BOOKING_ANNULATION_DELAI_SECONDES", 120)
 
+# Attachments received with a form re-shown for an error are kept this long (hours) for it.
+UPLOADS_TEMPORAIRES_HEURES = env_int("UPLOADS_TEMPORAIRES_HEURES", 24)
+
 # Pacte tracker: size of an imported CSV (bytes).
 TRACKER_IMPORT_MAX_OCTETS = env_int("TRACKER_IMPORT_MAX_OCTETS", 1_000_000)
 # A subscription never confirmed is deleted after N days (data minimisation).

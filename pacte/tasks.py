@@ -4,7 +4,7 @@ from celery import shared_task
 from celery.schedules import crontab
 
 from .notifications import notification_send, outbox_flush
-from .retention import kernel_purge
+from .retention import envois_temporaires_purge, kernel_purge
 
 
 @shared_task(acks_late=True, max_retries=0)
@@ -25,7 +25,17 @@ def kernel_purge_task() -> dict:
     return kernel_purge()
 
 
+@shared_task(acks_late=True)
+def envois_temporaires_purge_task() -> int:
+    """Delete the attachments kept for forms never sent, after a day (idempotent)."""
+    return envois_temporaires_purge()
+
+
 BEAT_SCHEDULE = {
     "outbox-flush": {"task": "pacte.tasks.outbox_flush_task", "schedule": crontab(minute="*")},
     "kernel-purge": {"task": "pacte.tasks.kernel_purge_task", "schedule": crontab(hour=3, minute=17)},
+    "envois-temporaires-purge": {
+        "task": "pacte.tasks.envois_temporaires_purge_task",
+        "schedule": crontab(minute=41),
+    },
 }

@@ -119,3 +119,93 @@ class PiecesJointesField(forms.FileField):
         if errors:
             raise ValidationError(errors)
         return cleaned
+
+
+# --- Attachments kept across a form's validation errors (#15.5) ---------------------------------
+#
+# A public form with files re-shown for an error would lose them (browsers never re-fill a file
+# input). The files already received and checked are stored as `EnvoiTemporaire` rows bound to
+# a `lot`: a random id the form carries in a hidden field, signed (it cannot be forged or guessed
+# to read someone else's files) and valid `UPLOADS_TEMPORAIRES_HEURES`. The page lists them
+# (« 2 fichiers joints ») with a « Retirer » checkbox each (no JavaScript needed); sending the form
+# attaches them and deletes the temporary copies; the purge deletes the abandoned ones.
+
+LOT_FIELD = "pieces_lot"
+RETIRER_FIELD = "retirer_piece"
+_SALT = "pacte.uploads.lot"
+
+
+class PiecesGardees:
+    """The kept attachments of one filled-in form: `lot` (its id), `signe` (for the hidden field),
+    `pieces` (the kept rows, oldest first)."""
+
+    def __init__(self, data=None):
+        from django.conf import settings
+        from django.core import signing
+
+        lot = None
+        signe = (data or {}).get(LOT_FIELD, "")
+        if signe:
+            try:
+                lot = signing.loads(signe, salt=_SALT, max_age=settings.UPLOADS_TEMPORAIRES_HEURES * 3600)
+            except signing.BadSignature:
+                lot = None
+        self.lot = lot if isinstance(lot, str) else uuid.uuid4().hex
+        self.signe = signing.dumps(self.lot, salt=_SALT)
+        if data is not None and hasattr(data, "getlist"):
+            self.retirer(data.getlist(RETIRER_FIELD))
+
+    @property
+    def pieces(self):
+        from .models import EnvoiTemporaire
+
+        return list(EnvoiTemporaire.objects.filter(lot=self.lot))
+
+    def retirer(self, uuids) -> None:
+        """Delete the kept files the person chose to remove (unknown or foreign ids are ignored)."""
+        from .models import EnvoiTemporaire
+        from .retention import files_delete_on_commit
+
+        valides = []
+        for value in uuids:
+            try:
+                valides.append(uuid.UUID(str(value)))
+            except ValueError:
+                continue
+        rows = EnvoiTemporaire.objects.filter(lot=self.lot, uuid__in=valides)
+        files_delete_on_commit(rows.values_list("fichier", flat=True))
+        rows.delete()
+
+    def garder(self, uploads) -> None:
+        """Store these already checked uploads (PiecesJointesField's cleaned list) with the form."""
+        from .models import EnvoiTemporaire
+
+        for upload in uploads:
+            mimetype = checked_type(upload)
+            row = EnvoiTemporaire(
+                lot=self.lot, nom=display_name(upload.name, mimetype), mimetype=mimetype, taille=upload.size
+            )
+            upload.seek(0)
+            row.fichier.save(stored_name(mimetype), upload, save=False)
+            row.save()
+
+    def fichiers(self) -> list:
+        """The kept files as checked uploads, to hand to a service with the new ones."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        out = []
+        for row in self.pieces:
+            with row.fichier.open("rb") as handle:
+                upload = SimpleUploadedFile(row.nom, handle.read(), content_type=row.mimetype)
+            upload.content_type_checked = row.mimetype
+            out.append(upload)
+        return out
+
+    def vider(self) -> None:
+        """Delete every kept file of this form (it was sent): files go once the transaction commits."""
+        from .models import EnvoiTemporaire
+        from .retention import files_delete_on_commit
+
+        rows = EnvoiTemporaire.objects.filter(lot=self.lot)
+        files_delete_on_commit(rows.values_list("fichier", flat=True))
+        rows.delete()

@@ -190,3 +190,33 @@ def test_team_journey_from_phone_entry_to_accepted_proposal(browser, live_server
     r.context.close()
     p.context.close()
     assert_valid_html(sources)
+
+
+def test_attachments_survive_a_validation_error(page, live_server, tmp_path):
+    """Issue 15.5: attach a PDF, type a bad email, send: the page says « 1 fichier joint » with the
+    file; a second file is added and the first removed with its checkbox; once the email is fixed
+    the saisine holds exactly the file kept. axe at 1280 and 320 px, Nu HTML checker."""
+    p = page  # without JavaScript: tests/mediation/test_pieces_gardees.py (same form, plain POSTs)
+    p.goto(live_server.url + "/mediateur/saisir/")
+    _fill_public_form(p, tmp_path, nom="Gardé")
+    p.fill("#id_email", "pas-une-adresse")
+    p.click("button[type=submit]")
+    assert p.locator(".pieces-gardees").inner_text().startswith("1 fichier joint")
+    assert "courrier.pdf" in p.locator(".pieces-gardees").inner_text()
+    assert_accessible(p)
+    sources = {"pieces-gardees": p.content()}
+    screenshot(p, "mediation-pieces-gardees")
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    p.set_input_files("#id_pieces_jointes", str(photo))
+    p.fill("#id_email", "")  # still an error (no contact): both files now kept
+    p.click("button[type=submit]")
+    assert "2 fichiers joints" in p.locator(".pieces-gardees").inner_text()
+    p.check(".pieces-gardees input[type=checkbox] >> nth=0")  # remove courrier.pdf
+    p.fill("#id_email", "jeanne@example.org")
+    p.check("#id_consentement")
+    p.click("button[type=submit]")
+    p.wait_for_url("**/saisir/envoyee/")
+    saisine = Saisine.objects.get(nom="Gardé")
+    assert list(saisine.documents.values_list("nom", flat=True)) == ["photo.png"]
+    assert_valid_html(sources)
