@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from pacte.calendrier import business_days_between
-from pacte.formats import nombre
+from pacte.francais import decimal_texte
 from pacte.models import Arrondissement, Direction
 
 from .enums import OUVERTS
@@ -208,7 +208,7 @@ def _croise(base, metrics, medians, directions, arrondissements, highlight) -> l
 
 def jours_ouvres(jours: float | None) -> str:
     """A median in business days for people: « 0 », « 2,5 », « — » if none (the unit is in the header)."""
-    return "—" if jours is None else nombre(jours)
+    return "—" if jours is None else decimal_texte(jours)
 
 
 def trimestres(today: dt.date | None = None, nombre: int = 4) -> list[tuple[str, dt.date, dt.date]]:

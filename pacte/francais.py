@@ -18,6 +18,8 @@ import datetime as dt
 
 from django.utils import dateformat, timezone
 
+NBSP = "\u00a0"
+
 # Format characters of Django's `date` that print the day of the month.
 _JOUR = {"d", "j"}
 
@@ -80,17 +82,34 @@ def nombre(n, singulier: str, pluriel_: str | None = None) -> str:
     return f"{n} {mot}"
 
 
+def decimal_texte(value: float, decimales: int = 1) -> str:
+    """« 1,2 », « 12 » (no useless « ,0 »), with a decimal comma."""
+    text = f"{value:.{decimales}f}".rstrip("0").rstrip(".") if decimales else f"{value:.0f}"
+    return text.replace(".", ",")
+
+
 def taille(octets) -> str:
-    """A file size in French units (1 Ko = 1 024 octets): « 850 octets », « 12 Ko », « 1,5 Mo »."""
+    """A file size in the units a reader knows: « 850 octets », « 12 Ko », « 1,2 Mo », « 3,4 Go »
+    (decimal multiples, 1 Ko = 1 000 octets, as the units' names say; a non-breaking space before
+    the unit so « 1,2 Mo » never wraps); « — » when unknown."""
+    if octets is None or octets == "":
+        return "—"
     try:
         octets = int(octets)
     except (TypeError, ValueError):
-        return ""
-    if octets < 1024:
-        return nombre(octets, "octet")
-    for unite in ("Ko", "Mo", "Go"):
-        octets /= 1024
-        if octets < 1024 or unite == "Go":
-            texte = f"{octets:.0f}" if octets >= 10 else f"{octets:.1f}".removesuffix(".0")
-            return f"{texte.replace('.', ',')} {unite}"
-    return ""  # unreachable
+        return "—"
+    if octets < 1000:
+        return f"{octets}{NBSP}{pluriel(octets, 'octet', 'octets')}"
+    texte = ""
+    for unite, facteur in (("Ko", 1e3), ("Mo", 1e6), ("Go", 1e9)):
+        valeur = octets / facteur
+        decimales = 1 if round(valeur, 1) < 100 else 0
+        texte = f"{decimal_texte(valeur, decimales)}{NBSP}{unite}"
+        if round(valeur, decimales) < 1000:
+            break
+    return texte
+
+
+def pourcentage(value: float | None) -> str:
+    """« 72,5 % » (non-breaking space), « — » when there is nothing to divide."""
+    return "—" if value is None else f"{decimal_texte(value)}{NBSP}%"

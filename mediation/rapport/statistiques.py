@@ -29,7 +29,7 @@ from mediation.enums import (
     Theme,
 )
 from mediation.models import Proposition, Saisine
-from pacte.formats import nombre, pourcentage
+from pacte.francais import decimal_texte, pourcentage
 from pacte.models import Arrondissement
 
 MOIS = [
@@ -303,7 +303,7 @@ def chiffres_cles(statistiques: dict) -> list[dict]:
         return "—" if d.get(k) is None else str(d[k])
 
     def jours(d, k):
-        return "—" if d.get(k) is None else nombre(d[k])
+        return "—" if d.get(k) is None else decimal_texte(d[k])
 
     lignes = [
         ("Saisines reçues", entier, "total"),

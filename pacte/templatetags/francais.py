@@ -30,3 +30,9 @@ def pluriel(value, arg="s"):
 def taille(value):
     """« 12 Ko », « 1,5 Mo » (never « Kio » nor « KB »)."""
     return francais.taille(value)
+
+
+@register.filter
+def pourcentage(value):
+    """« 72,5 % », « — » when undefined."""
+    return francais.pourcentage(value)

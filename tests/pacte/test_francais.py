@@ -30,11 +30,11 @@ def test_hours_plurals_and_sizes():
     assert heure(dt.time(9)) == "9 h" and heure(dt.time(14, 30)) == "14 h 30"
     assert [nombre(n, "place") for n in (0, 1, 2)] == ["0 place", "1 place", "2 places"]
     assert pluriel(1, "a", "ont") == "a" and pluriel(3, "a", "ont") == "ont"
-    assert [taille(n) for n in (850, 12 * 1024, 1536 * 1024, 10 * 1024 * 1024)] == [
-        "850 octets",
-        "12 Ko",
-        "1,5 Mo",
-        "10 Mo",
+    assert [taille(n) for n in (850, 12_000, 1_500_000, 10_000_000)] == [
+        "850\u00a0octets",
+        "12\u00a0Ko",
+        "1,5\u00a0Mo",
+        "10\u00a0Mo",
     ]
 
 
@@ -44,7 +44,7 @@ def test_template_filters_are_built_in():
         '{{ d|date_fr:"l j F" }} — {{ n }} place{{ n|pluriel }} — {{ o|taille }} — {{ un }} place{{ un|pluriel }}'
     )
     rendered = template.render({"d": dt.date(2026, 12, 1), "n": 0, "o": 2048, "un": 1})
-    assert rendered == "mardi 1er décembre — 0 place — 2 Ko — 1 place"
+    assert rendered == "mardi 1er décembre — 0 place — 2\u00a0Ko — 1 place"
 
 
 def test_no_template_formats_french_by_hand():

@@ -1,10 +1,10 @@
-"""French formatting of figures (pacte.formats)."""
+"""French formatting of figures (pacte.francais: sizes and percentages)."""
 
 from __future__ import annotations
 
 import pytest
 
-from pacte.formats import pourcentage, taille_fichier
+from pacte.francais import pourcentage, taille
 
 
 @pytest.mark.parametrize(
@@ -23,7 +23,7 @@ from pacte.formats import pourcentage, taille_fichier
 )
 def test_sizes_in_french_units(octets, attendu):
     """Sizes read « octets », « Ko », « Mo » with a decimal comma and a non-breaking space."""
-    assert taille_fichier(octets) == attendu
+    assert taille(octets) == attendu
 
 
 def test_percentage():
