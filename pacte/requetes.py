@@ -99,6 +99,10 @@ def is_private(request, response) -> bool:
         return True
     if response.get("Content-Disposition", "").lower().startswith("attachment"):
         return True
+    if "no-store" in response.get("Cache-Control", ""):
+        # Already private (the 503 page among others): never ask the database, which may be the
+        # very thing that is saturated — a user lookup there would wait a whole pool timeout.
+        return True
     if settings.SESSION_COOKIE_NAME not in request.COOKIES or not hasattr(request, "user"):
         return False  # no session, or refused before the session was read: an anonymous visitor
     try:

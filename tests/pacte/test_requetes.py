@@ -99,6 +99,27 @@ class _UnreadStream:
     readline = read
 
 
+def test_an_answer_already_private_never_asks_the_database(rf, django_assert_num_queries):
+    """The 503 page (database saturated) is already no-store: deciding whether it is private must not
+    look the user up, which would wait a whole pool timeout on the saturated database."""
+    from django.contrib.auth.models import User
+    from django.http import HttpResponse
+    from django.utils.functional import SimpleLazyObject
+
+    from pacte.requetes import is_private
+
+    def lookup():
+        return User.objects.first()
+
+    request = rf.get("/contact/")
+    request.COOKIES["sessionid"] = "x"
+    request.user = SimpleLazyObject(lookup)
+    response = HttpResponse(status=503)
+    response["Cache-Control"] = "no-store"
+    with django_assert_num_queries(0):
+        assert is_private(request, response)
+
+
 def test_an_oversize_body_is_refused_on_its_length_without_being_read(client, settings):
     """A 30 MB upload announced by Content-Length: 413 with the French page; the body is never read."""
     stream = _UnreadStream()
