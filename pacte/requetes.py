@@ -120,6 +120,6 @@ class ResponseHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
-        if is_private(request, response):
+        if is_private(request, response) and "no-store" not in response.get("Cache-Control", ""):
             add_never_cache_headers(response)
         return response
