@@ -33,3 +33,18 @@ def upload(name="piece.pdf", content=PDF, content_type="application/pdf"):
 
 def fileobj(content=PDF):
     return io.BytesIO(content)
+
+
+def saisine_form_data(**extra) -> dict:
+    """The public saisine form, filled in as a citizen would (override or add fields with `extra`)."""
+    return {
+        "requerant_type": "particulier",
+        "nom": "Lefèvre",
+        "email": "l@example.org",
+        "theme": "autre",
+        "recit": "Texte",
+        "demarche_prealable": "oui",
+        "decision_justice": "non",
+        "consentement": "on",
+        **extra,
+    }

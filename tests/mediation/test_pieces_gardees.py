@@ -12,7 +12,7 @@ from django.utils import timezone
 from mediation.models import Saisine
 from pacte.models import EnvoiTemporaire
 from pacte.retention import envois_temporaires_purge
-from tests.mediation.factories import upload
+from tests.mediation.factories import saisine_form_data, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -25,18 +25,7 @@ def _media(settings, tmp_path):
 
 
 def _data(**extra):
-    data = {
-        "requerant_type": "particulier",
-        "nom": "Lefèvre",
-        "email": "l@example.org",
-        "theme": "autre",
-        "recit": "Texte",
-        "demarche_prealable": "oui",
-        "decision_justice": "non",
-        "consentement": "on",
-    }
-    data.update(extra)
-    return data
+    return saisine_form_data(**extra)
 
 
 def _lot(html: str) -> str:

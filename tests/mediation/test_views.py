@@ -10,7 +10,7 @@ from mediation.enums import StatutSaisine
 from mediation.workflows import saisine_transition
 from pacte.models import Direction, JournalEntry
 from pacte.roles import Role
-from tests.mediation.factories import saisine_new, upload
+from tests.mediation.factories import saisine_form_data, saisine_new, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -189,17 +189,7 @@ def test_list_query_count_does_not_grow(client, make_user, django_assert_max_num
 
 def test_public_form_then_follow_up_with_identity_check(client, django_capture_on_commit_callbacks):
     """A citizen files online with a PDF, gets the link; the follow-up asks the first letters of the surname."""
-    data = {
-        "requerant_type": "particulier",
-        "nom": "Lefèvre",
-        "email": "l@example.org",
-        "theme": "autre",
-        "recit": "Texte",
-        "demarche_prealable": "oui",
-        "decision_justice": "non",
-        "consentement": "on",
-        "pieces_jointes": [upload()],
-    }
+    data = saisine_form_data(pieces_jointes=[upload()])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("mediation:saisir"), data)
     assert response.status_code == 302

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from mediation.models import Saisine
 from pacte.uploads import DISPLAY_NAME_MAX, display_name, stored_name
-from tests.mediation.factories import PDF, upload
+from tests.mediation.factories import PDF, saisine_form_data, upload
 
 
 @pytest.mark.parametrize(
@@ -51,17 +51,7 @@ def test_stored_name_is_random_with_the_real_extension():
 def test_a_saisine_with_a_hostile_file_name_is_filed_and_stored_as_pdf(client, name):
     """A PDF named .html or with a 120/250-character extension: the saisine is filed; on disk and
     on screen the file is a .pdf of bounded length."""
-    data = {
-        "requerant_type": "particulier",
-        "nom": "Lefèvre",
-        "email": "l@example.org",
-        "theme": "autre",
-        "recit": "Texte",
-        "demarche_prealable": "oui",
-        "decision_justice": "non",
-        "consentement": "on",
-        "pieces_jointes": [upload(name=name, content=PDF, content_type="text/html")],
-    }
+    data = saisine_form_data(pieces_jointes=[upload(name=name, content=PDF, content_type="text/html")])
     response = client.post(reverse("mediation:saisir"), data)
     assert response.status_code == 302, response.status_code
     document = Saisine.objects.get().documents.get()
