@@ -107,15 +107,6 @@ def accuse_send(*, saisine: Saisine, token: str) -> None:
         saisine.save(update_fields=["accuse_at", "updated_at"])
 
 
-def suivi_token_renew(*, saisine: Saisine) -> str:
-    """A new follow-up link (the old one stops working); the caller gives it to the requester."""
-    token, hashed = token_new()
-    saisine.token_hash = hashed
-    saisine.token_expire_at = timezone.now() + dt.timedelta(days=settings.MEDIATION_LIEN_SUIVI_JOURS)
-    saisine.save(update_fields=["token_hash", "token_expire_at", "updated_at"])
-    return token
-
-
 def saisine_by_token(token: str) -> Saisine | None:
     """The saisine of a live, unexpired follow-up token, or None."""
     return lookup(_liens_valides(), token, expire_field="token_expire_at")
