@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from nonrecours.enums import Raison, type_odenore_choices
 from nonrecours.services import dispositif_choices
-from pacte.forms import ContactMixin, DateField, PhoneField
+from pacte.forms import AdressePostaleField, ContactMixin, DateField, PhoneField
 from pacte.models import Arrondissement, Direction
 from pacte.roles import Role
 from pacte.uploads import PiecesJointesField
@@ -83,12 +83,9 @@ class SaisinePubliqueForm(_ContactMixin, forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     telephone = PhoneField(required=False, help_text="Exemple : 06 12 34 56 78.")
-    adresse = forms.CharField(
+    adresse = AdressePostaleField(
         label="Adresse postale",
-        required=False,
-        max_length=300,
-        help_text="Facultatif, si vous préférez recevoir un courrier.",
-        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+        help_text="Facultatif, si vous préférez recevoir un courrier. Numéro, rue, code postal et ville.",
     )
     arrondissement = ArrondissementChoiceField(
         label="Votre arrondissement",
@@ -188,11 +185,10 @@ class SaisineAgentForm(_ContactMixin, forms.Form):
     email = forms.EmailField(
         label="Courriel", required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"})
     )
-    adresse = forms.CharField(
+    adresse = AdressePostaleField(
         label="Adresse postale",
-        required=False,
-        max_length=300,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="Numéro, rue, code postal et ville.",
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
     )
     arrondissement = ArrondissementChoiceField(
         label="Arrondissement", queryset=Arrondissement.objects.all(), required=False, empty_label="—"

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from .courriers import courriers_a_poster_for, courriers_pdf, courriers_poster
+from .courriers import courriers_a_poster_for, courriers_pdf, courriers_poster, references
 from .roles import Role, has_role
 
 ROLES_COURRIER = (Role.AGENT, Role.MEDIATEUR, Role.ADMIN)
@@ -25,6 +25,9 @@ def _courriers(request):
 @require_safe
 def courrier_liste(request):
     courriers = list(_courriers(request).order_by("created_at", "pk")[:200])
+    refs = references(courriers)
+    for courrier in courriers:
+        courrier.reference = refs.get(courrier.pk, "")
     return render(request, "pacte/courriers.html", {"courriers": courriers})
 
 

@@ -4,7 +4,8 @@
 agents who handle them get the letters in their scope, print them all as ONE tagged A4 PDF (each
 letter on its own pages, the City's return address at the top, the recipient's address placed in
 the window of a French DL envelope, 45 × 100 mm at 20 mm from the right and 15 mm from the bottom,
-the sheet folded in three), then mark them posted: each task moves to « envoyé » through
+the sheet folded in three; under it the date and the reference of the file the letter is about),
+then mark them posted: each task moves to « envoyé » through
 `tache_faite` (journaled) and its delivery log reads « Courrier envoyé le … ».
 
 Scope: a letter belongs to the team that handles its object. The médiateur's team posts the
@@ -13,6 +14,9 @@ letters about saisines; the reception agents post every other letter.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +25,7 @@ from django.utils import timezone
 from django.utils.html import linebreaks
 
 from .encryption import decrypt
+from .forms import adresse_lignes
 from .models import Canal, Notification
 from .notifications import tache_faite
 from .pdf import render_pdf
@@ -44,14 +49,40 @@ def courriers_a_poster_for(user) -> QuerySet[Notification]:
     return qs.none()
 
 
-def _lettre(notification: Notification) -> dict:
+def references(courriers) -> dict[int, str]:
+    """The reference of the file each letter is about (booking, callback, saisine, demande d'appui…),
+    by letter pk: one query per kind of object, whatever the app (its model's `reference` field)."""
+    par_type = defaultdict(list)
+    for notification in courriers:
+        if notification.object_type and notification.object_id:
+            par_type[notification.object_type].append(notification)
+    found = {}
+    for label, rows in par_type.items():
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            continue
+        if "reference" not in {field.name for field in model._meta.get_fields()}:
+            continue
+        refs = dict(
+            model._default_manager.filter(pk__in=[n.object_id for n in rows]).values_list("pk", "reference")
+        )
+        for notification in rows:
+            reference = refs.get(model._meta.pk.to_python(notification.object_id))
+            if reference:
+                found[notification.pk] = reference
+    return found
+
+
+def _lettre(notification: Notification, reference: str) -> dict:
     html = decrypt(notification.corps_html) if notification.corps_html else ""
     if not html:  # a letter queued before letters had their printable body
         html = linebreaks(decrypt(notification.corps))
     return {
         "uuid": notification.uuid,
-        "adresse": [line for line in notification.destinataire.splitlines() if line.strip()],
+        "adresse": adresse_lignes(notification.destinataire).splitlines(),
         "objet": notification.sujet,
+        "reference": reference,
         "date": timezone.localdate(notification.created_at),
         "corps": html,
     }
@@ -59,10 +90,11 @@ def _lettre(notification: Notification) -> dict:
 
 def courriers_pdf(*, courriers: QuerySet[Notification] | list[Notification]) -> bytes:
     """One tagged A4 PDF with every letter of `courriers`, each starting on a new page."""
+    refs = references(courriers)
     return render_pdf(
         template="pacte/pdf/courriers.html",
         context={
-            "lettres": [_lettre(n) for n in courriers],
+            "lettres": [_lettre(n, refs.get(n.pk, "")) for n in courriers],
             "expediteur": settings.CITY_POSTAL_ADDRESS,
             "imprime_le": timezone.localdate(),
         },

@@ -1,6 +1,9 @@
-"""Form helpers every app uses: the sign-in form, `DateField`, `PhoneField`, `ContactMixin`, `apply_errors`."""
+"""Form helpers every app uses: the sign-in form, `DateField`, `PhoneField`, `AdressePostaleField`,
+`ContactMixin`, `apply_errors`."""
 
 from __future__ import annotations
+
+import re
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -100,6 +103,45 @@ class PhoneField(forms.CharField):
     def is_mobile(value: str) -> bool:
         """True when `value` can receive an SMS (the outbox's own test)."""
         return phone_is_mobile(value)
+
+
+class AdressePostaleField(forms.CharField):
+    """A postal address a letter can be posted to (`pacte.courriers`): a few lines, with a French
+    postcode (5 digits) and the town, else a French message next to the field.
+
+    Cleaned to one line per address line, blank lines dropped; one typed line « 12 rue de la Paix,
+    69003 Lyon » is cut before the postcode so that the envelope window shows two lines. Optional by
+    default (the person has an email or a mobile most of the time).
+    """
+
+    default_error_messages = {
+        "adresse": "Indiquez l'adresse complète avec le code postal et la ville. "
+        "Exemple : 12 rue de la Paix, 69003 Lyon.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Adresse postale (facultatif)")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 300)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return adresse_lignes(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not re.search(r"\b\d{5}\b", value):
+            raise ValidationError(self.error_messages["adresse"], code="adresse")
+
+
+def adresse_lignes(adresse: str) -> str:
+    """`adresse` as the envelope reads it: one address line per line, no blank line, and a single
+    line cut before its postcode (« 12 rue de la Paix, 69003 Lyon » → two lines)."""
+    lignes = [" ".join(line.split()) for line in (adresse or "").splitlines() if line.strip()]
+    if len(lignes) == 1:
+        lignes = [part.strip(" ,") for part in re.split(r",?\s+(?=\d{5}\b)", lignes[0], maxsplit=1)]
+    return "\n".join(line for line in lignes if line)
 
 
 class ContactMixin:

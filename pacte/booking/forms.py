@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 
-from pacte.forms import ContactMixin, PhoneField
+from pacte.forms import AdressePostaleField, ContactMixin, PhoneField
 
 from .models import BESOINS_AGENT, Besoin, Canal
 
@@ -64,15 +62,11 @@ class AgentReservationForm(ReservationForm):
         initial=Canal.TELEPHONE,
         widget=forms.RadioSelect,
     )
-    adresse_postale = forms.CharField(
-        label="Adresse postale (facultatif)",
-        required=False,
-        max_length=300,
+    adresse_postale = AdressePostaleField(
         help_text=(
             "Seulement si la personne n'a ni courriel ni téléphone portable : elle recevra la "
             "confirmation et le rappel par courrier. Numéro, rue, code postal et ville."
         ),
-        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
     )
     contact_obligatoire = False
 
@@ -86,17 +80,6 @@ class AgentReservationForm(ReservationForm):
         "besoins",
         "besoins_precision",
     ]
-
-    def clean_adresse_postale(self):
-        adresse = "\n".join(
-            line.strip() for line in self.cleaned_data["adresse_postale"].splitlines() if line.strip()
-        )
-        if adresse and not re.search(r"\b\d{5}\b", adresse):
-            raise forms.ValidationError(
-                "Indiquez l'adresse complète avec le code postal et la ville. Exemple : 12 rue de la Paix, 69003 Lyon.",
-                code="adresse",
-            )
-        return adresse
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
