@@ -3,7 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from pacte.forms import PhoneField
+from pacte.forms import AdressePostaleField, PhoneField
 from pacte.models import Arrondissement
 
 from .enums import BLOCAGES, CRENEAUX, ResultatAppel
@@ -39,6 +39,13 @@ class DemandeRappelForm(forms.Form):
         required=False,
         help_text="Facultatif : pour recevoir une confirmation par courriel.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    adresse_postale = AdressePostaleField(
+        label="Votre adresse postale (facultatif)",
+        help_text=(
+            "Seulement si vous n'avez ni adresse électronique ni téléphone portable : si nous "
+            "n'arrivons pas à vous joindre, nous vous écrirons. Numéro, rue, code postal et ville."
+        ),
     )
     objet = forms.CharField(
         label="Pour quoi voulez-vous être rappelé ?",

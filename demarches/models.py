@@ -189,6 +189,8 @@ class DemandeRappel(models.Model):
     nom = models.CharField(_("nom"), max_length=150)
     telephone = models.CharField(_("téléphone"), max_length=20)
     email = models.EmailField(_("adresse électronique"), blank=True)
+    # Only for a person without email or mobile: the fallback then goes as a letter (pacte.courriers).
+    adresse_postale = models.TextField(_("adresse postale"), blank=True, db_default="")
     objet = models.TextField(_("objet"), max_length=1000)
     creneaux_preferes = models.JSONField(_("moments préférés"), default=list, blank=True)
     canal = models.CharField(_("canal"), max_length=10, choices=CanalRappel.choices)

@@ -21,7 +21,7 @@ ANONYME = "(anonymisé)"
 
 @transaction.atomic
 def rappels_anonymise(*, now=None, days: int | None = None) -> int:
-    """Erase name, phone, email, subject and attempt notes of callbacks closed more than `days` ago
+    """Erase name, phone, email, postal address, subject and attempt notes of callbacks closed more than `days` ago
     (history, outbox messages and journal messages included: `pacte.retention.erase`)."""
     now = now or timezone.now()
     days = days if days is not None else settings.RETENTION_RAPPELS_DAYS
@@ -31,7 +31,9 @@ def rappels_anonymise(*, now=None, days: int | None = None) -> int:
     )
     if not ids:
         return 0
-    erase(DemandeRappel, ids, {"nom": ANONYME, "telephone": "", "email": "", "objet": ""})
+    erase(
+        DemandeRappel, ids, {"nom": ANONYME, "telephone": "", "email": "", "adresse_postale": "", "objet": ""}
+    )
     tentatives = set(TentativeAppel.objects.filter(demande_id__in=ids).values_list("pk", flat=True)) | set(
         TentativeAppel.history.filter(demande_id__in=ids).values_list("id", flat=True)
     )

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from pacte.forms import adresse_lignes
 from pacte.journal import journal_record
 from pacte.models import Canal, Notification
 from pacte.notifications import Personne, notify_person, tache_faite
@@ -101,11 +102,15 @@ def demande_rappel_create(
     creneaux_preferes: list[str] | tuple[str, ...] = (),
     demarche: Demarche | None = None,
     email: str = "",
+    adresse_postale: str = "",
     canal: str = CanalRappel.EN_LIGNE,
     actor=None,
     now: dt.datetime | None = None,
 ) -> DemandeRappel:
-    """Record a callback request, compute its promise and confirm it by SMS (mobile) and/or email."""
+    """Record a callback request, compute its promise and confirm it by SMS (mobile) and/or email.
+
+    `adresse_postale` (optional) is where the fallback letter goes when the person has neither email
+    nor mobile and cannot be reached by phone (`_repli`)."""
     now = now or timezone.now()
     demande = DemandeRappel(
         reference=reference_new("RAP"),
@@ -113,6 +118,7 @@ def demande_rappel_create(
         nom=nom.strip(),
         telephone=phone_normalize(telephone),
         email=email.strip(),
+        adresse_postale=adresse_lignes(adresse_postale),
         objet=objet.strip(),
         creneaux_preferes=list(creneaux_preferes),
         canal=canal,
@@ -213,7 +219,9 @@ def comptes(demande: DemandeRappel) -> int:
 
 def personne(demande: DemandeRappel) -> Personne:
     """The person of a callback request, as the kernel's reaching policy reads them."""
-    return Personne(nom=demande.nom, email=demande.email, telephone=demande.telephone)
+    return Personne(
+        nom=demande.nom, email=demande.email, telephone=demande.telephone, adresse=demande.adresse_postale
+    )
 
 
 def _repli(demande: DemandeRappel, at: dt.datetime) -> list[str]:
@@ -230,6 +238,7 @@ def _repli(demande: DemandeRappel, at: dt.datetime) -> list[str]:
             "demande": demande,
             "telephone": settings.LYON_EN_DIRECT_PHONE,
             "horaires": settings.LYON_EN_DIRECT_HOURS,
+            "numero": phone_display(demande.telephone),
         },
         sujet=f"Nous n'avons pas réussi à vous joindre ({demande.reference})",
         obj=demande,
