@@ -61,6 +61,12 @@ class DemandeForm(forms.Form):
         max_files=settings.ARRONDISSEMENTS_MAX_FICHIERS,
         help_text=f"Facultatif. Au plus {settings.ARRONDISSEMENTS_MAX_FICHIERS} fichiers de 5 Mo chacun.",
     )
+    reponse_par_courrier = forms.BooleanField(
+        label="Recevoir aussi la réponse par courrier",
+        required=False,
+        help_text="La réponse de la direction vous arrive toujours par courriel et ici ; cochez pour la "
+        "recevoir aussi sur papier, à la mairie d'arrondissement.",
+    )
 
     def __init__(self, *args, delais: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -94,6 +94,10 @@ class DemandeAppui(models.Model):
     canal_origine = models.CharField(
         _("canal d'origine"), max_length=12, choices=CanalOrigine.choices, default=CanalOrigine.PORTAIL
     )
+    # The élu asked for paper: the direction's answers also go as a letter to the mairie (pacte.courriers).
+    reponse_par_courrier = models.BooleanField(
+        _("réponse aussi par courrier"), default=False, db_default=False
+    )
     statut = models.CharField(_("statut"), max_length=20, choices=Statut.choices, default=Statut.NOUVELLE)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from pacte.calendrier import add_business_days
 from pacte.journal import journal_record
+from pacte.models import Canal
 from pacte.notifications import Personne, notify_person
 from pacte.roles import Role, has_role, profil_of
 from pacte.secret_links import reference_new
@@ -63,6 +64,34 @@ def _notify_elu(demande, *, sujet, template, context):
     )
 
 
+def _courrier_elu(demande, *, action: str, texte: str) -> None:
+    """The direction's answer as a letter to the élu at the mairie, when they asked for paper.
+
+    Queued as a « courrier à envoyer » task (`pacte.courriers`: the day's PDF, « posté », and the
+    request's delivery log reads « Courrier envoyé le … »)."""
+    if not demande.reponse_par_courrier or demande.auteur is None:
+        return
+    arrondissement = demande.arrondissement
+    adresse = "\n".join(
+        [
+            f"Mairie du {arrondissement.ordinal} arrondissement",
+            arrondissement.mairie_adresse,
+            f"{arrondissement.code_postal} Lyon",
+        ]
+    )
+    nom = demande.auteur.get_full_name() or demande.auteur.get_username()
+    n = demande.messages.count()
+    notify_person(
+        personne=Personne(nom=nom, adresse=adresse),
+        message="arrondissements/reponse",
+        context={"demande": demande, "action": Action(action).label, "texte": texte, "elu": nom},
+        sujet=f"Réponse à votre demande d'appui {demande.reference}",
+        obj=demande,
+        cle=f"arrondissements:courrier:{demande.uuid}:{action}:{n}",
+        repli=Canal.COURRIER,
+    )
+
+
 def demande_create(*, auteur, data: dict, fichiers=(), now=None) -> DemandeAppui:
     """File a request as élu `auteur` (in their arrondissement); deadline from the urgency commitment."""
     profil = profil_of(auteur)
@@ -81,6 +110,7 @@ def demande_create(*, auteur, data: dict, fichiers=(), now=None) -> DemandeAppui
                 for k in ("objet", "categorie", "direction", "localisation", "urgence", "description")
             },
             canal_origine=data.get("canal_origine") or "portail",
+            reponse_par_courrier=bool(data.get("reponse_par_courrier")),
         )
         demande.full_clean()
         demande._change_reason = "creation"
@@ -144,6 +174,8 @@ def demande_act(
                 template="arrondissements/pour_elu",
                 context=context,
             )
+        if action in (Action.REPONDRE, Action.CLOTURER):
+            _courrier_elu(demande, action=action, texte=texte)
         if action in (Action.COMPLETER, Action.ROUVRIR, Action.TRANSFERER, Action.ASSIGNER):
             _notify_direction(
                 demande,

@@ -17,7 +17,8 @@ from pacte.exports import SPREADSHEET, csv_response
 from pacte.forms import apply_errors
 from pacte.htmx import render_page
 from pacte.journal import journal_record
-from pacte.models import JournalEntry
+from pacte.models import Canal, JournalEntry
+from pacte.notifications import notifications_about
 from pacte.pdf import render_pdf
 from pacte.roles import Role, has_role, profil_of
 from pacte.workflows import TransitionInterdite
@@ -137,6 +138,11 @@ def _detail(request, demande, *, bound=None, message_form=None, status=200):
         "pieces": demande.pieces_jointes.filter(message__isnull=True),
         "historique": history,
         "today": timezone.localdate(),
+        # The letters of an élu who asked for paper (their state: « Courrier envoyé le … »); the
+        # emails' recipients (référents) are not shown to the élu.
+        "courriers": [n for n in notifications_about(demande) if n.canal == Canal.COURRIER]
+        if demande.reponse_par_courrier
+        else [],
     }
     return render(request, "arrondissements/demande_detail.html", context, status=status)
 
