@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from mediation.enums import StatutSaisine
 from mediation.workflows import saisine_transition
@@ -15,6 +16,7 @@ from pacte.courriers import courriers_a_poster_for, courriers_pdf
 from pacte.models import Canal, JournalEntry, Notification, StatutNotification
 from pacte.notifications import Personne, notifications_about, notify_person
 from pacte.roles import Role
+from tests.booking.conftest import lieu, make_agenda  # noqa: F401 (fixtures)
 from tests.mediation.factories import saisine_new
 
 MM = 72 / 25.4  # PDF points per millimetre
@@ -160,3 +162,127 @@ def test_the_letters_page_is_valid_html(client, make_user):
     sources["vide"] = client.get(reverse("courrier_liste")).text
     assert "1 courrier posté" in sources["vide"]
     assert_valid_html(sources)
+
+
+def _pages_texte(pdf: bytes) -> list[str]:
+    """The text of each page of `pdf`, whitespace folded."""
+    return [" ".join(page.split()) for page in _pdftotext(pdf).split("\f") if page.strip()]
+
+
+@pytest.mark.django_db
+def test_every_letter_kind_lands_in_the_day_pdf_dated_and_referenced(client, make_user, make_agenda):  # noqa: F811
+    """Issue 19.1: a booking confirmation, a callback fallback, a saisine acknowledgment and the reply
+    to an élu who asked for paper each make a page of the day's PDF, with the City's return
+    address, the recipient in the envelope window, the date and its file's reference; posting them
+    from /espace/courriers/ makes each file's delivery log read « Courrier envoyé le … »."""
+    from arrondissements.models import DemandeAppui
+    from arrondissements.services import demande_act
+    from demarches import services as rappels
+    from demarches.models import DemandeRappel
+    from pacte.booking.selectors import prochain_creneau
+    from pacte.booking.services import reservation_create
+    from pacte.francais import date_texte
+    from pacte.models import Arrondissement, Direction
+    from tests.demarches.horaires import appels
+
+    agent = make_user(Role.AGENT)
+    # A caller booked by phone, reachable by post only.
+    agenda = make_agenda()
+    reservation, _ = reservation_create(
+        agenda=agenda,
+        debut=prochain_creneau(agenda).debut,
+        nom="Papier",
+        prenom="Jean",
+        telephone="04 72 10 30 30",
+        adresse_postale="12 rue de la Paix\n69003 Lyon",
+    )
+    # A callback request with a landline and an address typed on one line, never reached.
+    response = client.post(
+        reverse("demarches:rappel_demande"),
+        {
+            "nom": "Paul Rappel",
+            "telephone": "04 78 00 00 00",
+            "adresse_postale": "5 rue Mercière, 69002 Lyon",
+            "objet": "Mon dossier de PACS",
+        },
+    )
+    assert response.status_code == 302
+    demande = DemandeRappel.objects.get(nom="Paul Rappel")
+    assert demande.adresse_postale == "5 rue Mercière\n69002 Lyon"
+    for at in appels(3):
+        rappels.tentative_record(demande=demande, agent=agent, resultat="injoignable", at=at)
+    # A saisine without email (the acknowledgment).
+    saisine = _saisine_sans_email()
+    # An élu who asked for the answer on paper.
+    elu = make_user(Role.ELU, arrondissement=Arrondissement.objects.get(numero=6), fonction_elu="maire")
+    dev = Direction.objects.get(sigle="DEV")
+    referent = make_user(Role.REFERENT, direction=dev)
+    client.force_login(elu)
+    response = client.post(
+        reverse("arrondissements:demande_create"),
+        {
+            "objet": "Arrosage du square",
+            "direction": dev.pk,
+            "categorie": "espaces_verts",
+            "urgence": "normale",
+            "description": "Les massifs sèchent.",
+            "canal_origine": "courrier",
+            "reponse_par_courrier": "on",
+        },
+    )
+    assert response.status_code == 302
+    appui = DemandeAppui.objects.get(objet="Arrosage du square")
+    assert appui.reponse_par_courrier
+    demande_act(appui, action="repondre", actor=referent, texte="Le square sera arrosé dès lundi.")
+
+    objets = {
+        reservation.reference: (
+            "Jean Papier",
+            "12 rue de la Paix",
+            "69003 Lyon",
+            "Votre rendez-vous est confirmé.",
+        ),
+        demande.reference: ("Paul Rappel", "5 rue Mercière", "69002 Lyon", "sans réussir à vous joindre"),
+        saisine.reference: (
+            "Alice Lefèvre",
+            "3 quai Saint-Vincent",
+            "69001 Lyon",
+            "a bien reçu votre demande",
+        ),
+        appui.reference: (
+            "Mairie du 6e arrondissement",
+            "58 rue de Sèze",
+            "69006 Lyon",
+            "Le square sera arrosé dès lundi.",
+        ),
+    }
+    courriers = list(Notification.objects.taches_a_faire().filter(canal=Canal.COURRIER).order_by("pk"))
+    assert len(courriers) == 4
+    pages = _pages_texte(courriers_pdf(courriers=courriers))
+    assert len(pages) == 4
+    aujourdhui = f"Lyon, le {date_texte(timezone.localdate())}"
+    for reference, attendus in objets.items():
+        (page,) = [p for p in pages if f"Référence : {reference}" in p]
+        assert aujourdhui in page and "Hôtel de Ville" in page, page
+        for texte in attendus:
+            assert texte in page, (reference, texte, page)
+    (lettre_elu,) = [p for p in pages if appui.reference in p]
+    assert "/espace/" not in lettre_elu and "courrier.pdf" not in lettre_elu
+    assert (
+        "http" not in pages[[i for i, p in enumerate(pages) if saisine.reference in p][0]]
+    )  # no secret link
+
+    admin = make_user(Role.ADMIN)
+    client.force_login(admin)
+    liste = client.get(reverse("courrier_liste")).text
+    for reference in objets:
+        assert f"référence {reference}" in liste
+    client.post(reverse("courrier_poster"), {"courrier": [str(n.uuid) for n in courriers]})
+    for obj in (reservation, demande, saisine, appui):
+        (lettre,) = [n for n in notifications_about(obj) if n.canal == Canal.COURRIER]
+        assert lettre.etat.startswith("Courrier envoyé le "), obj
+    client.force_login(agent)
+    assert "Courrier envoyé le " in client.get(reverse("demarches:rappel_detail", args=[demande.uuid])).text
+    client.force_login(elu)
+    detail = client.get(reverse("arrondissements:demande_detail", args=[appui.uuid])).text
+    assert "Réponses par courrier" in detail and "Courrier envoyé le " in detail
