@@ -12,7 +12,7 @@ from django.utils import timezone
 from pacte.forms import adresse_lignes
 from pacte.journal import journal_record
 from pacte.models import Canal, Notification
-from pacte.notifications import Personne, notify_person, tache_faite
+from pacte.notifications import Personne, canaux_phrase, notify_person, tache_faite
 from pacte.phones import phone_display, phone_normalize
 from pacte.secret_links import reference_new
 from pacte.workflows import TransitionInterdite, transition
@@ -222,6 +222,19 @@ def personne(demande: DemandeRappel) -> Personne:
     return Personne(
         nom=demande.nom, email=demande.email, telephone=demande.telephone, adresse=demande.adresse_postale
     )
+
+
+def repli_annonce(demande: DemandeRappel) -> str:
+    """How the fallback would reach the person, in French for their confirmation page (« par SMS au
+    06 … », « par courrier à l'adresse 5 rue Mercière, 69002 Lyon »); "" when it would be a letter
+    to an address nobody gave (the page then points to Lyon en direct instead)."""
+    qui = personne(demande)
+    if not (qui.email or qui.has_mobile or qui.adresse):
+        return ""
+    phrase = canaux_phrase(qui, repli=Canal.COURRIER)
+    if not (qui.email or qui.has_mobile):
+        phrase += f" à l'adresse {', '.join(qui.adresse.splitlines())}"
+    return phrase
 
 
 def _repli(demande: DemandeRappel, at: dt.datetime) -> list[str]:

@@ -95,7 +95,12 @@ def rappel_confirmation(request, uuid):
     return render(
         request,
         "demarches/rappel_confirmation.html",
-        {"demande": demande, "telephone": phone_display(demande.telephone), **_common()},
+        {
+            "demande": demande,
+            "telephone": phone_display(demande.telephone),
+            "repli": services.repli_annonce(demande),
+            **_common(),
+        },
     )
 
 

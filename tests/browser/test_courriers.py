@@ -57,3 +57,54 @@ def test_letters_page_is_accessible_and_valid_with_letters_and_once_posted(
     sources["postes"] = page.content()
     assert_accessible(page)
     assert_valid_html(sources)
+
+
+def test_postal_address_and_paper_reply_fields_are_accessible(page, live_server, make_user, login):
+    """The pages that gained a field for letters: the callback form with its address error, the
+    saisine form, the élu's new request (« Recevoir aussi la réponse par courrier ») and the request
+    showing its letter: axe at 1280 and 320 px, 0 errors from the Nu HTML checker."""
+    from arrondissements.services import demande_act, demande_create
+    from pacte.models import Arrondissement, Direction
+
+    page.set_default_timeout(20000)
+    sources = {}
+    page.goto(f"{live_server.url}/demarches/rappel/")
+    page.fill("#id_nom", "Paul Rappel")
+    page.fill("#id_telephone", "04 78 00 00 00")
+    page.fill("#id_adresse_postale", "5 rue Mercière")
+    page.fill("#id_objet", "Mon dossier de PACS")
+    page.click("main button[type=submit]")
+    page.locator("#id_adresse_postale[aria-invalid=true]").wait_for()
+    assert "avec le code postal et la ville" in page.content()
+    sources["rappel-adresse"] = page.content()
+    assert_accessible(page)
+    sources["saisir"] = page.goto(f"{live_server.url}/mediateur/saisir/").text()
+    assert_accessible(page, widths=(320,))
+
+    dev = Direction.objects.get(sigle="DEV")
+    elu = make_user(Role.ELU, arrondissement=Arrondissement.objects.get(numero=6), fonction_elu="maire")
+    appui = demande_create(
+        auteur=elu,
+        data={
+            "objet": "Arrosage du square",
+            "categorie": "espaces_verts",
+            "direction": dev,
+            "localisation": "",
+            "urgence": "normale",
+            "description": "Les massifs sèchent.",
+            "reponse_par_courrier": True,
+        },
+    )
+    demande_act(
+        appui, action="repondre", actor=make_user(Role.REFERENT, direction=dev), texte="Arrosé lundi."
+    )
+    login(page, elu)
+    sources["appui-nouvelle"] = page.goto(f"{live_server.url}/arrondissements/nouvelle/").text()
+    assert "Recevoir aussi la réponse par courrier" in sources["appui-nouvelle"]
+    assert_accessible(page)
+    sources["appui-detail"] = page.goto(f"{live_server.url}/arrondissements/demandes/{appui.uuid}/").text()
+    assert (
+        "Réponses par courrier" in sources["appui-detail"] and "Courrier à envoyer" in sources["appui-detail"]
+    )
+    assert_accessible(page)
+    assert_valid_html(sources)

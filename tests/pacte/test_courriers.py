@@ -209,6 +209,8 @@ def test_every_letter_kind_lands_in_the_day_pdf_dated_and_referenced(client, mak
     assert response.status_code == 302
     demande = DemandeRappel.objects.get(nom="Paul Rappel")
     assert demande.adresse_postale == "5 rue Mercière\n69002 Lyon"
+    confirmation = html.unescape(client.get(response.url).text)
+    assert "nous vous préviendrons par courrier à l'adresse 5 rue Mercière, 69002 Lyon" in confirmation
     for at in appels(3):
         rappels.tentative_record(demande=demande, agent=agent, resultat="injoignable", at=at)
     # A saisine without email (the acknowledgment).
@@ -286,3 +288,41 @@ def test_every_letter_kind_lands_in_the_day_pdf_dated_and_referenced(client, mak
     client.force_login(elu)
     detail = client.get(reverse("arrondissements:demande_detail", args=[appui.uuid])).text
     assert "Réponses par courrier" in detail and "Courrier envoyé le " in detail
+
+
+@pytest.mark.django_db
+def test_callback_form_asks_a_usable_address_and_says_how_the_fallback_goes(client):
+    """The callback form refuses an address without postcode (French message next to the field, text
+    kept); the confirmation says how the fallback will come: SMS, letter to the address given, or,
+    with a landline and no address, to call Lyon en direct."""
+    from demarches.models import DemandeRappel
+
+    url = reverse("demarches:rappel_demande")
+    data = {
+        "nom": "Paul",
+        "telephone": "04 78 00 00 00",
+        "objet": "PACS",
+        "adresse_postale": "5 rue Mercière",
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 200 and not DemandeRappel.objects.exists()
+    errors = refused.context["form"].errors
+    assert (
+        list(errors) == ["adresse_postale"]
+        and "avec le code postal et la ville" in errors["adresse_postale"][0]
+    )
+    assert "5 rue Mercière</textarea>" in refused.text
+    for extra, attendu in [
+        ({"adresse_postale": ""}, "appelez Lyon en direct au"),
+        (
+            {"adresse_postale": "", "telephone": "06 12 34 56 78"},
+            "nous vous préviendrons par SMS au 06 12 34 56 78",
+        ),
+        (
+            {"adresse_postale": "5 rue Mercière\n69002 Lyon"},
+            "par courrier à l'adresse 5 rue Mercière, 69002 Lyon",
+        ),
+    ]:
+        response = client.post(url, {**data, **extra})
+        assert response.status_code == 302
+        assert attendu in html.unescape(client.get(response.url).text)
