@@ -14,6 +14,7 @@ class TypeAlternative(models.TextChoices):
 class CanalRappel(models.TextChoices):
     EN_LIGNE = "en_ligne", _("En ligne (par l'usager)")
     AGENT = "agent", _("Par un agent (appel ou guichet)")
+    PARTENAIRE = "partenaire", _("Par un partenaire, pour la personne")
 
 
 class StatutRappel(models.TextChoices):

@@ -44,3 +44,13 @@ def liens(user) -> list[Lien]:
             )
         )
     return tiles
+
+
+def statuts_pour_partenaire(objet_type: str, ids: list[str]) -> dict[str, str]:
+    """The status in words of the callback requests a partner made (`pacte.partenaires`)."""
+    from .models import DemandeRappel
+
+    if objet_type != DemandeRappel._meta.label_lower:
+        return {}
+    rows = DemandeRappel.objects.filter(pk__in=[int(i) for i in ids if i.isdigit()]).only("pk", "statut")
+    return {str(r.pk): r.get_statut_display() for r in rows}

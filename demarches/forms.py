@@ -61,6 +61,28 @@ class DemandeRappelForm(forms.Form):
         help_text="Facultatif. Cochez un ou plusieurs moments.",
     )
 
+    def __init__(self, *args, pour_une_personne: bool = False, **kwargs):
+        """`pour_une_personne`: a partner fills it for the person they help (`pacte.partenaires`):
+        the same fields and checks, the words addressed to the partner."""
+        super().__init__(*args, **kwargs)
+        if pour_une_personne:
+            fields = self.fields
+            fields["nom"].label = "Nom de la personne"
+            fields["telephone"].label = "Numéro de téléphone de la personne"
+            fields[
+                "telephone"
+            ].help_text = (
+                "Son numéro à elle, pas le vôtre : l'agent l'appellera à ce numéro. Exemple : 06 12 34 56 78."
+            )
+            fields["email"].label = "Adresse électronique de la personne"
+            fields[
+                "email"
+            ].help_text = "Facultatif : son adresse à elle, pour qu'elle reçoive la confirmation."
+            fields["objet"].label = "Pour quoi la personne veut-elle être rappelée ?"
+            fields["creneaux_preferes"].label = "Quand préfère-t-elle être appelée ?"
+            for name in ("nom", "telephone", "email"):
+                fields[name].widget.attrs["autocomplete"] = "off"
+
 
 class TentativeForm(forms.Form):
     resultat = forms.ChoiceField(

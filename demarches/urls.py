@@ -21,6 +21,7 @@ urlpatterns = [
     path("rappel/<uuid:uuid>/confirmation/", views.rappel_confirmation, name="rappel_confirmation"),
     path("rappels/", views.rappel_file, name="rappel_file"),
     path("rappels/nouvelle/", views.rappel_agent_nouvelle, name="rappel_agent_nouvelle"),
+    path("rappels/pour-une-personne/", views.rappel_partenaire, name="rappel_partenaire"),
     path("rappels/engagement/", views.rappel_engagement, name="rappel_engagement"),
     path("rappels/<uuid:uuid>/", views.rappel_detail, name="rappel_detail"),
     path("rappels/<uuid:uuid>/prendre/", views.rappel_prendre, name="rappel_prendre"),

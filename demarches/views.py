@@ -19,6 +19,7 @@ from nonrecours.services import dispositif_choices
 from pacte.decorators import role_required
 from pacte.htmx import render_page
 from pacte.notifications import notifications_about
+from pacte.partenaires import Reserve, pour_une_personne
 from pacte.phones import phone_display
 from pacte.ratelimit import ratelimit, refused
 from pacte.roles import Role
@@ -171,6 +172,38 @@ def rappel_agent_nouvelle(request):
         return redirect("demarches:rappel_detail", uuid=demande.uuid)
     return render(
         request, "demarches/rappel_agent_nouvelle.html", {"form": form, "demarches": demarches, **_common()}
+    )
+
+
+@role_required(Role.PARTENAIRE)
+@ratelimit("partenaire", per="compte")
+def rappel_partenaire(request):
+    """A partner asks a callback for the person they help: the citizen's form and service, the
+    person's agreement; the confirmation goes to the person's own phone or email."""
+    demarches = Demarche.objects.publiees().order_by("titre")
+
+    def reserver(data) -> Reserve:
+        slug = request.POST.get("demarche", "")[:80]
+        demande = services.demande_rappel_create(
+            demarche=demarches.filter(slug=slug).first() if slug else None,
+            canal=CanalRappel.PARTENAIRE,
+            actor=request.user,
+            **data,
+        )
+        return Reserve(
+            objet=demande,
+            nature="rappel",
+            reference=demande.reference,
+            libelle=f"Rappel par Lyon en direct, promis au plus tard le {demande.promesse_texte}"
+            + (f" ({demande.demarche.titre})" if demande.demarche else ""),
+        )
+
+    return pour_une_personne(
+        request,
+        form=DemandeRappelForm(request.POST if request.method == "POST" else None, pour_une_personne=True),
+        reserver=reserver,
+        template="demarches/rappel_partenaire.html",
+        context={"demarches": demarches, **_common()},
     )
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Arrondissement, Direction, JournalEntry, Lieu, Notification, Profil
+from .models import Arrondissement, Consentement, Direction, JournalEntry, Lieu, Notification, Profil
 
 
 @admin.register(Arrondissement)
@@ -24,8 +24,26 @@ class DirectionAdmin(admin.ModelAdmin):
 
 @admin.register(Profil)
 class ProfilAdmin(admin.ModelAdmin):
-    list_display = ["user", "direction", "arrondissement", "fonction_elu", "lieu"]
+    """Partners (role « partenaire ») get their organisation and its type here."""
+
+    list_display = ["user", "direction", "arrondissement", "fonction_elu", "lieu", "organisation"]
+    list_filter = ["type_organisation"]
     list_select_related = ["user", "direction", "arrondissement", "lieu"]
+
+
+@admin.register(Consentement)
+class ConsentementAdmin(admin.ModelAdmin):
+    """Support: the agreements partners recorded, read-only (they are evidence)."""
+
+    list_display = ["created_at", "reference", "nature", "organisation", "forme", "expire_on"]
+    list_filter = ["nature", "forme"]
+    search_fields = ["reference", "organisation"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(JournalEntry)

@@ -19,6 +19,14 @@ DEMO_ACCOUNTS = [
     ("coordination", "demo-coordination-2026", "Hugo", "Martel", Role.COORDINATION, {}),
     ("analyste", "demo-analyste-2026", "Inès", "Roussel", Role.ANALYSTE, {}),
     ("conseiller", "demo-conseiller-2026", "Paul", "Lambert", Role.CONSEILLER, {}),
+    (
+        "partenaire",
+        "demo-partenaire-2026",
+        "Julie",
+        "Moreau",
+        Role.PARTENAIRE,
+        {"organisation": "CCAS de Lyon — antenne du 8e", "type_organisation": "ccas"},
+    ),
     ("admin", "demo-admin-2026", "Nora", "Chevalier", Role.ADMIN, {}),
 ]
 
@@ -50,6 +58,8 @@ def demo_user(
     fonction_elu="",
     lieu=None,
     email=None,
+    organisation="",
+    type_organisation="",
 ):
     """Create or update one demo staff account with its role group and profile."""
     user_model = get_user_model()
@@ -68,6 +78,8 @@ def demo_user(
             "arrondissement": arrondissement,
             "fonction_elu": fonction_elu,
             "lieu": lieu,
+            "organisation": organisation,
+            "type_organisation": type_organisation,
         },
     )
     return user
@@ -90,6 +102,8 @@ def seed(*, scale: int = 1, stdout=None) -> None:
             ),
             fonction_elu=extra.get("fonction_elu", ""),
             lieu=Lieu.objects.filter(slug=extra["lieu"]).first() if "lieu" in extra else None,
+            organisation=extra.get("organisation", ""),
+            type_organisation=extra.get("type_organisation", ""),
         )
     if stdout:
         stdout.write("Comptes de démonstration (développement uniquement) :")

@@ -11,6 +11,7 @@ order reference data and demo data are loaded in):
 | `demo.py`         | `seed(scale, stdout)`: fictional demo data        | `manage.py seed_demo`              |
 | `indicateurs.py`  | `INDICATEURS`: the Pacte tracker's live figures   | `pacte/tracker/registry.py`        |
 | `espace.py`       | `NAV`, `NAV_RANG`, `PLAN`, `liens(user)`          | `pacte/espace.py`                  |
+|                   | `statuts_pour_partenaire(objet_type, ids)`        | `pacte/partenaires.py`             |
 """
 
 from __future__ import annotations

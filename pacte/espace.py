@@ -5,7 +5,9 @@ Each app may define an `espace.py` module with:
 - `NAV_RANG`: where these items stand in the main menu (smaller first; the menu follows the
   citizen's needs, not the order of INSTALLED_APPS; apps without it come last);
 - `PLAN`: a list of (label, url_name) for the public site map;
-- `liens(user) -> list[Lien]`: the tiles "Mon espace" shows to a signed-in staff member.
+- `liens(user) -> list[Lien]`: the tiles "Mon espace" shows to a signed-in staff member;
+- `statuts_pour_partenaire(objet_type, ids) -> {id: label}`: the status in words of the bookings
+  a partner made for people (`pacte.partenaires.statuts_annotate`).
 """
 
 from __future__ import annotations
@@ -58,12 +60,24 @@ def liens_for(user) -> list[Lien]:
 
 
 def liens(user) -> list[Lien]:
-    """The kernel's own tile: the letters to post, for the teams that post them."""
+    """The kernel's own tiles: the letters to post, for the teams that post them; a partner's
+    bookings for people."""
     from .roles import Role, has_role
 
+    tiles = []
+    if has_role(user, Role.PARTENAIRE):
+        tiles.append(
+            Lien(
+                "Mes réservations pour des personnes",
+                reverse("partenaire_accueil"),
+                "Réserver un guichet, un écrivain public ou un rappel pour une personne que vous "
+                "accompagnez, avec son accord ; voir ce que vous avez réservé.",
+                "Partenaires",
+            )
+        )
     if not has_role(user, Role.AGENT, Role.MEDIATEUR, Role.ADMIN):
-        return []
-    return [
+        return tiles
+    return tiles + [
         Lien(
             "Courriers à envoyer",
             reverse("courrier_liste"),

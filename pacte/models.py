@@ -116,8 +116,15 @@ class Direction(models.Model):
         return self.nom
 
 
+class TypeOrganisation(models.TextChoices):
+    CCAS = "ccas", _("CCAS")
+    ASSOCIATION = "association", _("Association")
+    FRANCE_SERVICES = "france_services", _("France Services")
+
+
 class Profil(models.Model):
-    """What a staff account is attached to: a direction (référent) or an arrondissement (élu)."""
+    """What a staff account is attached to: a direction (référent), an arrondissement (élu), a
+    lieu (agent) or, for a partner, the organisation they book for people from."""
 
     class FonctionElu(models.TextChoices):
         MAIRE = "maire", _("Maire d'arrondissement")
@@ -141,6 +148,16 @@ class Profil(models.Model):
         help_text=_("Lieu de travail habituel (agents d'accueil)."),
     )
     telephone = models.CharField(max_length=20, blank=True)
+    organisation = models.CharField(
+        _("organisation"),
+        max_length=150,
+        blank=True,
+        db_default="",
+        help_text=_("Partenaires : le nom de la structure (ex. CCAS de Lyon, antenne du 8e)."),
+    )
+    type_organisation = models.CharField(
+        _("type d'organisation"), max_length=20, choices=TypeOrganisation.choices, blank=True, db_default=""
+    )
 
     class Meta:
         verbose_name = _("profil")
@@ -340,3 +357,74 @@ class EnvoiTemporaire(models.Model):
 
     def __str__(self) -> str:
         return self.nom
+
+
+class FormeAccord(models.TextChoices):
+    ORAL = "oral", _("À l'oral")
+    ECRIT = "ecrit", _("Par écrit (document signé)")
+
+
+class ConsentementQuerySet(models.QuerySet):
+    def visibles_par(self, user, *, now=None):
+        """The records `user` made that they still see: their own, for
+        PARTENAIRE_VISIBILITE_JOURS after the booking (then nobody's list shows them)."""
+        import datetime as dt
+
+        now = now or timezone.now()
+        limite = now - dt.timedelta(days=settings.PARTENAIRE_VISIBILITE_JOURS)
+        return self.filter(partenaire=user, partenaire__isnull=False, created_at__gt=limite)
+
+
+class Consentement(models.Model):
+    """A partner booked for a person (RDV Service Public « prescripteurs », Aidants Connect): the
+    person's agreement — who agreed, when, for what, until when, how — and which partner, from
+    which organisation, recorded it.
+
+    One row per booking made on behalf (a counter or écrivain public appointment of the booking
+    engine, a callback request): `objet_type`/`objet_id` name it as the journal does, `reference`,
+    `libelle` and `rendez_vous_at` describe it for the partner's list, which never holds the
+    person's secret link.
+    """
+
+    class Nature(models.TextChoices):
+        GUICHET = "guichet", _("Rendez-vous au guichet")
+        ECRIVAIN = "ecrivain", _("Rendez-vous avec un écrivain public")
+        RAPPEL = "rappel", _("Demande de rappel")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    partenaire = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="consentements_recueillis",
+        verbose_name=_("partenaire"),
+    )
+    organisation = models.CharField(_("organisation"), max_length=150)
+    personne_nom = models.CharField(_("personne qui donne son accord"), max_length=150)
+    accord_on = models.DateField(_("date de l'accord"))
+    expire_on = models.DateField(_("accord valable jusqu'au"))
+    forme = models.CharField(_("forme de l'accord"), max_length=10, choices=FormeAccord.choices)
+    nature = models.CharField(_("réservation"), max_length=10, choices=Nature.choices)
+    objet_type = models.CharField(max_length=80)
+    objet_id = models.CharField(max_length=64)
+    reference = models.CharField(_("référence"), max_length=20)
+    libelle = models.CharField(_("objet"), max_length=300)
+    rendez_vous_at = models.DateTimeField(_("date du rendez-vous"), null=True, blank=True)
+    created_at = models.DateTimeField(_("réservé le"), default=timezone.now, db_index=True)
+
+    objects = ConsentementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("accord d'une personne (réservation par un partenaire)")
+        verbose_name_plural = _("accords des personnes (réservations par un partenaire)")
+        constraints = [
+            models.UniqueConstraint(fields=["objet_type", "objet_id"], name="consentement_un_par_objet"),
+            models.CheckConstraint(
+                condition=models.Q(expire_on__gte=models.F("accord_on")),
+                name="consentement_expire_apres_accord",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — accord de {self.personne_nom}"

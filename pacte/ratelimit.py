@@ -170,8 +170,9 @@ def refused(request) -> bool:
     return True
 
 
-def ratelimit(scope: str, methods=("POST",)):
-    """Limit a public form view per client IP to `settings.RATELIMITS[scope]`.
+def ratelimit(scope: str, methods=("POST",), per: str = "ip"):
+    """Limit a public form view per client IP to `settings.RATELIMITS[scope]` (`per="compte"`:
+    per signed-in account instead, for staff forms used from a shared office connection).
 
     Over the limit the view runs with `refused(request)` true and must re-render its form (the
     typed text kept); the response becomes a 429 and `base.html` shows « Trop de demandes » above
@@ -179,13 +180,16 @@ def ratelimit(scope: str, methods=("POST",)):
     error; tests/test_ratelimits.py posts over the limit on every decorated view).
     """
     rate_for(scope)  # an unknown scope fails at import time
+    if per not in ("ip", "compte"):
+        raise ImproperlyConfigured(f"Unknown rate-limit key {per!r}: 'ip' or 'compte'")
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not (settings.RATELIMIT_ENABLED and request.method in methods):
                 return view(request, *args, **kwargs)
-            if hit(scope, client_ip(request)):
+            ident = f"compte:{request.user.pk}" if per == "compte" else client_ip(request)
+            if hit(scope, ident):
                 return view(request, *args, **kwargs)
             request.limite = Refus(scope)
             response = view(request, *args, **kwargs)

@@ -124,7 +124,8 @@ def _journal_scrub(object_type: str, object_ids: list[str]) -> None:
 
 def kernel_purge(*, now=None) -> dict[str, int]:
     """Delete delivered/failed outbox rows (through `erase`), old sign-in logs, expired sessions and
-    stale counters (plain deletes: no history, no message or journal entry is about them)."""
+    stale counters (plain deletes: no history, no message or journal entry is about them); blank the
+    name in partners' agreement records once their booking and agreement are over."""
     now = now or timezone.now()
     days = settings.RETENTION_OUTBOX_DAYS
     done = {}
@@ -143,6 +144,18 @@ def kernel_purge(*, now=None) -> dict[str, int]:
     done["sessions"] = Session.objects.filter(expire_date__lt=now).delete()[0]
     stale_window = int((now - timedelta(days=2)).timestamp())
     done["rate_counters"] = CompteurLimite.objects.filter(fenetre__lt=stale_window).delete()[0]
+    # A partner's record of a person's agreement (pacte.partenaires) keeps who agreed as long as
+    # the booking keeps the person's name (BOOKING_RETENTION_DAYS) and the agreement runs.
+    from .models import Consentement
+
+    done["consentements"] = (
+        Consentement.objects.filter(
+            created_at__lt=now - timedelta(days=settings.BOOKING_RETENTION_DAYS),
+            expire_on__lt=timezone.localdate(now),
+        )
+        .exclude(personne_nom="")
+        .update(personne_nom="")
+    )
     return done
 
 

@@ -14,6 +14,7 @@ class Role:
     COORDINATION = "coordination_ddt"
     ANALYSTE = "analyste_ccas"
     CONSEILLER = "conseiller_municipal"
+    PARTENAIRE = "partenaire"
     ADMIN = "administrateur"
 
 
@@ -26,6 +27,7 @@ ROLE_LABELS = {
     Role.COORDINATION: "Coordination des arrondissements (DDT)",
     Role.ANALYSTE: "Analyste CCAS",
     Role.CONSEILLER: "Conseiller municipal",
+    Role.PARTENAIRE: "Partenaire (CCAS, association, France Services)",
     Role.ADMIN: "Administrateur",
 }
 

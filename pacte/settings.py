@@ -434,6 +434,9 @@ BOOKING_RETENUE_MINUTES = env_int("BOOKING_RETENUE_MINUTES", 10)
 # Seconds during which an agent may undo a cancellation made on someone's behalf (the message to
 # the person leaves only after them).
 BOOKING_ANNULATION_DELAI_SECONDES = env_int("BOOKING_ANNULATION_DELAI_SECONDES", 120)
+# Days during which a partner sees a booking they made for a person (then 404: the person's own
+# secret link is the only way back to it).
+PARTENAIRE_VISIBILITE_JOURS = env_int("PARTENAIRE_VISIBILITE_JOURS", 30)
 
 # Attachments received with a form re-shown for an error are kept this long (hours) for it.
 UPLOADS_TEMPORAIRES_HEURES = env_int("UPLOADS_TEMPORAIRES_HEURES", 24)
@@ -518,6 +521,8 @@ RATELIMITS = {
     "connexion_compte": env("RATELIMIT_CONNEXION_COMPTE", "10/10m"),
     # Slot holds taken by opening booking forms (beyond it the form shows, without a hold).
     "retenue": env("RATELIMIT_RETENUE", "20/h"),
+    # Bookings a partner makes for people, per partner account (not per IP: a CCAS office shares one).
+    "partenaire": env("RATELIMIT_PARTENAIRE", "30/h"),
     # Per secret link, not per IP: wrong identity answers or uses of one link (pacte.secret_links).
     "lien": env("RATELIMIT_LIEN", "5/h"),
 }

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import courrier_views, otp_views, views
+from . import courrier_views, otp_views, partenaire_views, views
 from .auth_views import ConnexionView, MotDePasseOublieView, NouveauMotDePasseView
 
 urlpatterns = [
@@ -54,6 +54,12 @@ urlpatterns = [
     path("espace/courriers/", courrier_views.courrier_liste, name="courrier_liste"),
     path("espace/courriers/du-jour.pdf", courrier_views.courrier_pdf, name="courrier_pdf"),
     path("espace/courriers/postes/", courrier_views.courrier_poster, name="courrier_poster"),
+    path("espace/partenaire/", partenaire_views.partenaire_accueil, name="partenaire_accueil"),
+    path(
+        "espace/partenaire/<uuid:uuid>/",
+        partenaire_views.partenaire_reservation,
+        name="partenaire_reservation",
+    ),
     path("admin/", admin.site.urls),
     path("reservation/", include("pacte.booking.urls")),
     path("pacte/", include("pacte.tracker.urls")),

@@ -70,6 +70,7 @@ class Form:
     kept: str  # what must be in the refused page: the typed text (or a pattern)
     first: dict | None = None  # the post that uses up the limit, when it must differ
     opened: str = ""  # a secret link to open first (exchanged for the session, pacte.secret_links)
+    role: str = ""  # a staff form: posted by a signed-in user of this role (limited per account)
 
 
 def _slot(agenda):
@@ -178,6 +179,33 @@ def build_form(name) -> Form:
             {"email": "garde@example.org"},
             'value="garde@example.org"',
         )
+    if name in ("partenaire_reservation", "partenaire_rappel"):
+        accord = {
+            "accord-accord": "on",
+            "accord-personne_nom": "Texte Gardé",
+            "accord-forme": "oral",
+            "accord-accord_on": timezone.localdate().isoformat(),
+            "accord-expire_on": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
+        }
+        if name == "partenaire_rappel":
+            data = {"nom": "Ali", "telephone": "0612345678", "objet": "Sa carte grise, texte gardé", **accord}
+            return Form(
+                "partenaire",
+                "/demarches/rappels/pour-une-personne/",
+                data,
+                "Sa carte grise, texte gardé",
+                role="partenaire",
+            )
+        agenda = _agenda()
+        key = timezone.localtime(_slot(agenda)).strftime("%Y-%m-%dT%H:%M")
+        data = {"nom": "Nguyễn-Texte-Gardé", "prenom": "Anh", "telephone": "0612345678", **accord}
+        return Form(
+            "partenaire",
+            f"/reservation/partenaire/{agenda.uuid}/?creneau={key}",
+            data,
+            'value="Nguyễn-Texte-Gardé"',
+            role="partenaire",
+        )
     if name == "mot_de_passe":
         data = {"email": "garde@example.org"}
         return Form("mot_de_passe", "/espace/mot-de-passe/oublie/", data, 'value="garde@example.org"')
@@ -197,14 +225,18 @@ RATE_LIMITED_FORMS = [
     "offre",
     "abonnement",
     "mot_de_passe",
+    "partenaire_reservation",
+    "partenaire_rappel",
 ]
 
 
 @pytest.mark.parametrize("name", RATE_LIMITED_FORMS)
-def test_refused_post_keeps_what_was_typed(client, limits, name):
+def test_refused_post_keeps_what_was_typed(client, limits, make_user, name):
     """Over the limit: 429, the French message above the same form, and the typed text still there."""
     form = build_form(name)
     limits(form.scope, "1/h")
+    if form.role:
+        client.force_login(make_user(form.role))
     if form.opened:
         assert client.get(form.opened).status_code == 303
     client.post(form.url, form.first or form.data)
@@ -251,7 +283,7 @@ def _decorated_views():
 
 def test_every_rate_limited_view_is_in_the_form_test():
     """Each view under @ratelimit is posted over its limit above (so none loses the typed text)."""
-    tested = {resolve(build_form(name).url).route for name in RATE_LIMITED_FORMS}
+    tested = {resolve(build_form(name).url.split("?")[0]).route for name in RATE_LIMITED_FORMS}
     assert tested == {route for route, _scope in _decorated_views()}
 
 
@@ -261,6 +293,18 @@ def test_rate_limit_is_per_client_ip(client, limits):
     client.post("/mediateur/saisir/", {}, REMOTE_ADDR="10.0.0.1")
     assert client.post("/mediateur/saisir/", {}, REMOTE_ADDR="10.0.0.1").status_code == 429
     assert client.post("/mediateur/saisir/", {}, REMOTE_ADDR="10.0.0.2").status_code == 200
+
+
+def test_partner_limit_is_per_account(client, limits, make_user):
+    """Partners booking for people are limited per account, not per IP: a colleague in the same
+    office (same address) still books when one account is over its limit."""
+    form = build_form("partenaire_rappel")
+    limits("partenaire", "1/h")
+    client.force_login(make_user("partenaire"))
+    assert client.post(form.url, form.data).status_code == 302
+    assert client.post(form.url, form.data).status_code == 429
+    client.force_login(make_user("partenaire"))
+    assert client.post(form.url, form.data).status_code == 302
 
 
 def test_forwarded_for_is_honoured_only_when_trusted(client, limits, settings):

@@ -124,6 +124,23 @@ def test_password_alone_is_held_at_the_second_step_everywhere(production_mode, m
     assert not client.session.get("otp_device_id")
 
 
+def _never_reached_by_id(client, ids) -> int:
+    """GET and POST every back-office URL taking a UUID with each of `ids`: never a page, never a
+    change (403, 404 or 405). Returns how many requests were tried."""
+    tried = 0
+    for name, route, _view in _urls(get_resolver().url_patterns):
+        if name.startswith("admin:") or name in public_allow_list() or "<uuid:" not in route:
+            continue
+        for value in ids:
+            url = "/" + re.sub(r"<uuid:\w+>", value, route)
+            url = re.sub(r"<(?:\w+:)?\w+>", "inexistant", url)
+            for method in ("get", "post"):
+                response = getattr(client, method)(url, {"action": "annuler", "statut": "annulee"})
+                tried += 1
+                assert response.status_code in (403, 404, 405), (name, method, url, response.status_code)
+    return tried
+
+
 def test_an_ecrivain_reaches_no_other_ecrivains_appointment_by_any_url(
     production_mode, make_user, verified_login, autre_ecrivain_objects
 ):
@@ -138,20 +155,54 @@ def test_an_ecrivain_reaches_no_other_ecrivains_appointment_by_any_url(
     EcrivainPublic.objects.create(user=ecrivain, structure="Mon association")
     verified_login(client, ecrivain)
     ids = [str(reservation.uuid), str(permanence.agenda.uuid), str(permanence.uuid)]
-    tried = 0
-    for name, route, _view in _urls(get_resolver().url_patterns):
-        if name.startswith("admin:") or name in public_allow_list() or "<uuid:" not in route:
-            continue
-        for value in ids:
-            url = "/" + re.sub(r"<uuid:\w+>", value, route)
-            url = re.sub(r"<(?:\w+:)?\w+>", "inexistant", url)
-            for method in ("get", "post"):
-                response = getattr(client, method)(url, {"action": "annuler", "statut": "annulee"})
-                tried += 1
-                assert response.status_code in (403, 404, 405), (name, method, url, response.status_code)
-    assert tried > 20
+    assert _never_reached_by_id(client, ids) > 20
     for query in (reservation.reference, "Иванов", "Cœur"):
         page = client.get("/reservation/agent/", {"q": query})
         assert str(reservation.uuid) not in page.content.decode(), query
     reservation.refresh_from_db()
     assert reservation.statut == Statut.CONFIRMEE
+
+
+def test_a_partner_reaches_no_other_partners_booking_by_any_url(production_mode, make_user, verified_login):
+    """Every back-office URL taking an id, given another partner's booking, callback request or
+    agreement record (GET and POST): never a page, never a change (#19.5)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from demarches.services import demande_rappel_create
+    from pacte.booking.models import Statut
+    from pacte.booking.services import reservation_create
+    from pacte.models import Consentement
+    from pacte.partenaires import Reserve, consentement_record
+    from tests.test_landline_no_sms import _agenda
+
+    autre = make_user(Role.PARTENAIRE, organisation="Association Voisins")
+    agenda = _agenda()
+    debut = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) + dt.timedelta(days=9)
+    reservation, _token = reservation_create(
+        agenda=agenda, debut=debut, nom="Autre", prenom="Personne", email="p@example.org", prescripteur=autre
+    )
+    demande = demande_rappel_create(nom="Autre Personne", telephone="0612345678", objet="Aide", actor=autre)
+    accord = dict(
+        personne_nom="Autre Personne",
+        accord_on=timezone.localdate(),
+        expire_on=timezone.localdate(),
+        forme="oral",
+    )
+    records = [
+        consentement_record(
+            partenaire=autre, reserve=Reserve(reservation, "guichet", reservation.reference, "RDV"), **accord
+        ),
+        consentement_record(
+            partenaire=autre, reserve=Reserve(demande, "rappel", demande.reference, "Rappel"), **accord
+        ),
+    ]
+    client = production_mode
+    verified_login(client, make_user(Role.PARTENAIRE, organisation="Association Voisins"))
+    ids = [str(reservation.uuid), str(demande.uuid), *(str(c.uuid) for c in records)]
+    assert _never_reached_by_id(client, ids) > 40
+    page = client.get("/espace/partenaire/").content.decode()
+    assert reservation.reference not in page and demande.reference not in page
+    reservation.refresh_from_db()
+    assert reservation.statut == Statut.CONFIRMEE and Consentement.objects.count() == 2

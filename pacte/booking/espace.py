@@ -28,3 +28,13 @@ def liens(user) -> list[Lien]:
             "Rendez-vous",
         ),
     ]
+
+
+def statuts_pour_partenaire(objet_type: str, ids: list[str]) -> dict[str, str]:
+    """The status in words of the appointments a partner booked (`pacte.partenaires`)."""
+    from .models import Reservation
+
+    if objet_type != Reservation._meta.label_lower:
+        return {}
+    rows = Reservation.objects.filter(pk__in=[int(i) for i in ids if i.isdigit()]).only("pk", "statut")
+    return {str(r.pk): r.get_statut_display() for r in rows}

@@ -52,6 +52,27 @@ class ReservationForm(ContactMixin, forms.Form):
     )
     cle_idempotence = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
+    def __init__(self, *args, pour_une_personne: bool = False, **kwargs):
+        """`pour_une_personne`: a partner fills it for the person they help (`pacte.partenaires`):
+        the same fields and checks, the words addressed to the partner."""
+        super().__init__(*args, **kwargs)
+        if pour_une_personne:
+            fields = self.fields
+            fields["nom"].label = "Nom de famille de la personne"
+            fields["nom"].error_messages["required"] = "Indiquez le nom de famille de la personne."
+            fields["prenom"].label = "Prénom de la personne"
+            fields["prenom"].error_messages["required"] = "Indiquez le prénom de la personne."
+            fields["telephone"].label = "Téléphone de la personne"
+            fields["telephone"].help_text = (
+                "Son numéro à elle, pas le vôtre. Un portable reçoit la confirmation, le rappel et "
+                "son lien personnel par SMS. Par exemple 06 12 34 56 78."
+            )
+            fields["email"].label = "Adresse de courriel de la personne"
+            fields["email"].help_text = "Son adresse à elle, pas la vôtre. Facultatif si elle a un portable."
+            fields["besoins"].label = "La personne a-t-elle besoin de quelque chose pour ce rendez-vous ?"
+            for name in ("nom", "prenom", "telephone", "email"):
+                fields[name].widget.attrs["autocomplete"] = "off"
+
 
 class AgentReservationForm(ReservationForm):
     """The agent books for a caller or a walk-in: channel recorded, contact recommended."""

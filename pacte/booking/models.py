@@ -256,6 +256,19 @@ class Reservation(models.Model):
         related_name="reservations_creees",
         verbose_name=_("créée par (agent)"),
     )
+    # A partner (CCAS, association, France Services) who booked for the person, and their
+    # organisation as it was named then: the planning says « réservé par <organisation> ».
+    prescripteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("réservé par (partenaire)"),
+    )
+    prescripteur_organisation = models.CharField(
+        _("organisation du partenaire"), max_length=150, blank=True, db_default=""
+    )
     rappel_envoye_at = models.DateTimeField(null=True, blank=True)
     annulee_at = models.DateTimeField(null=True, blank=True)
     motif_annulation = models.CharField(_("motif d'annulation"), max_length=300, blank=True)

@@ -183,6 +183,8 @@ def reservation_create(
     agent=None,
     cle_idempotence: str | None = None,
     retenue_cle: str | None = None,
+    prescripteur=None,
+    prescripteur_organisation: str = "",
 ) -> tuple[Reservation, str]:
     """Book one place on the slot starting at `debut` and return (reservation, secret token).
 
@@ -200,6 +202,10 @@ def reservation_create(
     the notice delay that may have passed while the form was filled; the slot must only still be
     open and not started. Without a hold (none taken, or reclaimed after its expiry), the booking
     takes a free place like any other.
+
+    `prescripteur` is a partner booking for the person (`pacte.partenaires`): the booking is a
+    citizen's (online places, the person's own contact required, the confirmation and secret link
+    sent to it), recorded and journaled with the partner and their organisation.
     """
     pour_agent = agent is not None
     if pour_agent and canal == Canal.EN_LIGNE:
@@ -248,6 +254,8 @@ def reservation_create(
         cle_idempotence=cle_idempotence or None,
         cree_par=agent,
         compte_en_ligne=not pour_agent,
+        prescripteur=prescripteur,
+        prescripteur_organisation=prescripteur_organisation[:150] if prescripteur is not None else "",
     )
     try:
         with transaction.atomic():
@@ -270,12 +278,17 @@ def reservation_create(
                     "Ce créneau vient d'être pris.",
                     prochains=[],
                 )
+            journal_data = {"agenda": str(agenda.uuid), "debut": creneau.debut.isoformat(), "canal": canal}
+            message = f"Rendez-vous {reservation.reference} ({reservation.get_canal_display()})"
+            if prescripteur is not None:
+                journal_data["prescripteur"] = reservation.prescripteur_organisation
+                message += f", réservé par {reservation.prescripteur_organisation}"
             journal_record(
                 action="booking.reservation_create",
-                actor=agent,
+                actor=agent or prescripteur,
                 obj=reservation,
-                message=f"Rendez-vous {reservation.reference} ({reservation.get_canal_display()})",
-                data={"agenda": str(agenda.uuid), "debut": creneau.debut.isoformat(), "canal": canal},
+                message=message,
+                data=journal_data,
             )
             from .messages import notify_confirmation
 

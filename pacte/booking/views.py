@@ -26,6 +26,7 @@ from pacte.models import Canal as CanalMessage
 from pacte.models import Notification
 from pacte.notifications import canaux, canaux_phrase, notifications_about, tache_action
 from pacte.parsing import parse_date, parse_int, parse_slot
+from pacte.partenaires import Reserve, organisation_of, pour_une_personne
 from pacte.phones import phone_display
 from pacte.ratelimit import client_ip, hit, ratelimit, refused
 from pacte.roles import Role, profil_of
@@ -149,10 +150,23 @@ def _render_week(request, template: str, context: dict):
     return render_page(request, template, context, partial="creneaux" if request.GET.get("jour") else None)
 
 
-def _indisponible(request, agenda: Agenda, prochains, *, pour_agent=False, status=409):
+def _choisir_creneau(request, agenda: Agenda, url_name: str, template: str, *, pour_agent: bool):
+    """The week page where staff (an agent, a partner) choose a slot; each slot links to
+    `url_name` with `?creneau=`."""
+    base_url = reverse(url_name, args=[agenda.uuid])
+    context = _week_context(
+        request, agenda, pour_agent=pour_agent, slot_url=lambda c: f"{base_url}?creneau={c.cle}"
+    )
+    context.update(agenda=agenda, lieu=agenda.lieu)
+    return _render_week(request, template, context)
+
+
+def _indisponible(request, agenda: Agenda, prochains, *, pour_agent=False, partenaire=False, status=409):
     items = []
     for c in prochains:
-        if pour_agent:
+        if partenaire:
+            url = reverse("booking:partenaire_reserver", args=[agenda.uuid]) + f"?creneau={c.cle}"
+        elif pour_agent:
             url = reverse("booking:agent_reserver", args=[agenda.uuid]) + f"?creneau={c.cle}"
         else:
             url = reverse("booking:formulaire", args=[agenda.uuid, c.cle])
@@ -160,7 +174,7 @@ def _indisponible(request, agenda: Agenda, prochains, *, pour_agent=False, statu
     return render(
         request,
         "booking/indisponible.html",
-        {"agenda": agenda, "prochains": items, "pour_agent": pour_agent},
+        {"agenda": agenda, "prochains": items, "pour_agent": pour_agent, "partenaire": partenaire},
         status=status,
     )
 
@@ -210,19 +224,7 @@ def formulaire(request, uuid, creneau):
         if not refused(request) and form.is_valid():
             data = form.cleaned_data
             try:
-                reservation, token = reservation_create(
-                    agenda=agenda,
-                    debut=debut,
-                    nom=data["nom"],
-                    prenom=data["prenom"],
-                    telephone=data["telephone"],
-                    email=data["email"],
-                    besoins=data["besoins"],
-                    besoins_precision=data["besoins_precision"],
-                    canal=Canal.EN_LIGNE,
-                    cle_idempotence=data["cle_idempotence"] or None,
-                    retenue_cle=_retenue_cle(request),  # the place held since the form opened
-                )
+                reservation, token = _reserver_en_ligne(request, agenda, debut, data)
             except CreneauIndisponible as exc:
                 return _indisponible(request, agenda, exc.prochains)
             except ValidationError as exc:
@@ -249,6 +251,29 @@ def formulaire(request, uuid, creneau):
             "retenue": retenue if retenue is not None and retenue.is_live else None,
         },
     )
+
+
+def _reserver(agenda: Agenda, debut: dt.datetime, data: dict, **options):
+    """Book from a booking form's cleaned data (`ReservationForm` or a subclass); `options`: the
+    channel, the agent, the hold, a partner booking for the person…"""
+    return reservation_create(
+        agenda=agenda,
+        debut=debut,
+        nom=data["nom"],
+        prenom=data["prenom"],
+        telephone=data["telephone"],
+        email=data["email"],
+        besoins=data["besoins"],
+        besoins_precision=data["besoins_precision"],
+        cle_idempotence=data["cle_idempotence"] or None,
+        **options,
+    )
+
+
+def _reserver_en_ligne(request, agenda: Agenda, debut: dt.datetime, data: dict, **extra):
+    """Book from the citizen's form on the online places, converting the place held since the
+    form opened; `extra`: a partner booking for the person."""
+    return _reserver(agenda, debut, data, canal=Canal.EN_LIGNE, retenue_cle=_retenue_cle(request), **extra)
 
 
 def _retenue_cle(request) -> str:
@@ -482,6 +507,101 @@ def ics(request, uuid):
     return response
 
 
+# --- partners booking for a person (pacte.partenaires) ------------------------------------------
+
+#: The agendas a partner books on, by owning module: what each section is called.
+PARTENAIRE_SECTIONS = {"demarches": "Rendez-vous au guichet", "ecrivains": "Écrivains publics"}
+
+
+@role_required(Role.PARTENAIRE)
+@require_safe
+def partenaire_agendas(request):
+    """The counters and écrivain public permanences a partner may book for a person."""
+    agendas = list(
+        Agenda.objects.actifs()
+        .filter(kind__in=PARTENAIRE_SECTIONS)
+        .select_related("lieu__arrondissement")
+        .order_by("lieu__arrondissement__numero", "lieu__nom", "titre")
+    )
+    sections = [
+        {"id": kind, "titre": titre, "agendas": [a for a in agendas if a.kind == kind]}
+        for kind, titre in PARTENAIRE_SECTIONS.items()
+    ]
+    return render(request, "booking/partenaire_agendas.html", {"sections": sections})
+
+
+@role_required(Role.PARTENAIRE)
+@never_cache
+@require_http_methods(["GET", "POST"])
+@ratelimit("partenaire", per="compte")
+def partenaire_reserver(request, uuid):
+    """A partner books a slot for the person they help: the citizen's form and the online places,
+    the person's agreement, the confirmation and secret link to the person's own contact."""
+    agenda = get_object_or_404(
+        Agenda.objects.actifs().filter(kind__in=PARTENAIRE_SECTIONS).select_related("lieu"), uuid=uuid
+    )
+    creneau_param = request.GET.get("creneau") or request.POST.get("creneau")
+    if not creneau_param:
+        return _choisir_creneau(
+            request,
+            agenda,
+            "booking:partenaire_reserver",
+            "booking/partenaire_reserver.html",
+            pour_agent=False,
+        )
+    debut = _parse_creneau(creneau_param)
+    if request.method == "GET":
+        try:
+            _retenir(request, agenda, debut)
+        except CreneauIndisponible:
+            return _indisponible(
+                request, agenda, selectors.prochains_creneaux(agenda), partenaire=True, status=200
+            )
+    nature = "ecrivain" if agenda.kind == "ecrivains" else "guichet"
+
+    def reserver(data) -> Reserve:
+        reservation, _token = _reserver_en_ligne(  # the token goes to the person only
+            request,
+            agenda,
+            debut,
+            data,
+            prescripteur=request.user,
+            prescripteur_organisation=organisation_of(request.user),
+        )
+        request.session.pop(SESSION_RETENUE_CRENEAU, None)
+        return Reserve(
+            objet=reservation,
+            nature=nature,
+            reference=reservation.reference,
+            libelle=f"{agenda.titre} — {agenda.lieu.nom}",
+            rendez_vous_at=reservation.debut,
+        )
+
+    form = ReservationForm(
+        request.POST if request.method == "POST" else None,
+        initial={"cle_idempotence": new_idempotency_key()},
+        pour_une_personne=True,
+    )
+    try:
+        return pour_une_personne(
+            request,
+            form=form,
+            reserver=reserver,
+            template="booking/partenaire_formulaire.html",
+            context={
+                "agenda": agenda,
+                "lieu": agenda.lieu,
+                "debut": debut,
+                "creneau": creneau_param,
+                "retenue": selectors.retenue_of(
+                    agenda=agenda, debut=debut, cle=_retenue_cle(request), en_ligne=True
+                ),
+            },
+        )
+    except CreneauIndisponible as exc:
+        return _indisponible(request, agenda, exc.prochains, partenaire=True)
+
+
 # --- agent side -----------------------------------------------------------------------------------
 
 
@@ -514,13 +634,10 @@ def agent_reserver(request, uuid):
     """Book for a caller or a walk-in, including the places reserved for agents (G2)."""
     agenda = get_object_or_404(selectors.agendas_visible_to(request.user).filter(is_active=True), uuid=uuid)
     creneau_param = request.GET.get("creneau") or request.POST.get("creneau")
-    base_url = reverse("booking:agent_reserver", args=[agenda.uuid])
     if not creneau_param:
-        context = _week_context(
-            request, agenda, pour_agent=True, slot_url=lambda c: f"{base_url}?creneau={c.cle}"
+        return _choisir_creneau(
+            request, agenda, "booking:agent_reserver", "booking/agent_reserver.html", pour_agent=True
         )
-        context.update(agenda=agenda, lieu=agenda.lieu)
-        return _render_week(request, "booking/agent_reserver.html", context)
 
     debut = _parse_creneau(creneau_param)
     if request.method == "POST":
@@ -528,19 +645,13 @@ def agent_reserver(request, uuid):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                reservation, _token = reservation_create(
-                    agenda=agenda,
-                    debut=debut,
-                    nom=data["nom"],
-                    prenom=data["prenom"],
-                    telephone=data["telephone"],
-                    email=data["email"],
+                reservation, _token = _reserver(
+                    agenda,
+                    debut,
+                    data,
                     adresse_postale=data["adresse_postale"],
-                    besoins=data["besoins"],
-                    besoins_precision=data["besoins_precision"],
                     canal=data["canal"],
                     agent=request.user,
-                    cle_idempotence=data["cle_idempotence"] or None,
                 )
             except CreneauIndisponible as exc:
                 return _indisponible(request, agenda, exc.prochains, pour_agent=True)
