@@ -78,9 +78,14 @@ class DemandeRappelForm(forms.Form):
             fields[
                 "email"
             ].help_text = "Facultatif : son adresse à elle, pour qu'elle reçoive la confirmation."
+            fields["adresse_postale"].label = "Adresse postale de la personne (facultatif)"
+            fields["adresse_postale"].help_text = (
+                "Seulement si elle n'a ni adresse électronique ni téléphone portable : si l'agent "
+                "n'arrive pas à la joindre, la Ville lui écrit. Numéro, rue, code postal et ville."
+            )
             fields["objet"].label = "Pour quoi la personne veut-elle être rappelée ?"
             fields["creneaux_preferes"].label = "Quand préfère-t-elle être appelée ?"
-            for name in ("nom", "telephone", "email"):
+            for name in ("nom", "telephone", "email", "adresse_postale"):
                 fields[name].widget.attrs["autocomplete"] = "off"
 
 
