@@ -326,3 +326,32 @@ def test_callback_form_asks_a_usable_address_and_says_how_the_fallback_goes(clie
         response = client.post(url, {**data, **extra})
         assert response.status_code == 302
         assert attendu in html.unescape(client.get(response.url).text)
+
+
+@pytest.mark.django_db
+def test_the_mediateurs_message_on_paper_says_how_to_answer_without_a_link(make_user):
+    """A message of the médiateur to a requester without email or mobile is a letter that says to
+    write back or call with the file number (no « lien de suivi », which a letter cannot carry); so
+    does the proposal letter."""
+    from mediation.services import message_add
+
+    saisine = _saisine_sans_email()
+    message_add(
+        saisine=saisine, corps="Pouvez-vous nous envoyer la photo du mur ?", actor=make_user(Role.MEDIATEUR)
+    )
+    lettre = Notification.objects.about(saisine).filter(canal=Canal.COURRIER).order_by("-pk").first()
+    (page,) = _pages_texte(courriers_pdf(courriers=[lettre]))
+    assert f"Référence : {saisine.reference}" in page and "Pouvez-vous nous envoyer la photo du mur ?" in page
+    assert "en donnant votre numéro de dossier" in page and "lien" not in page
+    mediateur = make_user(Role.MEDIATEUR)
+    saisine_transition(saisine=saisine, vers=StatutSaisine.RECEVABLE, actor=mediateur)
+    saisine_transition(
+        saisine=saisine, vers=StatutSaisine.EN_INSTRUCTION, actor=mediateur, niveau="premier_niveau"
+    )
+    saisine_transition(
+        saisine=saisine, vers=StatutSaisine.PROPOSITION, actor=mediateur, motif="Le mur sera réparé en mars."
+    )
+    lettre = Notification.objects.about(saisine).filter(canal=Canal.COURRIER).order_by("-pk").first()
+    texte = " ".join(_pdftotext(courriers_pdf(courriers=[lettre])).split())
+    assert "Le médiateur vous propose une solution" in texte and "Le mur sera réparé en mars." in texte
+    assert "lien de suivi" not in texte and "en donnant votre numéro de dossier" in texte
