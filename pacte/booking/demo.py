@@ -194,4 +194,50 @@ def reservations_demo(
                 places.prendre(agenda, creneau.debut, en_ligne=en_ligne)
             created += 1
         places.save()
+        _partenaire_demo(agenda, now=now)
     return created
+
+
+def _partenaire_demo(agenda: Agenda, *, now: dt.datetime) -> None:
+    """Every 6th future online booking of `agenda` was made by the demo partner (`pacte.demo`) for
+    the person, with the person's oral agreement: the planning says « réservé par … » and the
+    partner's list is not empty. Nothing when the demo partner does not exist."""
+    from django.contrib.auth import get_user_model
+
+    from pacte.models import Consentement, FormeAccord
+    from pacte.partenaires import organisation_of
+
+    partenaire = get_user_model().objects.filter(username="partenaire").first()
+    if partenaire is None:
+        return
+    organisation = organisation_of(partenaire)
+    futures = agenda.reservations.filter(
+        statut=Statut.CONFIRMEE, canal=Canal.EN_LIGNE, debut__gt=now, prescripteur__isnull=True
+    ).order_by("debut")
+    choisies = list(futures)[::6]
+    for reservation in choisies:
+        reservation.prescripteur = partenaire
+        reservation.prescripteur_organisation = organisation
+    Reservation.objects.bulk_update(choisies, ["prescripteur", "prescripteur_organisation"])
+    today = timezone.localdate(now)
+    Consentement.objects.bulk_create(
+        [
+            Consentement(
+                partenaire=partenaire,
+                organisation=organisation,
+                personne_nom=r.nom_complet,
+                accord_on=today,
+                expire_on=timezone.localdate(r.debut),
+                forme=FormeAccord.ORAL,
+                nature="ecrivain" if agenda.kind == "ecrivains" else "guichet",
+                objet_type=Reservation._meta.label_lower,
+                objet_id=str(r.pk),
+                reference=r.reference,
+                libelle=f"{agenda.titre} — {agenda.lieu.nom}",
+                rendez_vous_at=r.debut,
+                created_at=now,
+            )
+            for r in choisies
+        ],
+        ignore_conflicts=True,
+    )

@@ -136,7 +136,9 @@ def test_partner_books_a_counter_for_the_person(
     assert partenaire_client.get(f"/reservation/mon-rendez-vous/{reservation.uuid}/").status_code == 404
 
 
-def test_partner_books_an_ecrivain_public(partenaire_client, permanence, django_capture_on_commit_callbacks):
+def test_partner_books_an_ecrivain_public(
+    client, partenaire_client, make_user, permanence, django_capture_on_commit_callbacks
+):
     """An écrivain public permanence is booked the same way (the engine's service), as « écrivain »."""
     day = next_weekday(1)
     url = f"/reservation/partenaire/{permanence.agenda.uuid}/?creneau={slot(day, '14:00')}"
@@ -153,6 +155,13 @@ def test_partner_books_an_ecrivain_public(partenaire_client, permanence, django_
     ]
     liste = partenaire_client.get("/espace/partenaire/").content.decode()
     assert reservation.reference in liste and "Rendez-vous avec un écrivain public" in liste
+    # The écrivain of the permanence sees who booked it in their space.
+    from ecrivains.models import EcrivainPublic
+
+    ecrivain = make_user(Role.ECRIVAIN)
+    permanence.ecrivains.add(EcrivainPublic.objects.create(user=ecrivain, structure="Association"))
+    client.force_login(ecrivain)
+    assert f"réservé par {ORGANISATION}" in client.get("/ecrivains-publics/mon-espace/").content.decode()
 
 
 def test_partner_asks_a_callback_for_the_person(partenaire_client, partenaire, sms_outbox):
@@ -353,3 +362,41 @@ def test_the_agreements_name_is_erased_with_the_booking(partenaire_client, guich
     assert kernel_purge(now=consentement.created_at + dt.timedelta(days=91))["consentements"] == 1
     consentement.refresh_from_db()
     assert consentement.personne_nom == "" and consentement.reference
+
+
+def test_the_demo_partner_has_bookings_for_people(guichet):
+    """The demo account « partenaire » (README) belongs to a CCAS and finds bookings in its list,
+    each with its agreement, shown « réservé par » on the planning."""
+    from django.contrib.auth import get_user_model
+
+    from pacte import demo
+    from pacte.booking.demo import reservations_demo
+    from pacte.partenaires import consentements_for
+
+    demo.seed()
+    partenaire = get_user_model().objects.get(username="partenaire")
+    assert partenaire.profil.organisation == ORGANISATION and partenaire.profil.type_organisation == "ccas"
+    reservations_demo(guichet, n=40)
+    reservees = Reservation.objects.filter(prescripteur=partenaire)
+    assert reservees.exists() and all(r.prescripteur_organisation == ORGANISATION for r in reservees)
+    assert {c.objet_id for c in consentements_for(partenaire)} == {str(r.pk) for r in reservees}
+
+
+def test_an_admin_makes_a_partner(admin_client, make_user):
+    """In the admin: the organisation and its type on the account's profile; the agreements are
+    listed read-only (they are evidence)."""
+    from django.urls import reverse
+
+    from pacte.models import Profil
+
+    user = make_user(Role.PARTENAIRE)
+    profil = Profil.objects.get(user=user)
+    url = reverse("admin:pacte_profil_change", args=[profil.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="organisation"' in page and 'name="type_organisation"' in page
+    data = {"user": user.pk, "organisation": "Association Le Mas", "type_organisation": "association"}
+    assert admin_client.post(url, data).status_code == 302
+    profil.refresh_from_db()
+    assert (profil.organisation, profil.type_organisation) == ("Association Le Mas", "association")
+    assert admin_client.get(reverse("admin:pacte_consentement_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:pacte_consentement_add")).status_code == 403
