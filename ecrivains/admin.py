@@ -3,9 +3,7 @@ from django.contrib import admin
 from .models import (
     EcrivainPublic,
     FicheSeance,
-    InscriptionAttente,
     Langue,
-    OffreCreneau,
     Permanence,
     SeanceAnnulee,
     Theme,
@@ -43,21 +41,6 @@ class PermanenceAdmin(admin.ModelAdmin):
 class SeanceAnnuleeAdmin(admin.ModelAdmin):
     list_display = ["permanence", "date", "motif", "reservations_annulees"]
     readonly_fields = ["fermeture", "reservations_annulees", "annulee_par"]
-
-
-@admin.register(InscriptionAttente)
-class InscriptionAttenteAdmin(admin.ModelAdmin):
-    list_display = ["nom", "permanence", "date_souhaitee", "canal", "statut", "created_at"]
-    list_filter = ["statut", "canal"]
-    readonly_fields = ["statut"]  # changed only through ecrivains.services (ecrivains/workflows.py)
-
-
-@admin.register(OffreCreneau)
-class OffreCreneauAdmin(admin.ModelAdmin):
-    list_display = ["inscription", "debut", "statut", "expire_at"]
-    list_filter = ["statut"]
-    readonly_fields = ["statut"]  # changed only through ecrivains.services (ecrivains/workflows.py)
-    exclude = ["token_hash"]
 
 
 @admin.register(FicheSeance)

@@ -3,27 +3,12 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pacte.booking import models as booking_models
 
-class CanalInscription(models.TextChoices):
-    EN_LIGNE = "en_ligne", _("En ligne, par la personne")
-    TELEPHONE = "telephone", _("Par téléphone, avec un agent")
-    GUICHET = "guichet", _("Au guichet, avec un agent")
-
-
-class StatutInscription(models.TextChoices):
-    EN_ATTENTE = "en_attente", _("En attente")
-    OFFRE_EN_COURS = "offre_en_cours", _("Un créneau lui est proposé")
-    SERVIE = "servie", _("Rendez-vous obtenu")
-    SANS_REPONSE = "sans_reponse", _("Sans réponse à l'offre")
-    RETIREE = "retiree", _("Retirée de la liste")
-
-
-class StatutOffre(models.TextChoices):
-    OUVERTE = "ouverte", _("En attente de réponse")
-    ACCEPTEE = "acceptee", _("Acceptée")
-    REFUSEE = "refusee", _("Refusée")
-    EXPIREE = "expiree", _("Expirée")
-    CADUQUE = "caduque", _("Créneau déjà pris")
+# The waiting list's vocabulary is the booking engine's (one waiting list for every agenda).
+CanalInscription = booking_models.CanalInscription
+StatutInscription = booking_models.StatutInscription
+StatutOffre = booking_models.StatutOffre
 
 
 class Issue(models.TextChoices):

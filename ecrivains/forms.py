@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.utils import timezone
 
 from nonrecours.enums import type_odenore_choices
 from nonrecours.services import dispositif_choices
-from pacte.forms import ContactMixin, DateField, PhoneField
+from pacte.forms import DateField
 from pacte.francais import date_texte, heure, nombre
 from pacte.models import Arrondissement
 
-from .enums import Autonomie, CanalInscription, Issue, Organisme
+from .enums import Autonomie, Issue, Organisme
 from .models import Langue, Theme
 
 
@@ -46,49 +44,6 @@ class RechercheForm(forms.Form):
         self.fields["langue"].choices = [("", "Toutes les langues")] + list(
             Langue.objects.values_list("code", "libelle")
         )
-
-
-class InscriptionForm(ContactMixin, forms.Form):
-    """Waiting-list registration (by the person, or by an agent for a caller)."""
-
-    nom = forms.CharField(
-        label="Votre nom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
-    )
-    telephone = PhoneField(
-        required=False,
-        help_text=(
-            "Un portable reçoit la proposition par SMS ; à un fixe, un agent vous appelle. "
-            "Exemple : 06 12 34 56 78."
-        ),
-    )
-    email = forms.EmailField(
-        label="Adresse de courriel",
-        required=False,
-        help_text="Facultatif si vous donnez un téléphone.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    date_souhaitee = forms.TypedChoiceField(
-        label="Quel jour ?", required=False, coerce=dt.date.fromisoformat, empty_value=None
-    )
-
-    def __init__(self, *args, dates=(), par_agent=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["date_souhaitee"].choices = [("", "N'importe quelle date")] + [
-            (d.isoformat(), date_texte(d, "l j F Y")) for d in dates
-        ]
-        if par_agent:
-            self.fields["nom"].label = "Nom de la personne"
-            self.fields["telephone"].label = "Téléphone de la personne"
-            self.fields["email"].label = "Courriel de la personne"
-            self.fields["canal"] = forms.ChoiceField(
-                label="La personne est",
-                choices=[
-                    (CanalInscription.TELEPHONE, "Au téléphone"),
-                    (CanalInscription.GUICHET, "Au guichet"),
-                ],
-                widget=forms.RadioSelect,
-                initial=CanalInscription.TELEPHONE,
-            )
 
 
 class PassageForm(forms.Form):

@@ -1,5 +1,6 @@
 """Écrivains publics: who helps, with which themes and languages, where (permanences on the booking
-engine), the waiting list and its offers, and anonymous session records.
+engine) and anonymous session records. The waiting list of a permanence is the engine's
+(`pacte.booking.attente`), in the écrivains' words (`apps.py`).
 
 A `Permanence` is one `booking.Agenda` (kind="ecrivains"): opening rules, closures, reservations and
 capacity all live in the engine; this module adds what is specific to écrivains publics.
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nonrecours.enums import TypeOdenore
 
-from .enums import Autonomie, CanalInscription, Issue, Organisme, StatutInscription, StatutOffre
+from .enums import Autonomie, Issue, Organisme
 
 AGENDA_KIND = "ecrivains"
 
@@ -141,98 +142,6 @@ class SeanceAnnulee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.permanence} — {self.date:%d/%m/%Y}"
-
-
-class InscriptionAttenteQuerySet(models.QuerySet):
-    def en_attente(self):
-        """Active entries in first-come-first-served order."""
-        return self.filter(statut=StatutInscription.EN_ATTENTE).order_by("created_at", "id")
-
-
-class InscriptionAttente(models.Model):
-    """A person waiting for a place at a full permanence (position = order of `created_at`)."""
-
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    permanence = models.ForeignKey(Permanence, on_delete=models.CASCADE, related_name="inscriptions")
-    date_souhaitee = models.DateField(
-        _("date souhaitée"), null=True, blank=True, help_text=_("Vide : n'importe quelle date.")
-    )
-    nom = models.CharField(_("nom"), max_length=150)
-    telephone = models.CharField(_("téléphone"), max_length=20, blank=True)
-    email = models.EmailField(_("courriel"), blank=True)
-    canal = models.CharField(_("inscrit"), max_length=12, choices=CanalInscription.choices)
-    cree_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    statut = models.CharField(
-        max_length=16, choices=StatutInscription.choices, default=StatutInscription.EN_ATTENTE, db_index=True
-    )
-    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = InscriptionAttenteQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("inscription sur liste d'attente")
-        verbose_name_plural = _("liste d'attente")
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(telephone="") | ~Q(email=""), name="inscription_attente_un_contact"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.nom} ({self.get_statut_display()})"
-
-    @property
-    def par_agent(self) -> bool:
-        return self.canal != CanalInscription.EN_LIGNE
-
-    @property
-    def telephone_affiche(self) -> str:
-        from pacte.phones import phone_display
-
-        return phone_display(self.telephone)
-
-
-class OffreCreneau(models.Model):
-    """A freed slot offered to the first waiting person, through a secret time-limited link."""
-
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    inscription = models.ForeignKey(InscriptionAttente, on_delete=models.CASCADE, related_name="offres")
-    permanence = models.ForeignKey(Permanence, on_delete=models.CASCADE, related_name="offres")
-    debut = models.DateTimeField(_("créneau proposé"))
-    token_hash = models.CharField(max_length=64, db_index=True)
-    expire_at = models.DateTimeField(_("valable jusqu'à"))
-    statut = models.CharField(
-        max_length=12, choices=StatutOffre.choices, default=StatutOffre.OUVERTE, db_index=True
-    )
-    reservation = models.OneToOneField(
-        "booking.Reservation", on_delete=models.SET_NULL, null=True, blank=True, related_name="offre_attente"
-    )
-    repondue_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    class Meta:
-        ordering = ["created_at"]
-        verbose_name = _("offre de créneau")
-        verbose_name_plural = _("offres de créneau")
-        constraints = [
-            # A person holds at most one open offer at a time.
-            models.UniqueConstraint(
-                fields=["inscription"],
-                condition=Q(statut="ouverte"),
-                name="offre_une_ouverte_par_inscription",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"Offre {self.debut:%d/%m %H:%M} à {self.inscription.nom}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.statut == StatutOffre.OUVERTE and self.expire_at > timezone.now()
 
 
 class FicheSeance(models.Model):

@@ -5,17 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import CharField, Count, OuterRef, Prefetch, Q, Subquery, Sum
-from django.db.models.functions import Cast, TruncMonth
-from django.utils import timezone
+from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models.functions import TruncMonth
 
-from pacte.booking.models import RegleOuverture, Reservation, Statut
+from pacte.booking import attente
+from pacte.booking.models import Agenda, InscriptionAttente, RegleOuverture, Reservation, Statut
 from pacte.booking.selectors import creneaux_ouverts, local_tz
-from pacte.models import Canal, Notification
 from pacte.roles import Role, has_role
 
-from .enums import StatutInscription, StatutOffre
-from .models import FicheSeance, InscriptionAttente, Langue, OffreCreneau, Permanence, Theme
+from .enums import StatutInscription
+from .models import AGENDA_KIND, FicheSeance, Langue, Permanence, Theme
 
 
 def permanences_search(*, arrondissement=None, theme=None, langue=None, date=None):
@@ -90,33 +89,16 @@ def rendez_vous_for(user, *, debut: dt.date, fin: dt.date):
 
 
 def inscriptions_visible_to(user):
-    return InscriptionAttente.objects.filter(permanence__in=permanences_visible_to(user)).select_related(
-        "permanence__agenda__lieu"
-    )
+    """People on the waiting lists of the permanences `user` may run (the engine's list)."""
+    return InscriptionAttente.objects.filter(
+        agenda__permanence__in=permanences_visible_to(user)
+    ).select_related("agenda__lieu", "agenda__permanence")
 
 
 def offres_a_appeler(user):
-    """Open offers to people neither email nor SMS reaches (a landline only): the agents phone
-    them. Each carries its kernel task (`tache_uuid`, `appel_tente_at`: last unanswered call)."""
-    taches = Notification.objects.taches_a_faire().filter(
-        canal=Canal.APPEL,
-        object_type=OffreCreneau._meta.label_lower,
-        object_id=Cast(OuterRef("pk"), CharField()),
-    )
-    return (
-        OffreCreneau.objects.filter(
-            permanence__in=permanences_visible_to(user),
-            statut=StatutOffre.OUVERTE,
-            expire_at__gt=timezone.now(),
-            pk__in=Notification.objects.taches_a_faire().filter(canal=Canal.APPEL).ids_of(OffreCreneau),
-        )
-        .annotate(
-            tache_uuid=Subquery(taches.values("uuid")[:1]),
-            appel_tente_at=Subquery(taches.values("derniere_tentative_at")[:1]),
-        )
-        .select_related("inscription", "permanence__agenda__lieu")
-        .order_by("expire_at")
-    )
+    """Open offers on the permanences `user` may run to people neither email nor SMS reaches
+    (`pacte.booking.attente.offres_a_appeler`)."""
+    return attente.offres_a_appeler(Agenda.objects.filter(permanence__in=permanences_visible_to(user)))
 
 
 # --- Coordination ---------------------------------------------------------------------------------
@@ -202,14 +184,16 @@ def coordination_stats(*, debut: dt.date, fin: dt.date):
         fait_avec=Count("id", filter=Q(autonomie="fait_avec")),
         non_recours=Count("id", filter=Q(droit_non_reclame=True)),
     )
-    attente = InscriptionAttente.objects.filter(statut=StatutInscription.EN_ATTENTE).count()
+    en_attente = InscriptionAttente.objects.filter(
+        agenda__kind=AGENDA_KIND, statut=StatutInscription.EN_ATTENTE
+    ).count()
     return {
         "lignes": lignes,
         "par_lieu": sorted(par_lieu.values(), key=lambda a: a["lieu"].nom),
         "themes": themes,
         "totaux": totaux,
         "personnes_aidees": sum(c["venus"] for c in lignes),
-        "en_attente": attente,
+        "en_attente": en_attente,
     }
 
 

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from pacte.booking.views import attente_merci, attente_offre
+
 from . import views
 
 app_name = "ecrivains"
@@ -14,8 +16,9 @@ urlpatterns = [
     path("liste-attente/", views.liste_attente, name="liste_attente"),
     path("liste-attente/<uuid:uuid>/inscrire/", views.inscription_agent, name="inscription_agent"),
     path("liste-attente/offre/<uuid:uuid>/", views.offre_agent, name="offre_agent"),
-    path("liste-attente/merci/<uuid:uuid>/", views.inscription_merci, name="inscription_merci"),
-    path("offre/<str:token>/", views.offre, name="offre"),
+    path("liste-attente/merci/<uuid:uuid>/", attente_merci, name="inscription_merci"),
+    # The engine's offer page (one waiting list), under the URL the écrivains' links already carry.
+    path("offre/<str:token>/", attente_offre, name="offre"),
     path("coordination/", views.coordination, name="coordination"),
     path("<uuid:uuid>/", views.permanence_detail, name="permanence"),
     path("<uuid:uuid>/liste-attente/", views.inscription_create, name="inscription"),

@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from pacte import secret_links
-from pacte.booking.models import Statut
+from pacte.booking import attente
+from pacte.booking.models import OffreCreneau, Statut
 from pacte.booking.selectors import (
     creneaux_disponibles,
     local_tz,
@@ -23,20 +23,19 @@ from pacte.booking.selectors import (
     prochains_creneaux_par_agenda,
 )
 from pacte.booking.services import CreneauIndisponible, reservation_mark, reservation_walk_in
+from pacte.booking.views import attente_inscription_page
 from pacte.charts import bar_chart
 from pacte.decorators import role_required
 from pacte.forms import apply_errors
 from pacte.francais import date_texte, nombre
 from pacte.htmx import render_page
-from pacte.models import Canal
-from pacte.notifications import canaux, canaux_phrase
-from pacte.ratelimit import ratelimit, refused
+from pacte.ratelimit import ratelimit
 from pacte.roles import Role
 from pacte.workflows import TransitionInterdite
 
 from . import selectors, services
-from .enums import CanalInscription, StatutInscription, StatutOffre
-from .forms import AnnulationSeanceForm, FicheForm, InscriptionForm, PassageForm, PeriodeForm, RechercheForm
+from .enums import StatutInscription
+from .forms import AnnulationSeanceForm, FicheForm, PassageForm, PeriodeForm, RechercheForm
 from .models import Permanence
 
 STAFF_ATTENTE = (Role.AGENT, Role.ECRIVAIN, Role.COORDINATION, Role.ADMIN)
@@ -88,86 +87,12 @@ def permanence_detail(request, uuid):
     )
 
 
-def _dates_seances(permanence, *, jours=60):
-    today = timezone.localdate()
-    days = creneaux_disponibles(
-        permanence.agenda,
-        debut=today,
-        fin=today + dt.timedelta(days=jours),
-        pour_agent=True,
-        inclure_complets=True,
-    )
-    return sorted(days)[:12]
-
-
 @login_not_required
 @ratelimit("reservation")
+@require_http_methods(["GET", "POST"])
 def inscription_create(request, uuid):
-    """Register on the waiting list of a full permanence (no account)."""
-    permanence = _permanence_publique(uuid)
-    dates = _dates_seances(permanence)
-    form = InscriptionForm(request.POST or None, dates=dates)
-    if request.method == "POST" and not refused(request) and form.is_valid():
-        try:
-            inscription = services.inscription_create(
-                permanence=permanence,
-                nom=form.cleaned_data["nom"],
-                telephone=form.cleaned_data["telephone"],
-                email=form.cleaned_data["email"],
-                date_souhaitee=form.cleaned_data["date_souhaitee"],
-                canal=CanalInscription.EN_LIGNE,
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            return redirect("ecrivains:inscription_merci", uuid=inscription.uuid)
-    return render(request, "ecrivains/inscription_form.html", {"permanence": permanence, "form": form})
-
-
-@login_not_required
-def inscription_merci(request, uuid):
-    inscription = get_object_or_404(
-        services.InscriptionAttente.objects.select_related("permanence__agenda__lieu"), uuid=uuid
-    )
-    if inscription.created_at < timezone.now() - dt.timedelta(hours=1):
-        raise Http404
-    moyens = canaux(services.personne(inscription), repli=Canal.APPEL)
-    return render(
-        request,
-        "ecrivains/inscription_merci.html",
-        {
-            "inscription": inscription,
-            "appel": Canal.APPEL in moyens,
-            "envoi": canaux_phrase(services.personne(inscription)),
-        },
-    )
-
-
-@login_not_required
-@secret_links.private_referrer
-@ratelimit("identite")
-def offre(request, token):
-    """A waiting-list offer through its secret link: accept (book) or decline."""
-    offre = services.offre_by_token(token)
-    if offre is None:
-        raise Http404
-    if request.method == "POST" and not refused(request):
-        if not secret_links.attempt("offre", offre.token_hash):
-            return render(request, "429.html", status=429)
-        action = request.POST.get("action")
-        if action == "accepter":
-            resultat = services.offre_accept(offre=offre)
-            (messages.success if resultat.ok else messages.warning)(request, resultat.message)
-        elif action == "refuser":
-            services.offre_decline(offre=offre)
-            messages.info(request, "C'est noté : vous restez sur la liste d'attente.")
-        return redirect("ecrivains:offre", token=token)
-    offre.refresh_from_db()
-    return render(
-        request,
-        "ecrivains/offre.html",
-        {"offre": offre, "permanence": offre.permanence, "agenda": offre.permanence.agenda, "token": token},
-    )
+    """Register on the waiting list of a full permanence (no account): the engine's form."""
+    return attente_inscription_page(request, _permanence_publique(uuid).agenda)
 
 
 # --- The écrivain's space ------------------------------------------------------------------------
@@ -309,13 +234,13 @@ def liste_attente(request):
     inscriptions = list(
         selectors.inscriptions_visible_to(request.user)
         .filter(statut__in=[StatutInscription.EN_ATTENTE, StatutInscription.OFFRE_EN_COURS])
-        .order_by("permanence_id", "created_at", "id")
+        .order_by("agenda_id", "created_at", "id")
     )
-    par_permanence = {p.pk: [] for p in permanences}
+    par_agenda = {p.agenda_id: [] for p in permanences}
     for inscription in inscriptions:
-        par_permanence.setdefault(inscription.permanence_id, []).append(inscription)
+        par_agenda.setdefault(inscription.agenda_id, []).append(inscription)
     for p in permanences:
-        p.attente = par_permanence.get(p.pk, [])
+        p.attente = par_agenda.get(p.agenda_id, [])
     return render(
         request,
         "ecrivains/liste_attente.html",
@@ -327,33 +252,8 @@ def liste_attente(request):
 def inscription_agent(request, uuid):
     """An agent registers a caller (phone or counter) on a permanence's waiting list."""
     permanence = get_object_or_404(selectors.permanences_visible_to(request.user), uuid=uuid)
-    form = InscriptionForm(request.POST or None, dates=_dates_seances(permanence), par_agent=True)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        inscription = services.inscription_create(
-            permanence=permanence,
-            nom=data["nom"],
-            telephone=data["telephone"],
-            email=data["email"],
-            date_souhaitee=data["date_souhaitee"],
-            canal=data["canal"],
-            agent=request.user,
-        )
-        envoi = canaux_phrase(services.personne(inscription))
-        messages.success(
-            request,
-            f"{data['nom']} est inscrit(e) sur la liste d'attente. Quand une place se libère, "
-            + (
-                f"la proposition lui est envoyée {envoi}."
-                if envoi
-                else "elle apparaît dans « Offres à appeler » : appelez la personne."
-            ),
-        )
-        return redirect("ecrivains:liste_attente")
-    return render(
-        request,
-        "ecrivains/inscription_form.html",
-        {"permanence": permanence, "form": form, "par_agent": True},
+    return attente_inscription_page(request, permanence.agenda, agent=request.user) or redirect(
+        "ecrivains:liste_attente"
     )
 
 
@@ -362,24 +262,13 @@ def inscription_agent(request, uuid):
 def offre_agent(request, uuid):
     """The agent records the caller's answer to an offer (accepte, refuse) or that they called."""
     offre = get_object_or_404(
-        services.OffreCreneau.objects.filter(permanence__in=selectors.permanences_visible_to(request.user)),
+        OffreCreneau.objects.filter(agenda__permanence__in=selectors.permanences_visible_to(request.user)),
         uuid=uuid,
     )
-    action = request.POST.get("action")
-    if offre.statut != StatutOffre.OUVERTE:
-        messages.warning(request, "Cette offre n'est plus ouverte.")
-    elif action == "accepter":
-        resultat = services.offre_accept(offre=offre, agent=request.user)
-        (messages.success if resultat.ok else messages.warning)(
-            request,
-            f"Rendez-vous {resultat.reservation.reference} réservé." if resultat.ok else resultat.message,
-        )
-    elif action == "refuser":
-        services.offre_decline(offre=offre, agent=request.user)
-        messages.info(request, "Offre refusée : le créneau passe à la personne suivante.")
-    elif action == "appele":
-        services.offre_mark_called(offre=offre, agent=request.user)
-        messages.info(request, "Appel noté.")
+    niveau, message = attente.offre_agent_answer(
+        offre=offre, action=request.POST.get("action", ""), agent=request.user
+    )
+    messages.add_message(request, getattr(messages, niveau.upper()), message)
     return redirect(
         request.POST.get("retour") == "espace" and "ecrivains:mon_espace" or "ecrivains:liste_attente"
     )

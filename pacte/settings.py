@@ -437,6 +437,12 @@ BOOKING_ANNULATION_DELAI_SECONDES = env_int("BOOKING_ANNULATION_DELAI_SECONDES",
 # Days during which a partner sees a booking they made for a person (then 404: the person's own
 # secret link is the only way back to it).
 PARTENAIRE_VISIBILITE_JOURS = env_int("PARTENAIRE_VISIBILITE_JOURS", 30)
+# The waiting list of every agenda (pacte.booking.attente): how long an offer link stays valid
+# (hours, never beyond the slot's start); entries are deleted N days after the end of what they
+# waited for (or after they left the list): « fin de la permanence + 30 jours »
+# (docs/registre-traitements.md).
+BOOKING_ATTENTE_OFFRE_HEURES = env_int("BOOKING_ATTENTE_OFFRE_HEURES", 2)
+BOOKING_ATTENTE_RETENTION_JOURS = env_int("BOOKING_ATTENTE_RETENTION_JOURS", 30)
 
 # Attachments received with a form re-shown for an error are kept this long (hours) for it.
 UPLOADS_TEMPORAIRES_HEURES = env_int("UPLOADS_TEMPORAIRES_HEURES", 24)
@@ -457,13 +463,8 @@ RAPPEL_MATIN = env("RAPPEL_MATIN", "08:30-12:30")
 RAPPEL_APRES_MIDI = env("RAPPEL_APRES_MIDI", "13:30-17:00")
 RETENTION_RAPPELS_DAYS = env_int("RETENTION_RAPPELS_DAYS", 90)
 
-# Écrivains publics: how long a waiting-list offer link stays valid (hours); how many days ahead
-# the public finder looks for the next free slot.
-ECRIVAINS_OFFRE_VALIDITE_HEURES = env_int("ECRIVAINS_OFFRE_VALIDITE_HEURES", 2)
+# Écrivains publics: how many days ahead the public finder looks for the next free slot.
 ECRIVAINS_RECHERCHE_JOURS = env_int("ECRIVAINS_RECHERCHE_JOURS", 60)
-# Waiting-list entries are deleted N days after the end of the session they waited for (or after
-# they left the list): « fin de la permanence + 30 jours » (docs/registre-traitements.md).
-ECRIVAINS_ATTENTE_RETENTION_JOURS = env_int("ECRIVAINS_ATTENTE_RETENTION_JOURS", 30)
 
 # Médiation: acknowledgement, answer and position deadlines (business days), days between two
 # reminders of an overdue request for position, years after closure before a case is anonymised,

@@ -16,8 +16,19 @@ ROOT = Path(__file__).resolve().parent.parent
 KERNEL = "pacte"
 FEATURES = ("demarches", "ecrivains", "mediation", "arrondissements", "nonrecours")
 # What a feature app may import from the engine: reads, writes, the model classes (foreign keys,
-# typing, status enums), the place-freed hook, and the demo helpers (demo data only).
-BOOKING_PUBLIC = {"services", "selectors", "models", "hooks", "workflows", "demo"}
+# typing, status enums), the place-freed hook, the waiting list (its services, its form, its offer
+# page mounted under the app's own URL), and the demo helpers (demo data only).
+BOOKING_PUBLIC = {
+    "services",
+    "selectors",
+    "models",
+    "hooks",
+    "workflows",
+    "attente",
+    "forms",
+    "views",
+    "demo",
+}
 
 
 def _modules() -> dict[str, Path]:

@@ -238,7 +238,7 @@ def test_a_landline_gets_no_sms(path, email, sms_outbox, django_capture_on_commi
         _obj, tache = path(email)
     outbox_flush()
     if path is waiting_list_offer:
-        from ecrivains.models import OffreCreneau
+        from pacte.booking.models import OffreCreneau
 
         assert OffreCreneau.objects.filter(inscription__nom="Jeanne Fixe").count() == 1
     assert not Notification.objects.filter(canal=Canal.SMS).exists()

@@ -163,11 +163,17 @@ def build_form(name) -> Form:
         data = {"nom": "Texte Gardé", "telephone": "0612345678"}
         url = f"/ecrivains-publics/{_permanence().uuid}/liste-attente/"
         return Form("reservation", url, data, 'value="Texte Gardé"')
-    if name == "offre":
+    if name == "liste_attente_agenda":
+        data = {"nom": "Texte Gardé", "telephone": "0612345678"}
+        return Form(
+            "reservation", f"/reservation/{_agenda().uuid}/liste-attente/", data, 'value="Texte Gardé"'
+        )
+    if name in ("offre", "offre_agenda"):
         token = _offre_token()
+        prefix = "/ecrivains-publics/offre" if name == "offre" else "/reservation/liste-attente/offre"
         return Form(
             "identite",
-            f"/ecrivains-publics/offre/{token}/",
+            f"{prefix}/{token}/",
             {"action": "accepter"},
             "J'accepte",
             first={"action": "rien"},
@@ -222,7 +228,9 @@ RATE_LIMITED_FORMS = [
     "saisine_suivi",
     "saisine_nouveau_lien",
     "liste_attente",
+    "liste_attente_agenda",
     "offre",
+    "offre_agenda",
     "abonnement",
     "mot_de_passe",
     "partenaire_reservation",

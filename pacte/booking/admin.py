@@ -1,7 +1,16 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agenda, CompteurCreneau, Fermeture, RegleOuverture, Reservation, Retenue
+from .models import (
+    Agenda,
+    CompteurCreneau,
+    Fermeture,
+    InscriptionAttente,
+    OffreCreneau,
+    RegleOuverture,
+    Reservation,
+    Retenue,
+)
 
 
 class RegleOuvertureInline(admin.TabularInline):
@@ -88,3 +97,18 @@ class CompteurCreneauAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(InscriptionAttente)
+class InscriptionAttenteAdmin(admin.ModelAdmin):
+    list_display = ["nom", "agenda", "date_souhaitee", "canal", "statut", "created_at"]
+    list_filter = ["statut", "canal", "agenda__kind"]
+    readonly_fields = ["statut"]  # changed only through pacte.booking.attente (workflows.py)
+
+
+@admin.register(OffreCreneau)
+class OffreCreneauAdmin(admin.ModelAdmin):
+    list_display = ["inscription", "agenda", "debut", "statut", "expire_at"]
+    list_filter = ["statut"]
+    readonly_fields = ["statut"]  # changed only through pacte.booking.attente (workflows.py)
+    exclude = ["token_hash"]

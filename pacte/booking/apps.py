@@ -14,3 +14,9 @@ class BookingConfig(AppConfig):
 
         # The calendar's reference part (rules, closures) is cached: any edit shows at once.
         invalidate_on_change(CALENDRIER, Agenda, RegleOuverture, Fermeture)
+
+        from .attente import on_place_freed
+        from .hooks import register_place_freed_listener
+
+        # The waiting list of every agenda: a freed place is offered to the next person waiting.
+        register_place_freed_listener(on_place_freed)

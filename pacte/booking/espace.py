@@ -27,6 +27,12 @@ def liens(user) -> list[Lien]:
             "Au téléphone ou au guichet, y compris sur les places réservées aux agents ; retrouver un rendez-vous.",
             "Rendez-vous",
         ),
+        Lien(
+            "Listes d'attente",
+            reverse("booking:attente_agent"),
+            "Inscrire un appelant quand tout est complet ; appeler les personnes à qui une place est proposée.",
+            "Rendez-vous",
+        ),
     ]
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 
 from pacte.forms import AdressePostaleField, ContactMixin, PhoneField
+from pacte.francais import date_texte
 
-from .models import BESOINS_AGENT, Besoin, Canal
+from .models import BESOINS_AGENT, Besoin, Canal, CanalInscription
 
 
 class ReservationForm(ContactMixin, forms.Form):
@@ -145,3 +148,50 @@ class RechercheForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
+
+
+class InscriptionAttenteForm(ContactMixin, forms.Form):
+    """Waiting-list registration of any agenda (by the person, or by an agent for a caller).
+
+    The phone goes through `PhoneField` (pacte.phones): a mobile gets the offer by SMS, a landline
+    an agent's call; the page says which before and after."""
+
+    nom = forms.CharField(
+        label="Votre nom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    telephone = PhoneField(
+        required=False,
+        help_text=(
+            "Un portable reçoit la proposition par SMS ; à un fixe, un agent vous appelle. "
+            "Exemple : 06 12 34 56 78."
+        ),
+    )
+    email = forms.EmailField(
+        label="Adresse de courriel",
+        required=False,
+        help_text="Facultatif si vous donnez un téléphone.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"invalid": "Cette adresse de courriel n'est pas valide. Exemple : nom@exemple.fr."},
+    )
+    date_souhaitee = forms.TypedChoiceField(
+        label="Quel jour ?", required=False, coerce=dt.date.fromisoformat, empty_value=None
+    )
+
+    def __init__(self, *args, dates=(), par_agent=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date_souhaitee"].choices = [("", "N'importe quelle date")] + [
+            (d.isoformat(), date_texte(d, "l j F Y")) for d in dates
+        ]
+        if par_agent:
+            self.fields["nom"].label = "Nom de la personne"
+            self.fields["telephone"].label = "Téléphone de la personne"
+            self.fields["email"].label = "Courriel de la personne"
+            self.fields["canal"] = forms.ChoiceField(
+                label="La personne est",
+                choices=[
+                    (CanalInscription.TELEPHONE, "Au téléphone"),
+                    (CanalInscription.GUICHET, "Au guichet"),
+                ],
+                widget=forms.RadioSelect,
+                initial=CanalInscription.TELEPHONE,
+            )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 logger = logging.getLogger(__name__)
 
@@ -74,3 +75,66 @@ def owned_agendas(user):
     for kind, fn in _owners.items():
         condition |= Q(kind=kind) & fn(user)
     return condition
+
+
+# --- The waiting list's wording per kind of agenda --------------------------------------------------
+#
+# One waiting list serves every agenda (`pacte.booking.attente`). A feature app that wants its own
+# words and pages for its agendas registers them in its `AppConfig.ready()`:
+#
+#     register_attente("ecrivains", Attente(messages="ecrivains", offre_url=..., ...))
+#
+# Agendas of a kind without registration use the engine's defaults (the démarches' counters).
+
+
+@dataclass(frozen=True)
+class Attente:
+    """How the waiting list speaks for one kind of agenda.
+
+    - `messages`: the template folder of the messages (`<messages>/emails/offre.txt`…); the
+      engine's own are `booking/…/attente_<name>.txt`, a kind's are `<messages>/…/<name>.txt`;
+    - `sujets`: the subject of each message (`inscription`, `offre`), French;
+    - `offre_url(token)`: the path of the page an offer's secret link opens;
+    - `contexte(agenda)`: extra template context (for instance the permanence of the agenda);
+    - `ouvert(agenda)`: whether freed places are still offered (for instance the permanence is
+      published);
+    - `fermes()`: a condition on `Agenda` for the agendas of this kind that are over (the
+      retention of their lists runs from then).
+    """
+
+    messages: str = "booking"
+    sujets: dict = field(
+        default_factory=lambda: {
+            "inscription": "Vous êtes sur la liste d'attente",
+            "offre": "Une place s'est libérée pour votre rendez-vous",
+        }
+    )
+    offre_url: Callable | None = None
+    contexte: Callable | None = None
+    ouvert: Callable | None = None
+    fermes: Callable | None = None
+
+    def message(self, name: str) -> str:
+        """The `notify_person` message name of `name` (« inscription », « offre »)."""
+        if self.messages == "booking":
+            return f"booking/attente_{name}"
+        return f"{self.messages}/{name}"
+
+
+_attente: dict[str, Attente] = {}
+
+
+def register_attente(kind: str, attente: Attente) -> Attente:
+    """Register the waiting list's wording and pages for the agendas of `kind`. Returns it."""
+    _attente[kind] = attente
+    return attente
+
+
+def attente_of(kind: str) -> Attente:
+    """The waiting list's wording for `kind` (the engine's defaults when none is registered)."""
+    return _attente.get(kind) or Attente()
+
+
+def attentes() -> dict[str, Attente]:
+    """Every registered kind and its wording."""
+    return dict(_attente)

@@ -403,3 +403,126 @@ class Retenue(models.Model):
     @property
     def is_live(self) -> bool:
         return self.expire_at > timezone.now()
+
+
+# --- The waiting list (one for every kind of agenda) ---------------------------------------------
+
+
+class CanalInscription(models.TextChoices):
+    EN_LIGNE = "en_ligne", _("En ligne, par la personne")
+    TELEPHONE = "telephone", _("Par téléphone, avec un agent")
+    GUICHET = "guichet", _("Au guichet, avec un agent")
+
+
+class StatutInscription(models.TextChoices):
+    EN_ATTENTE = "en_attente", _("En attente")
+    OFFRE_EN_COURS = "offre_en_cours", _("Un créneau lui est proposé")
+    SERVIE = "servie", _("Rendez-vous obtenu")
+    SANS_REPONSE = "sans_reponse", _("Sans réponse à l'offre")
+    RETIREE = "retiree", _("Retirée de la liste")
+
+
+class StatutOffre(models.TextChoices):
+    OUVERTE = "ouverte", _("En attente de réponse")
+    ACCEPTEE = "acceptee", _("Acceptée")
+    REFUSEE = "refusee", _("Refusée")
+    EXPIREE = "expiree", _("Expirée")
+    CADUQUE = "caduque", _("Créneau déjà pris")
+
+
+class InscriptionAttenteQuerySet(models.QuerySet):
+    def en_attente(self):
+        """Active entries in first-come-first-served order."""
+        return self.filter(statut=StatutInscription.EN_ATTENTE).order_by("created_at", "id")
+
+
+class InscriptionAttente(models.Model):
+    """A person waiting for a place on a full agenda (position = order of `created_at`).
+
+    Every kind of agenda has the same list (a démarche's counter, an écrivain public permanence):
+    `pacte.booking.attente` offers freed places to the first people waiting.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agenda = models.ForeignKey(Agenda, on_delete=models.CASCADE, related_name="inscriptions_attente")
+    date_souhaitee = models.DateField(
+        _("date souhaitée"), null=True, blank=True, help_text=_("Vide : n'importe quelle date.")
+    )
+    nom = models.CharField(_("nom"), max_length=150)
+    telephone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    email = models.EmailField(_("courriel"), blank=True)
+    canal = models.CharField(_("inscrit"), max_length=12, choices=CanalInscription.choices)
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    statut = models.CharField(
+        max_length=16, choices=StatutInscription.choices, default=StatutInscription.EN_ATTENTE, db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InscriptionAttenteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("inscription sur liste d'attente")
+        verbose_name_plural = _("liste d'attente")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(telephone="") | ~Q(email=""), name="attente_inscription_un_contact"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.get_statut_display()})"
+
+    @property
+    def par_agent(self) -> bool:
+        return self.canal != CanalInscription.EN_LIGNE
+
+    @property
+    def telephone_affiche(self) -> str:
+        from pacte.phones import phone_display
+
+        return phone_display(self.telephone)
+
+
+class OffreCreneau(models.Model):
+    """A freed slot offered to the first waiting person, through a secret time-limited link.
+
+    While it is open, it holds its place in the slot's counter (a `Retenue`, G3)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    inscription = models.ForeignKey(InscriptionAttente, on_delete=models.CASCADE, related_name="offres")
+    agenda = models.ForeignKey(Agenda, on_delete=models.CASCADE, related_name="offres_attente")
+    debut = models.DateTimeField(_("créneau proposé"))
+    token_hash = models.CharField(max_length=64, db_index=True)
+    expire_at = models.DateTimeField(_("valable jusqu'à"))
+    statut = models.CharField(
+        max_length=12, choices=StatutOffre.choices, default=StatutOffre.OUVERTE, db_index=True
+    )
+    reservation = models.OneToOneField(
+        Reservation, on_delete=models.SET_NULL, null=True, blank=True, related_name="offre_attente"
+    )
+    repondue_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("offre de créneau")
+        verbose_name_plural = _("offres de créneau")
+        constraints = [
+            # A person holds at most one open offer at a time.
+            models.UniqueConstraint(
+                fields=["inscription"],
+                condition=Q(statut="ouverte"),
+                name="attente_une_offre_ouverte_par_inscription",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Offre {self.debut:%d/%m %H:%M} à {self.inscription.nom}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.statut == StatutOffre.OUVERTE and self.expire_at > timezone.now()

@@ -1,8 +1,10 @@
-"""Beat tasks of the booking engine: reminders, retention, expired holds, ended undo windows. Thin: they call services."""
+"""Beat tasks of the booking engine: reminders, retention, expired holds, ended undo windows,
+waiting-list offers. Thin: they call services."""
 
 from celery import shared_task
 from celery.schedules import crontab
 
+from .attente import inscriptions_attente_purge, offres_expire
 from .services import annulations_finalise, reminders_send, reservations_anonymise, retenues_purge
 
 
@@ -30,7 +32,28 @@ def annulations_finalise_task() -> int:
     return annulations_finalise()
 
 
+@shared_task(acks_late=True)
+def offres_expire_task() -> int:
+    """Expire the waiting-list offers past their deadline and pass each slot to the next person
+    (idempotent)."""
+    return offres_expire()
+
+
+@shared_task(acks_late=True)
+def inscriptions_attente_purge_task() -> int:
+    """Daily: delete waiting-list entries past their retention period (idempotent)."""
+    return inscriptions_attente_purge()
+
+
 BEAT_SCHEDULE = {
+    "booking-attente-offres-expire": {
+        "task": "pacte.booking.tasks.offres_expire_task",
+        "schedule": crontab(minute="*/5"),
+    },
+    "booking-attente-retention": {
+        "task": "pacte.booking.tasks.inscriptions_attente_purge_task",
+        "schedule": crontab(hour=3, minute=47),
+    },
     "booking-annulations": {
         "task": "pacte.booking.tasks.annulations_finalise_task",
         "schedule": crontab(minute="*"),

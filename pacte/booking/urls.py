@@ -19,14 +19,36 @@ urlpatterns = [
     path("agent/<uuid:uuid>/reserver/", views.agent_reserver, name="agent_reserver"),
     path("partenaire/", views.partenaire_agendas, name="partenaire_agendas"),
     path("partenaire/<uuid:uuid>/", views.partenaire_reserver, name="partenaire_reserver"),
+    path("agent/liste-attente/", views.attente_agent, name="attente_agent"),
+    path(
+        "agent/liste-attente/<uuid:uuid>/inscrire/",
+        views.attente_inscription_agent,
+        name="attente_inscription_agent",
+    ),
+    path("agent/liste-attente/offre/<uuid:uuid>/", views.attente_offre_agent, name="attente_offre_agent"),
+    path("liste-attente/merci/<uuid:uuid>/", views.attente_merci, name="attente_merci"),
+    path("liste-attente/offre/<str:token>/", views.attente_offre, name="attente_offre"),
     path("gerer/<str:token>/", views.gerer, name="gerer"),
     path("mon-rendez-vous/<uuid:uuid>/", views.rendez_vous, name="rendez_vous"),
     path("mon-rendez-vous/<uuid:uuid>/rendez-vous.ics", views.ics, name="ics"),
     path("nouveau-lien/", views.nouveau_lien, name="nouveau_lien"),
     path("confirmation/<uuid:uuid>/", views.confirmation, name="confirmation"),
     path("<uuid:uuid>/", views.agenda, name="agenda"),
+    path("<uuid:uuid>/liste-attente/", views.attente_inscription, name="attente_inscription"),
     path("<uuid:uuid>/<creneau:creneau>/", views.formulaire, name="formulaire"),
 ]
 
 # Views reachable without an account (tests/test_project.py checks this list).
-PUBLIC = ["accueil", "agenda", "formulaire", "gerer", "rendez_vous", "ics", "nouveau_lien", "confirmation"]
+PUBLIC = [
+    "accueil",
+    "agenda",
+    "formulaire",
+    "gerer",
+    "rendez_vous",
+    "ics",
+    "nouveau_lien",
+    "confirmation",
+    "attente_inscription",
+    "attente_merci",
+    "attente_offre",
+]

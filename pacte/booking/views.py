@@ -33,10 +33,18 @@ from pacte.roles import Role, profil_of
 from pacte.site import absolute_url
 from pacte.workflows import TransitionInterdite
 
-from . import selectors
-from .forms import AgentReservationForm, AnnulationForm, IdentiteForm, RechercheForm, ReservationForm
+from . import attente, selectors
+from .forms import (
+    AgentReservationForm,
+    AnnulationForm,
+    IdentiteForm,
+    InscriptionAttenteForm,
+    RechercheForm,
+    ReservationForm,
+)
+from .hooks import attente_of
 from .messages import ics_bytes, personne
-from .models import Agenda, Canal, Reservation, Statut
+from .models import Agenda, Canal, CanalInscription, InscriptionAttente, OffreCreneau, Reservation, Statut
 from .services import (
     CreneauIndisponible,
     new_idempotency_key,
@@ -207,6 +215,8 @@ def agenda(request, uuid):
     )
     context["agenda"] = agenda
     context["lieu"] = agenda.lieu
+    # No free slot in the whole horizon: the page offers the waiting list instead.
+    context["complet"] = context["semaine_vide"] and context["prochain"] is None
     return _render_week(request, "booking/agenda.html", context)
 
 
@@ -913,3 +923,166 @@ def marquer(request, uuid):
             partial="ligne",
         )
     return redirect(_suite(request, reverse("booking:planning")))
+
+
+# --- the waiting list (every agenda) ---------------------------------------------------------------
+
+
+def _attente_agenda_publique(uuid) -> Agenda:
+    return get_object_or_404(Agenda.objects.actifs().select_related("lieu__arrondissement"), uuid=uuid)
+
+
+def attente_contexte(agenda: Agenda) -> dict:
+    """What the waiting-list pages show of an agenda: `agenda`, `lieu`, where « retour » and
+    « me réinscrire » lead (the engine's pages, or the kind's own through `hooks.Attente.contexte`)."""
+    genre = attente_of(agenda.kind)
+    context = {
+        "agenda": agenda,
+        "lieu": agenda.lieu,
+        "retour_url": reverse("booking:agenda", args=[agenda.uuid]),
+        "reinscription_url": reverse("booking:attente_inscription", args=[agenda.uuid]),
+    }
+    if genre.contexte:
+        context.update(genre.contexte(agenda))
+    return context
+
+
+def attente_inscription_page(request, agenda: Agenda, *, agent=None):
+    """The waiting-list form of `agenda` (the person online, or `agent` for a caller): valid →
+    registered, then the thanks page (online) or the agents' lists; errors next to the fields.
+    Used by every agenda's waiting-list URL (the écrivains' keep theirs)."""
+    form = InscriptionAttenteForm(
+        request.POST or None, dates=attente.dates_proposees(agenda), par_agent=agent is not None
+    )
+    if request.method == "POST" and not refused(request) and form.is_valid():
+        data = form.cleaned_data
+        try:
+            inscription = attente.inscription_create(
+                agenda=agenda,
+                nom=data["nom"],
+                telephone=data["telephone"],
+                email=data["email"],
+                date_souhaitee=data["date_souhaitee"],
+                canal=data.get("canal") or CanalInscription.EN_LIGNE,
+                agent=agent,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            if agent is None:
+                return redirect("booking:attente_merci", uuid=inscription.uuid)
+            envoi = canaux_phrase(attente.personne(inscription))
+            messages.success(
+                request,
+                f"{inscription.nom} est inscrit(e) sur la liste d'attente. Quand une place se libère, "
+                + (
+                    f"la proposition lui est envoyée {envoi}."
+                    if envoi
+                    else "elle apparaît dans « Offres à appeler » : appelez la personne."
+                ),
+            )
+            return None
+    context = {**attente_contexte(agenda), "form": form, "par_agent": agent is not None}
+    return render(request, "booking/attente_inscription.html", context)
+
+
+@login_not_required
+@ratelimit("reservation")
+@require_http_methods(["GET", "POST"])
+def attente_inscription(request, uuid):
+    """Join the waiting list of an agenda (offered on its page when no slot is free in the
+    horizon; no account, no JavaScript needed)."""
+    return attente_inscription_page(request, _attente_agenda_publique(uuid))
+
+
+@login_not_required
+@require_safe
+def attente_merci(request, uuid):
+    """After joining: how the person will be contacted (SMS to a mobile, email, or a call)."""
+    inscription = get_object_or_404(InscriptionAttente.objects.select_related("agenda__lieu"), uuid=uuid)
+    if inscription.created_at < timezone.now() - dt.timedelta(hours=1):
+        raise Http404
+    personne_attente = attente.personne(inscription)
+    return render(
+        request,
+        "booking/attente_merci.html",
+        {
+            **attente_contexte(inscription.agenda),
+            "inscription": inscription,
+            "appel": CanalMessage.APPEL in canaux(personne_attente, repli=CanalMessage.APPEL),
+            "envoi": canaux_phrase(personne_attente),
+        },
+    )
+
+
+@login_not_required
+@secret_links.private_referrer
+@ratelimit("identite")
+@require_http_methods(["GET", "POST"])
+def attente_offre(request, token):
+    """A waiting-list offer through its secret link: accept (book) or decline. One page for every
+    agenda (the écrivains mount it under their own URL)."""
+    offre = attente.offre_by_token(token)
+    if offre is None:
+        raise Http404
+    if request.method == "POST" and not refused(request):
+        if not secret_links.attempt("offre", offre.token_hash):
+            return render(request, "429.html", status=429)
+        action = request.POST.get("action")
+        if action == "accepter":
+            resultat = attente.offre_accept(offre=offre)
+            (messages.success if resultat.ok else messages.warning)(request, resultat.message)
+        elif action == "refuser":
+            attente.offre_decline(offre=offre)
+            messages.info(request, "C'est noté : vous restez sur la liste d'attente.")
+        return redirect(request.path)
+    offre.refresh_from_db()
+    return render(
+        request,
+        "booking/attente_offre.html",
+        {**attente_contexte(offre.agenda), "offre": offre, "token": token},
+    )
+
+
+@role_required(*STAFF)
+@require_safe
+def attente_agent(request):
+    """The waiting lists of the agendas the agent may book on, and the offers to phone (every
+    agenda in their scope, écrivains' permanences included)."""
+    agendas = list(selectors.agendas_visible_to(request.user).filter(is_active=True))
+    par_agenda = {a.pk: [] for a in agendas}
+    for inscription in attente.inscriptions_actives([a.pk for a in agendas]):
+        par_agenda[inscription.agenda_id].append(inscription)
+    for a in agendas:
+        a.attente = par_agenda[a.pk]
+    return render(
+        request,
+        "booking/attente_agent.html",
+        {
+            "agendas": agendas,
+            "offres": list(attente.offres_a_appeler(selectors.agendas_visible_to(request.user))),
+        },
+    )
+
+
+@role_required(*STAFF)
+@require_http_methods(["GET", "POST"])
+def attente_inscription_agent(request, uuid):
+    """An agent registers a caller (phone or counter) on an agenda's waiting list."""
+    agenda = get_object_or_404(selectors.agendas_visible_to(request.user).filter(is_active=True), uuid=uuid)
+    return attente_inscription_page(request, agenda, agent=request.user) or redirect("booking:attente_agent")
+
+
+@require_POST
+@role_required(*STAFF)
+def attente_offre_agent(request, uuid):
+    """The agent records the caller's answer to an offer (accepte, refuse) or that they called
+    (scope: the agendas they may book on, else 404)."""
+    offre = get_object_or_404(
+        OffreCreneau.objects.filter(agenda__in=selectors.agendas_visible_to(request.user)), uuid=uuid
+    )
+    niveau, message = attente.offre_agent_answer(
+        offre=offre, action=request.POST.get("action", ""), agent=request.user
+    )
+    messages.add_message(request, getattr(messages, niveau.upper()), message)
+    return redirect("booking:attente_agent")

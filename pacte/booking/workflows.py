@@ -10,6 +10,17 @@
 Moves of time (`reservation_move`) keep the status. The mechanism (row lock, journal) is
 `pacte.workflows.transition`; the services in `pacte.booking.services` call it with this table.
 The guards read the clock (`timezone.now()`), which tests pin.
+
+The waiting list (`pacte.booking.attente`):
+
+Offer (a freed slot proposed through a secret link):
+    ouverte → acceptée (booked) | refusée | expirée (no answer in time) | caduque (slot taken,
+    session cancelled); the four outcomes are final.
+Registration on the list:
+    en attente → offre en cours | retirée
+    offre en cours → en attente (declined, or the slot went) | servie (booked)
+                   | sans réponse (offer expired) | retirée
+    sans réponse → retirée;  servie, retirée: final (a person registers again if needed)
 """
 
 from __future__ import annotations
@@ -21,7 +32,7 @@ from django.utils import timezone
 
 from pacte.workflows import Table
 
-from .models import Reservation, Statut
+from .models import Reservation, Statut, StatutInscription, StatutOffre
 
 
 def jour_du_rendez_vous(reservation: Reservation) -> dt.date:
@@ -64,3 +75,27 @@ TRANSITIONS = {
 }
 
 TABLE = Table(moves=TRANSITIONS, labels=Statut, journal="booking.reservation_mark")
+
+
+OF, INS = StatutOffre, StatutInscription
+
+OFFRE_TRANSITIONS: dict[str, set[str]] = {
+    OF.OUVERTE: {OF.ACCEPTEE, OF.REFUSEE, OF.EXPIREE, OF.CADUQUE},
+    OF.ACCEPTEE: set(),
+    OF.REFUSEE: set(),
+    OF.EXPIREE: set(),
+    OF.CADUQUE: set(),
+}
+
+INSCRIPTION_TRANSITIONS: dict[str, set[str]] = {
+    INS.EN_ATTENTE: {INS.OFFRE_EN_COURS, INS.RETIREE},
+    INS.OFFRE_EN_COURS: {INS.EN_ATTENTE, INS.SERVIE, INS.SANS_REPONSE, INS.RETIREE},
+    INS.SANS_REPONSE: {INS.RETIREE},
+    INS.SERVIE: set(),
+    INS.RETIREE: set(),
+}
+
+OFFRE_TABLE = Table(moves=OFFRE_TRANSITIONS, labels=StatutOffre, journal="booking.offre")
+INSCRIPTION_TABLE = Table(
+    moves=INSCRIPTION_TRANSITIONS, labels=StatutInscription, journal="booking.inscription"
+)

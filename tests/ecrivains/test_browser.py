@@ -9,10 +9,10 @@ import pytest
 from playwright.sync_api import expect
 
 from ecrivains import services
-from ecrivains.models import FicheSeance, InscriptionAttente
+from ecrivains.models import FicheSeance
 from nonrecours.models import Observation
 from pacte import sms as sms_backend
-from pacte.booking.models import Reservation, Statut
+from pacte.booking.models import InscriptionAttente, Reservation, Statut
 from pacte.booking.services import reservation_cancel, reservation_create
 from pacte.roles import Role
 from tests.a11y import assert_accessible, assert_valid_html

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from ecrivains import services
 from ecrivains.enums import StatutInscription, StatutOffre
-from ecrivains.models import OffreCreneau
-from pacte.booking.models import CompteurCreneau, Reservation, Retenue, Statut
+from pacte.booking import attente
+from pacte.booking.models import CompteurCreneau, OffreCreneau, Reservation, Retenue, Statut
 from pacte.booking.selectors import creneau_at
 from pacte.booking.services import CreneauIndisponible, reservation_cancel, reservation_create
 from pacte.roles import Role
@@ -91,7 +91,7 @@ def test_declining_or_withdrawing_frees_the_place_for_the_next_person(
 def test_an_expired_offer_frees_its_place_without_any_job(make_permanence, settings):
     """Past the offer's deadline the place reads as free although no job ran; a booker takes it;
     the late acceptance is refused politely and the person goes back on the list."""
-    settings.ECRIVAINS_OFFRE_VALIDITE_HEURES = 2
+    settings.BOOKING_ATTENTE_OFFRE_HEURES = 2
     permanence = make_permanence()
     a = _inscrire(permanence, "A")
     [offre] = services.offres_attribuer(permanence=permanence, debut=slot_of(permanence))
@@ -138,7 +138,7 @@ def test_offers_bookers_and_expiries_racing_never_overbook_nor_refuse_an_in_time
     perimee, *vivantes = offres
     passe = dt.timedelta(hours=3)
     OffreCreneau.objects.filter(pk=perimee.pk).update(expire_at=F("expire_at") - passe)
-    Retenue.objects.filter(cle=services._retenue_cle(perimee)).update(expire_at=F("expire_at") - passe)
+    Retenue.objects.filter(cle=attente.retenue_cle(perimee)).update(expire_at=F("expire_at") - passe)
 
     def citizen(i):
         return lambda: _book(permanence, nom=f"Citoyen {i}")
@@ -172,8 +172,8 @@ def test_offers_bookers_and_expiries_racing_never_overbook_nor_refuse_an_in_time
     en_ligne = actives.filter(compte_en_ligne=True).count() + retenues.filter(en_ligne=True).count()
     assert compteur.places_prises_en_ligne == en_ligne <= 3
     # Every open offer still holds a place; every held place belongs to an open offer.
-    ouvertes = {services._retenue_cle(o) for o in OffreCreneau.objects.filter(statut=StatutOffre.OUVERTE)}
-    assert set(retenues.values_list("cle", flat=True)) <= ouvertes | {services._retenue_cle(perimee)}
+    ouvertes = {attente.retenue_cle(o) for o in OffreCreneau.objects.filter(statut=StatutOffre.OUVERTE)}
+    assert set(retenues.values_list("cle", flat=True)) <= ouvertes | {attente.retenue_cle(perimee)}
     assert {o.inscription.nom for o in vivantes} <= set(actives.values_list("nom", flat=True))
 
 

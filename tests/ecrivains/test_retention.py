@@ -8,8 +8,8 @@ import pytest
 import time_machine
 
 from ecrivains.enums import StatutInscription
-from ecrivains.models import InscriptionAttente, OffreCreneau
-from ecrivains.retention import inscriptions_attente_purge
+from pacte.booking.attente import inscriptions_attente_purge
+from pacte.booking.models import InscriptionAttente, OffreCreneau
 from pacte.journal import journal_record
 from pacte.models import JournalEntry, Notification
 
@@ -21,14 +21,14 @@ JOUR = dt.timedelta(days=1)
 
 def _inscription(permanence, nom, **fields):
     inscription = InscriptionAttente.objects.create(
-        permanence=permanence, nom=nom, telephone="+33612345678", canal="en_ligne", **fields
+        agenda=permanence.agenda, nom=nom, telephone="+33612345678", canal="en_ligne", **fields
     )
     journal_record(action="ecrivains.inscription_create", obj=inscription, message=f"Inscription de {nom}")
     Notification.objects.create(
         canal="sms",
         destinataire="+33612345678",
         corps=f"Bonjour {nom}, un créneau est libre : https://exemple.test/o/secret",
-        object_type="ecrivains.inscriptionattente",
+        object_type="booking.inscriptionattente",
         object_id=str(inscription.pk),
     )
     return inscription
@@ -52,7 +52,7 @@ def liste(make_permanence):
         }
         OffreCreneau.objects.create(
             inscription=rows["retiree"],
-            permanence=permanence,
+            agenda=permanence.agenda,
             debut=NOW + 2 * JOUR,
             expire_at=NOW + JOUR,
             statut="refusee",
@@ -89,7 +89,7 @@ def test_purge_takes_offers_messages_and_journal_text_with_it(liste):
     entries = JournalEntry.objects.filter(action="ecrivains.inscription_create")
     assert {e.message for e in entries if e.object_id in {str(pk) for pk in gone}} == {""}
     assert entries.get(object_id=str(liste["sans_date"].pk)).message == "Inscription de Chloé"
-    assert JournalEntry.objects.filter(action="ecrivains.attente_purge").exists()
+    assert JournalEntry.objects.filter(action="booking.attente_purge").exists()
 
 
 def test_the_purge_is_scheduled_in_beat():
@@ -99,4 +99,4 @@ def test_the_purge_is_scheduled_in_beat():
     app.loader.import_default_modules()
     app.finalize(auto=True)
     tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
-    assert "ecrivains.tasks.inscriptions_attente_purge_task" in tasks
+    assert "pacte.booking.tasks.inscriptions_attente_purge_task" in tasks

@@ -46,7 +46,7 @@ def test_cancelling_a_session_cancels_bookings_and_notifies(
     assert attente.date_souhaitee is None
     assert any("annulée" in str(m) and "+33611223344" in str(m) for m in sms_outbox)
     # No offer is made for a cancelled day.
-    assert not permanence.offres.exists()
+    assert not permanence.agenda.offres_attente.exists()
     # Twice: one record.
     services.seance_cancel(permanence=permanence, date=slot_of(permanence).date(), motif="encore")
     assert SeanceAnnulee.objects.count() == 1

@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from ecrivains import services
 from ecrivains.enums import CanalInscription, StatutInscription, StatutOffre
-from ecrivains.models import InscriptionAttente, OffreCreneau
-from pacte.booking.models import Reservation, Statut
+from pacte.booking.models import InscriptionAttente, OffreCreneau, Reservation, Statut
 from pacte.booking.services import CreneauIndisponible, reservation_cancel, reservation_create
 from pacte.roles import Role
 from tests.concurrency import run_concurrently
@@ -90,7 +89,7 @@ def test_fifo_and_date_wanted(make_permanence):
 
 def test_expired_offer_passes_to_next(make_permanence, settings):
     """An offer not answered in time expires and the slot is offered to the next person."""
-    settings.ECRIVAINS_OFFRE_VALIDITE_HEURES = 2
+    settings.BOOKING_ATTENTE_OFFRE_HEURES = 2
     permanence = make_permanence()
     a = _inscrire(permanence, "A")
     b = _inscrire(permanence, "B")

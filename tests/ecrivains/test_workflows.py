@@ -11,8 +11,8 @@ from django.utils import timezone
 from ecrivains import services
 from ecrivains.enums import StatutInscription as I
 from ecrivains.enums import StatutOffre as O
-from ecrivains.models import OffreCreneau
-from ecrivains.workflows import INSCRIPTION_TABLE, OFFRE_TABLE
+from pacte.booking.models import OffreCreneau
+from pacte.booking.workflows import INSCRIPTION_TABLE, OFFRE_TABLE
 from pacte.models import JournalEntry
 from pacte.workflows import TransitionInterdite, transition
 from tests.workflow_matrix import assert_cell
@@ -42,8 +42,8 @@ def test_tables_are_the_documented_ones():
 def _offre(inscription, **fields):
     return OffreCreneau.objects.create(
         inscription=inscription,
-        permanence=inscription.permanence,
-        debut=slot_of(inscription.permanence),
+        agenda=inscription.agenda,
+        debut=slot_of(inscription.agenda.permanence),
         token_hash=secrets.token_hex(32),
         expire_at=timezone.now() + timezone.timedelta(hours=2),
         **fields,

@@ -17,11 +17,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from ecrivains.models import OffreCreneau
 from ecrivains.services import inscription_create
 from mediation.models import Saisine
 from pacte import secret_links
-from pacte.booking.models import Reservation
+from pacte.booking.models import OffreCreneau, Reservation
 from pacte.booking.selectors import prochain_creneau
 from pacte.booking.services import reservation_create
 from pacte.models import Notification
@@ -174,7 +173,7 @@ def _link_offre(client, agenda, make_permanence, n):  # noqa: F811
     token, hashed = token_new()
     OffreCreneau.objects.create(
         inscription=inscription,
-        permanence=permanence,
+        agenda=permanence.agenda,
         debut=slot_of(permanence),
         token_hash=hashed,
         expire_at=timezone.now() + timezone.timedelta(hours=2),
