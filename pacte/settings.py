@@ -443,6 +443,8 @@ PARTENAIRE_VISIBILITE_JOURS = env_int("PARTENAIRE_VISIBILITE_JOURS", 30)
 # (docs/registre-traitements.md).
 BOOKING_ATTENTE_OFFRE_HEURES = env_int("BOOKING_ATTENTE_OFFRE_HEURES", 2)
 BOOKING_ATTENTE_RETENTION_JOURS = env_int("BOOKING_ATTENTE_RETENTION_JOURS", 30)
+# The staff calendar feed (ICS) shows the appointments from N days back to the agendas' horizon.
+BOOKING_FLUX_JOURS_PASSES = env_int("BOOKING_FLUX_JOURS_PASSES", 30)
 
 # Attachments received with a form re-shown for an error are kept this long (hours) for it.
 UPLOADS_TEMPORAIRES_HEURES = env_int("UPLOADS_TEMPORAIRES_HEURES", 24)
@@ -526,5 +528,7 @@ RATELIMITS = {
     "partenaire": env("RATELIMIT_PARTENAIRE", "30/h"),
     # Per secret link, not per IP: wrong identity answers or uses of one link (pacte.secret_links).
     "lien": env("RATELIMIT_LIEN", "5/h"),
+    # Per staff calendar feed (ICS), whatever the IP: calendar apps poll from shared servers.
+    "flux_agenda": env("RATELIMIT_FLUX_AGENDA", "60/h"),
 }
 RATELIMIT_TRUST_X_FORWARDED_FOR = env_bool("RATELIMIT_TRUST_X_FORWARDED_FOR", False)

@@ -267,9 +267,9 @@ def verified_login():
     return do_login
 
 
-@pytest.fixture
-def autre_ecrivain_objects(make_user):
-    """Another écrivain's permanence (agenda) and an appointment on it."""
+def ecrivain_with_appointment(make_user, *, structure, lieu, titre, heure, nom, prenom):
+    """A new écrivain public with a one-hour permanence on the next business day at `heure` (an
+    int) in the lieu of slug `lieu`, and one appointment on it. Returns (permanence, reservation)."""
     import datetime as dt
 
     from ecrivains.models import EcrivainPublic
@@ -280,22 +280,36 @@ def autre_ecrivain_objects(make_user):
     from pacte.roles import Role
     from tests.ecrivains.conftest import jour_ouvre
 
-    autre = make_user(Role.ECRIVAIN)
-    EcrivainPublic.objects.create(user=autre, structure="Autre association")
+    ecrivain = make_user(Role.ECRIVAIN)
+    EcrivainPublic.objects.create(user=ecrivain, structure=structure)
     day = jour_ouvre()
     permanence = permanence_create(
-        lieu=Lieu.objects.get(slug="mairie-du-3e-arrondissement"),
-        titre="Permanence d'un autre écrivain",
-        regles=[Regle(dt.time(10), dt.time(11), date=day)],
+        lieu=Lieu.objects.get(slug=lieu),
+        titre=titre,
+        regles=[Regle(dt.time(heure), dt.time(heure + 1), date=day)],
         capacite=1,
         places_agents=0,
         delai_min_heures=0,
         langues=[],
         themes=[],
-        ecrivains=[autre.ecrivain_public],
+        ecrivains=[ecrivain.ecrivain_public],
     )
-    debut = dt.datetime.combine(day, dt.time(10), tzinfo=local_tz())
+    debut = dt.datetime.combine(day, dt.time(heure), tzinfo=local_tz())
     reservation, _ = reservation_create(
-        agenda=permanence.agenda, debut=debut, nom="Иванов", prenom="Cœur", email="c@example.org"
+        agenda=permanence.agenda, debut=debut, nom=nom, prenom=prenom, email="c@example.org"
     )
     return permanence, reservation
+
+
+@pytest.fixture
+def autre_ecrivain_objects(make_user):
+    """Another écrivain's permanence (agenda) and an appointment on it."""
+    return ecrivain_with_appointment(
+        make_user,
+        structure="Autre association",
+        lieu="mairie-du-3e-arrondissement",
+        titre="Permanence d'un autre écrivain",
+        heure=10,
+        nom="Иванов",
+        prenom="Cœur",
+    )

@@ -33,6 +33,12 @@ def liens(user) -> list[Lien]:
             "Inscrire un appelant quand tout est complet ; appeler les personnes à qui une place est proposée.",
             "Rendez-vous",
         ),
+        Lien(
+            "Mon agenda dans mon calendrier",
+            reverse("booking:agent_calendrier"),
+            "Voir mes rendez-vous dans Outlook, Google Agenda, Thunderbird ou sur mon téléphone.",
+            "Rendez-vous",
+        ),
     ]
 
 

@@ -15,43 +15,8 @@ from pacte.models import Canal
 from pacte.notifications import Personne, attachment, notify_person
 from pacte.site import absolute_url
 
+from .ics import ics_bytes
 from .models import Reservation
-
-
-def ics_bytes(reservation: Reservation) -> bytes:
-    """An iCalendar file (one VEVENT) for the appointment, made with `icalendar`."""
-    import icalendar
-
-    agenda = reservation.agenda
-    lieu = agenda.lieu
-    cal = icalendar.Calendar()
-    cal.add("prodid", "-//Ville de Lyon//Pacte usagers//FR")
-    cal.add("version", "2.0")
-    cal.add("method", "PUBLISH")
-    event = icalendar.Event()
-    event.add("uid", f"{reservation.uuid}@pacte.lyon.fr")
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", reservation.debut)
-    event.add("dtend", reservation.fin)
-    event.add("summary", f"Rendez-vous : {agenda.titre}")
-    event.add("location", ", ".join(p for p in [lieu.nom, lieu.adresse_complete] if p))
-    description = [f"Référence : {reservation.reference}"]
-    if agenda.a_apporter_liste:
-        description.append("À apporter : " + " ; ".join(agenda.a_apporter_liste))
-    if lieu.telephone:
-        description.append(f"Contact : {lieu.telephone}")
-    event.add("description", "\n".join(description))
-    if reservation.statut == "annulee":
-        event.add("status", "CANCELLED")
-    else:
-        event.add("status", "CONFIRMED")
-    alarm = icalendar.Alarm()
-    alarm.add("action", "DISPLAY")
-    alarm.add("description", f"Rendez-vous : {agenda.titre}")
-    alarm.add("trigger", dt.timedelta(hours=-2))
-    event.add_component(alarm)
-    cal.add_component(event)
-    return cal.to_ical()
 
 
 def _context(reservation: Reservation, **extra) -> dict:
@@ -178,7 +143,6 @@ def notify_reminder(*, reservation: Reservation) -> None:
 
 __all__ = [
     "cle_annulation",
-    "ics_bytes",
     "notify_cancellation",
     "notify_confirmation",
     "notify_move",

@@ -526,3 +526,50 @@ class OffreCreneau(models.Model):
     @property
     def is_open(self) -> bool:
         return self.statut == StatutOffre.OUVERTE and self.expire_at > timezone.now()
+
+
+class FluxAgendaQuerySet(models.QuerySet):
+    def actifs(self):
+        """Links not revoked."""
+        return self.filter(revoque_at__isnull=True)
+
+
+class FluxAgenda(models.Model):
+    """A staff member's secret link to the ICS feed of the agendas they work (`pacte.booking.ics`).
+
+    Calendar apps cannot sign in: the feed's URL carries a token (`pacte.secret_links.token_new`),
+    shown once when created, stored here as its SHA-256 hash only. At most one live link per
+    person (a partial unique constraint): creating another revokes the previous one (rotation).
+    A revoked row stays as the trace of the link (who, created, revoked, last read), never its token.
+    What the feed shows is read at each request through the engine's scope
+    (`selectors.reservations_visible_to`): a person who changes lieu or role sees their feed follow.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="flux_agenda",
+        verbose_name=_("personne"),
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now, editable=False)
+    revoque_at = models.DateTimeField(_("supprimé le"), null=True, blank=True)
+    # The last time a calendar app read the feed (at most one write every few minutes).
+    lu_at = models.DateTimeField(_("dernière lecture"), null=True, blank=True)
+
+    objects = FluxAgendaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("lien d'agenda (ICS)")
+        verbose_name_plural = _("liens d'agenda (ICS)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(revoque_at__isnull=True), name="flux_agenda_un_lien_actif"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        etat = f"supprimé le {self.revoque_at:%d/%m/%Y}" if self.revoque_at else "actif"
+        return f"Lien d'agenda de {self.user} ({etat})"

@@ -33,6 +33,7 @@ from .models import (
     Agenda,
     CompteurCreneau,
     Fermeture,
+    FluxAgenda,
     RegleOuverture,
     Reservation,
     Retenue,
@@ -603,6 +604,9 @@ __all__ = [
     "creneau_at",
     "creneaux_disponibles",
     "creneaux_ouverts",
+    "flux_agenda_by_token",
+    "flux_agenda_of",
+    "flux_agenda_reservations",
     "planning",
     "prochain_creneau",
     "prochains_creneaux",
@@ -659,3 +663,54 @@ def reservations_visible_to(user):
     return Reservation.objects.filter(agenda__in=agendas_visible_to(user)).select_related(
         "agenda__lieu__arrondissement", "cree_par"
     )
+
+
+# --- staff calendar feeds (ICS) ------------------------------------------------------------------
+
+
+def flux_agenda_of(user) -> FluxAgenda | None:
+    """The live calendar-feed link of `user`, or None."""
+    return FluxAgenda.objects.actifs().filter(user=user).first()
+
+
+def flux_agenda_by_token(token: str | None) -> FluxAgenda | None:
+    """The live link of a feed token (its owner loaded), or None when the token is unknown,
+    malformed or revoked, or its owner's account is closed."""
+    from pacte.secret_links import lookup
+
+    return lookup(FluxAgenda.objects.actifs().filter(user__is_active=True).select_related("user"), token)
+
+
+def flux_agenda_reservations(user) -> list[Reservation]:
+    """The appointments of a staff feed: every reservation (cancelled ones included) on the agendas
+    `user` works — the engine's one scope, `agendas_visible_to` —, from
+    `BOOKING_FLUX_JOURS_PASSES` days ago to each agenda's booking horizon, agenda and lieu loaded,
+    contact details and notes not even read. One query whatever the volume (the horizon is
+    applied in Python: no slot is booked beyond it, so SQL reads next to nothing more)."""
+    now = timezone.now()
+    reservations = (
+        Reservation.objects.filter(
+            agenda__in=agendas_visible_to(user),
+            debut__gte=now - dt.timedelta(days=settings.BOOKING_FLUX_JOURS_PASSES),
+        )
+        .select_related("agenda__lieu__arrondissement")
+        .only(
+            "uuid",
+            "reference",
+            "debut",
+            "fin",
+            "canal",
+            "statut",
+            "prenom",
+            "nom",
+            "updated_at",
+            "agenda__titre",
+            "agenda__horizon_jours",
+            "agenda__lieu__nom",
+            "agenda__lieu__adresse",
+            "agenda__lieu__code_postal",
+            "agenda__lieu__arrondissement__code_postal",
+        )
+        .order_by("debut", "pk")
+    )
+    return [r for r in reservations if r.debut < now + dt.timedelta(days=r.agenda.horizon_jours)]

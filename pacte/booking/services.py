@@ -26,7 +26,7 @@ from pacte.secret_links import reference_new, token_new
 from pacte.workflows import TransitionInterdite, transition
 
 from . import hooks
-from .models import Agenda, Besoin, Canal, CompteurCreneau, Reservation, Retenue, Statut
+from .models import Agenda, Besoin, Canal, CompteurCreneau, FluxAgenda, Reservation, Retenue, Statut
 from .selectors import (
     ANNULATION_RETENUE,
     Creneau,
@@ -750,3 +750,75 @@ def reservations_anonymise(*, now: dt.datetime | None = None, days: int | None =
             actor_label="tâche de conservation",
         )
     return len(ids)
+
+
+# --- staff calendar feeds (ICS) ------------------------------------------------------------------
+
+FLUX_LU_PAS = dt.timedelta(minutes=5)
+"""`FluxAgenda.lu_at` is written at most this often (a calendar app may poll every minute)."""
+
+
+def flux_agenda_create(*, user) -> tuple[FluxAgenda, str]:
+    """Give `user` a new secret link to their calendar feed; return the link's row and its token,
+    to show once (only its hash is kept). A live link is revoked in the same transaction (rotation:
+    one live link per person). Journaled (`booking.flux_agenda_cree` or `…_renouvele`) and told to
+    the person by email (a link they did not create does not go unnoticed); the email never
+    carries the token."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from pacte.notifications import Personne, notify_person
+    from pacte.site import absolute_url
+
+    with transaction.atomic():
+        # One live link per person: concurrent creations for the same account are serialised here
+        # (the partial unique constraint is the last line of defence).
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        now = timezone.now()
+        remplace = FluxAgenda.objects.actifs().filter(user=user).update(revoque_at=now)
+        token, hashed = token_new()
+        flux = FluxAgenda.objects.create(user=user, token_hash=hashed, created_at=now)
+        journal_record(
+            action="booking.flux_agenda_renouvele" if remplace else "booking.flux_agenda_cree",
+            actor=user,
+            obj=flux,
+            message="nouveau lien d'agenda, l'ancien ne fonctionne plus"
+            if remplace
+            else "lien d'agenda créé",
+        )
+        notify_person(
+            personne=Personne(nom=user.get_full_name(), email=user.email),
+            message="booking/flux_agenda_cree",
+            sujet="Un lien vers votre agenda a été créé",
+            context={
+                "quand": timezone.localtime(now),
+                "remplace": bool(remplace),
+                "page": absolute_url(reverse("booking:agent_calendrier")),
+            },
+            obj=flux,
+        )
+    return flux, token
+
+
+def flux_agenda_revoke(*, user) -> bool:
+    """Revoke `user`'s live calendar-feed link (the feed answers 404 from now on). Journaled
+    (`booking.flux_agenda_revoque`). False when there was none (nothing recorded)."""
+    with transaction.atomic():
+        flux = FluxAgenda.objects.actifs().select_for_update().filter(user=user).first()
+        if flux is None:
+            return False
+        flux.revoque_at = timezone.now()
+        flux.save(update_fields=["revoque_at"])
+        journal_record(
+            action="booking.flux_agenda_revoque", actor=user, obj=flux, message="lien d'agenda supprimé"
+        )
+    return True
+
+
+def flux_agenda_read(*, flux: FluxAgenda) -> None:
+    """Note that a calendar app has just read the feed of `flux` (one UPDATE, a write every
+    `FLUX_LU_PAS` at most), so its owner sees on their page that the subscription works."""
+    now = timezone.now()
+    FluxAgenda.objects.filter(pk=flux.pk).filter(
+        Q(lu_at__isnull=True) | Q(lu_at__lt=now - FLUX_LU_PAS)
+    ).update(lu_at=now)

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", views.accueil, name="accueil"),
     path("agent/", views.agent_accueil, name="agent_accueil"),
     path("agent/planning/", views.planning, name="planning"),
+    path("agent/mon-calendrier/", views.agent_calendrier, name="agent_calendrier"),
+    path("agenda-agent/<str:token>.ics", views.flux_agenda, name="flux_agenda"),
     path("agent/rendez-vous/<uuid:uuid>/", views.agent_reservation, name="agent_reservation"),
     path("agent/rendez-vous/<uuid:uuid>/presence/", views.marquer, name="marquer"),
     path("agent/rendez-vous/<uuid:uuid>/annuler/", views.agent_annuler, name="agent_annuler"),
@@ -51,4 +53,5 @@ PUBLIC = [
     "attente_inscription",
     "attente_merci",
     "attente_offre",
+    "flux_agenda",
 ]

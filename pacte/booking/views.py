@@ -28,7 +28,7 @@ from pacte.notifications import canaux, canaux_phrase, notifications_about, tach
 from pacte.parsing import parse_date, parse_int, parse_slot
 from pacte.partenaires import Reserve, organisation_of, pour_une_personne
 from pacte.phones import phone_display
-from pacte.ratelimit import client_ip, hit, ratelimit, refused
+from pacte.ratelimit import client_ip, hit, parse_rate, rate_for, ratelimit, refused
 from pacte.roles import Role, profil_of
 from pacte.site import absolute_url
 from pacte.workflows import TransitionInterdite
@@ -43,10 +43,14 @@ from .forms import (
     ReservationForm,
 )
 from .hooks import attente_of
-from .messages import ics_bytes, personne
+from .ics import flux_bytes, ics_bytes
+from .messages import personne
 from .models import Agenda, Canal, CanalInscription, InscriptionAttente, OffreCreneau, Reservation, Statut
 from .services import (
     CreneauIndisponible,
+    flux_agenda_create,
+    flux_agenda_read,
+    flux_agenda_revoke,
     new_idempotency_key,
     reservation_cancel,
     reservation_create,
@@ -1086,3 +1090,66 @@ def attente_offre_agent(request, uuid):
     )
     messages.add_message(request, getattr(messages, niveau.upper()), message)
     return redirect("booking:attente_agent")
+
+
+# --- staff calendar feed (ICS) ---------------------------------------------------------------------
+
+
+def _texte(text: str, *, status: int) -> HttpResponse:
+    """A short plain-text answer (a calendar app shows it, if anything, as the reason of a failure)."""
+    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+
+
+@login_not_required
+@require_safe
+def flux_agenda(request, token):
+    """A staff member's calendar feed, read by their calendar app through the secret link (calendar
+    apps cannot sign in). Unknown, revoked or closed-account token: 404. Each link may be read
+    `RATELIMITS["flux_agenda"]` times per window, whatever the IP (calendar services poll from
+    shared servers): beyond, a 429 with Retry-After. Never cached, never indexed."""
+    if secret_links.token_valid_form(token) and not hit("flux_agenda", secret_links.token_hash(token)):
+        response = _texte("Ce lien d'agenda a été lu trop souvent : réessayez plus tard.", status=429)
+        response["Retry-After"] = str(parse_rate(rate_for("flux_agenda"))[1])
+    elif (flux := selectors.flux_agenda_by_token(token)) is None:
+        response = _texte("Ce lien d'agenda n'existe pas ou a été supprimé.", status=404)
+    else:
+        response = HttpResponse(
+            flux_bytes(selectors.flux_agenda_reservations(flux.user)),
+            content_type="text/calendar; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'inline; filename="mes-rendez-vous.ics"'
+        flux_agenda_read(flux=flux)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@role_required(*STAFF)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def agent_calendrier(request):
+    """« Mon agenda dans mon calendrier »: how to subscribe, create the secret link (shown once, on
+    the answer to the POST), replace it, or delete it after a confirmation step (works without JS)."""
+    page = reverse("booking:agent_calendrier")
+    action = request.POST.get("action") if request.method == "POST" else request.GET.get("action")
+    flux = selectors.flux_agenda_of(request.user)
+    context = {"flux": flux, "jours_passes": settings.BOOKING_FLUX_JOURS_PASSES}
+    if request.method == "POST":
+        if action == "creer":
+            flux, token = flux_agenda_create(user=request.user)
+            lien = absolute_url(reverse("booking:flux_agenda", args=[token]))
+            context.update(flux=flux, lien=lien, webcal="webcal://" + lien.split("://", 1)[1])
+        elif action == "supprimer":
+            if flux_agenda_revoke(user=request.user):
+                messages.success(
+                    request, "Votre lien d'agenda est supprimé : aucune application ne peut plus le lire."
+                )
+            return redirect(page)
+        else:
+            return redirect(page)
+    elif action == "supprimer" and flux is not None:
+        context["confirmer"] = True
+    agendas = list(selectors.agendas_for_agent(request.user)[:11])
+    context.update(agendas=agendas[:10], autres_agendas=len(agendas) > 10)
+    return render(request, "booking/agent_calendrier.html", context)
