@@ -9,6 +9,7 @@ import random
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from pacte.secret_links import reference_new, token_new
 
@@ -95,17 +96,25 @@ class PlacesDemo:
 
     def __init__(self):
         self.rows: dict = {}
+        self.charges: set[int] = set()
+
+    def charger(self, agenda: Agenda) -> None:
+        """Read the agenda's existing counters in one query (not one per slot)."""
+        for row in CompteurCreneau.objects.filter(agenda=agenda):
+            self.rows[(agenda.pk, row.debut)] = row
+        self.charges.add(agenda.pk)
 
     def _row(self, agenda: Agenda, debut: dt.datetime) -> CompteurCreneau:
         key = (agenda.pk, debut)
         if key not in self.rows:
-            self.rows[key] = CompteurCreneau.objects.filter(agenda=agenda, debut=debut).first() or (
-                CompteurCreneau(
-                    agenda=agenda,
-                    debut=debut,
-                    capacite=agenda.capacite,
-                    capacite_en_ligne=agenda.capacite_en_ligne,
-                )
+            existing = None
+            if agenda.pk not in self.charges:
+                existing = CompteurCreneau.objects.filter(agenda=agenda, debut=debut).first()
+            self.rows[key] = existing or CompteurCreneau(
+                agenda=agenda,
+                debut=debut,
+                capacite=agenda.capacite,
+                capacite_en_ligne=agenda.capacite_en_ligne,
             )
         return self.rows[key]
 
@@ -159,6 +168,9 @@ def reservations_demo(
     rng.shuffle(slots)
     created = 0
     places = PlacesDemo()
+    places.charger(agenda)
+    rows: list[Reservation] = []
+    references: set[str] = set()
     with transaction.atomic():
         for creneau, is_past in slots:
             if created >= n:
@@ -172,27 +184,37 @@ def reservations_demo(
                 statut = rng.choices([Statut.CONFIRMEE, Statut.ANNULEE], weights=[9, 1])[0]
             prenom, nom = rng.choice(PRENOMS), rng.choice(NOMS)
             _token, hashed = token_new()
-            Reservation.objects.create(
-                reference=reference_new("RDV"),
-                agenda=agenda,
-                debut=creneau.debut,
-                fin=creneau.fin,
-                canal=Canal.EN_LIGNE if en_ligne else rng.choice([Canal.TELEPHONE, Canal.GUICHET]),
-                statut=statut,
-                nom=nom,
-                prenom=prenom,
-                telephone=f"+3361234{rng.randint(0, 9999):04d}",
-                email=f"{prenom.lower()}.{rng.randint(1, 999)}@exemple.invalid" if rng.random() < 0.6 else "",
-                besoins=rng.sample(Besoin.values, k=1) if rng.random() < 0.2 else [],
-                token_hash=hashed,
-                token_expire_at=creneau.fin + dt.timedelta(days=7),
-                compte_en_ligne=en_ligne,
-                annulee_at=now if statut == Statut.ANNULEE else None,
-                rappel_envoye_at=creneau.debut - dt.timedelta(hours=24) if is_past else None,
+            reference = reference_new("RDV")
+            while reference in references:  # unique within the batch (one INSERT for all)
+                reference = reference_new("RDV")
+            references.add(reference)
+            rows.append(
+                Reservation(
+                    reference=reference,
+                    agenda=agenda,
+                    debut=creneau.debut,
+                    fin=creneau.fin,
+                    canal=Canal.EN_LIGNE if en_ligne else rng.choice([Canal.TELEPHONE, Canal.GUICHET]),
+                    statut=statut,
+                    nom=nom,
+                    prenom=prenom,
+                    telephone=f"+3361234{rng.randint(0, 9999):04d}",
+                    email=f"{prenom.lower()}.{rng.randint(1, 999)}@exemple.invalid"
+                    if rng.random() < 0.6
+                    else "",
+                    besoins=rng.sample(Besoin.values, k=1) if rng.random() < 0.2 else [],
+                    token_hash=hashed,
+                    token_expire_at=creneau.fin + dt.timedelta(days=7),
+                    compte_en_ligne=en_ligne,
+                    annulee_at=now if statut == Statut.ANNULEE else None,
+                    rappel_envoye_at=creneau.debut - dt.timedelta(hours=24) if is_past else None,
+                )
             )
             if statut != Statut.ANNULEE:
                 places.prendre(agenda, creneau.debut, en_ligne=en_ligne)
             created += 1
+        # In bulk, with their history rows (G6, as one `create` each would write them).
+        bulk_create_with_history(rows, Reservation, batch_size=500)
         places.save()
         _partenaire_demo(agenda, now=now)
     return created

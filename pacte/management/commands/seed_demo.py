@@ -8,6 +8,9 @@ from pacte.discovery import app_modules
 
 class Command(BaseCommand):
     help = "Charge un jeu de démonstration fictif (comptes, dossiers, rendez-vous). Jamais en production."
+    # `make run` and `make stack` run `migrate` just before, which ran the system checks: not twice
+    # (they import every URL module, a good part of the command's start-up).
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=int, default=1, help="Multiplie les volumes (benchmarks).")
