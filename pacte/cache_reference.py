@@ -1,11 +1,15 @@
 """Reference content cached across requests, invalidated on save (#18.2).
 
 Reference content (opening rules, closures, lieux…) changes a few times a week and is read on
-every public page. `cached_many(name, keys, load)` keeps it in the default cache under a version
+every public page. `cached_many(name, keys, load)` (or `cached(name, key, load)` for one entry,
+a rendered fragment for instance) keeps it in the default cache under a version
 number per `name`; `invalidate_on_change(name, *models)` bumps that version on every save and
 delete of those models (Django signals), so that an edit shows on the next request, in every web
 process (the cache is Redis in production). Code that changes these models without signals
 (`QuerySet.update`, `bulk_create`, raw SQL) must call `bump(name)` itself.
+
+Each process also keeps its own copy of the entries it read, under the version it read them
+with: a page then costs one round trip to the shared cache per name (the version), not two.
 
 Redis away never breaks a page (#13.3): a cache that cannot be read or written is skipped and the
 content is computed from the database; an edit whose version bump fails is logged, and cached
@@ -19,11 +23,13 @@ across gunicorn workers.
 from __future__ import annotations
 
 import logging
+import pickle
+import time
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 TIMEOUT = 3600
 
@@ -41,9 +47,36 @@ def _version_key(name: str) -> str:
 def version(name: str) -> int:
     current = cache.get(_version_key(name))
     if current is None:
-        cache.add(_version_key(name), 1, None)
+        # A first version that no earlier one can equal, even after Redis lost its keys: the
+        # process-local copies (below) of an older "version 1" must never be read again.
+        cache.add(_version_key(name), time.time_ns() // 1000, None)
         current = cache.get(_version_key(name), 1)
     return current
+
+
+# Process-local copies of the entries, by name: (version, {key: (expires, pickled value)}). The
+# version is still read from the shared cache on every use, so an edit in any process is seen at
+# once; only the second round trip (the entry) and its transfer are saved. Each use unpickles its
+# own copy: no object is shared between requests or threads.
+_local: dict[str, tuple[int, dict]] = {}
+LOCAL_MAX = 2000  # entries per name kept in each process
+
+
+def _local_get(name: str, current: int, key: str):
+    held = _local.get(name)
+    if held is None or held[0] != current:
+        return None
+    entry = held[1].get(key)
+    if entry is None or entry[0] < time.monotonic():
+        return None
+    return pickle.loads(entry[1])  # noqa: S301 - bytes this process pickled itself
+
+
+def _local_set(name: str, current: int, key: str, value) -> None:
+    held = _local.get(name)
+    if held is None or held[0] != current or len(held[1]) >= LOCAL_MAX:
+        held = _local[name] = (current, {})
+    held[1][key] = (time.monotonic() + TIMEOUT, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
 
 
 def bump(name: str) -> None:
@@ -64,12 +97,20 @@ def cached_many(name: str, keys: Iterable, load: Callable[[list], dict]) -> dict
     if not enabled():
         return load(keys)
     try:
-        prefix = f"pacte:ref:{name}:{version(name)}:"
-        found = cache.get_many([f"{prefix}{k}" for k in keys])
+        current = version(name)
+        result = {}
+        for k in keys:
+            held = _local_get(name, current, f"many:{k}")
+            if held is not None:
+                result[k] = held[0]
+        local = set(result)
+        prefix = f"pacte:ref:{name}:{current}:"
+        if len(result) < len(keys):
+            found = cache.get_many([f"{prefix}{k}" for k in keys if k not in result])
+            result.update({k: found[f"{prefix}{k}"] for k in keys if f"{prefix}{k}" in found})
     except Exception:  # cache (Redis) unavailable: straight from the database, never a 500
         logger.warning("reference cache unavailable: %s read from the database", name)
         return load(keys)
-    result = {k: found[f"{prefix}{k}"] for k in keys if f"{prefix}{k}" in found}
     missing = [k for k in keys if k not in result]
     if missing:
         loaded = load(missing)
@@ -78,17 +119,51 @@ def cached_many(name: str, keys: Iterable, load: Callable[[list], dict]) -> dict
         except Exception:
             logger.warning("reference cache unavailable: %s not stored", name)
         result.update(loaded)
+    for k in keys:
+        if k not in local:
+            _local_set(name, current, f"many:{k}", (result[k],))  # a tuple: None values are kept too
     return result
 
 
+def cached(name: str, key: str, load: Callable[[], object]) -> object:
+    """One entry of `name`: from the cache, else `load()` (stored unless it is None: an unknown
+    key, a slug typed at random, costs the database each time but never fills the cache). For a
+    page fragment of reference content, `load` renders it (`render_to_string`): the page then
+    costs no query and no template work for that part (#18.2)."""
+    if not enabled():
+        return load()
+    try:
+        current = version(name)
+        value = _local_get(name, current, key)
+        if value is not None:
+            return value
+        full_key = f"pacte:ref:{name}:{current}:{key}"
+        value = cache.get(full_key)
+    except Exception:  # cache (Redis) unavailable: straight from the database, never a 500
+        logger.warning("reference cache unavailable: %s read from the database", name)
+        return load()
+    if value is None:
+        value = load()
+        if value is not None:
+            try:
+                cache.set(full_key, value, TIMEOUT)
+            except Exception:
+                logger.warning("reference cache unavailable: %s not stored", name)
+    if value is not None:
+        _local_set(name, current, key, value)
+    return value
+
+
 def invalidate_on_change(name: str, *models) -> None:
-    """Bump `name` whenever an instance of one of `models` is saved or deleted."""
+    """Bump `name` whenever an instance of one of `models` is saved or deleted, or the links of a
+    many-to-many `through` model among them change (`.add()`, `.set()`, `.clear()`)."""
 
     def receiver(sender, **kwargs):
-        bump(name)
+        if kwargs.get("action", "post_").startswith("post_"):
+            bump(name)
 
     for model in models:
-        for signal in (post_save, post_delete):
+        for signal in (post_save, post_delete, m2m_changed):
             signal.connect(
                 receiver, sender=model, weak=False, dispatch_uid=f"pacte-ref-{name}-{model.__name__}"
             )

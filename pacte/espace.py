@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from pacte.discovery import app_modules
 
@@ -39,11 +40,17 @@ def _modules():
 
 def nav_items() -> list[tuple[str, str]]:
     """The main menu: each app's `NAV` items, ordered by the app's `NAV_RANG` (stable sort)."""
-    return [
+    return list(_nav_items(tuple(_modules()), get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF))
+
+
+@cache
+def _nav_items(modules: tuple, prefix: str, *urlconf) -> tuple[tuple[str, str], ...]:
+    # Built once per process (and URL prefix), not on every page: the menu is on all of them (#18.2).
+    return tuple(
         (label, reverse(name))
-        for module in sorted(_modules(), key=lambda m: getattr(m, "NAV_RANG", NAV_RANG_DEFAUT))
+        for module in sorted(modules, key=lambda m: getattr(m, "NAV_RANG", NAV_RANG_DEFAUT))
         for label, name in getattr(module, "NAV", [])
-    ]
+    )
 
 
 def plan_items() -> list[tuple[str, str]]:

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, DateTimeField, F, Func, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -192,17 +192,12 @@ class _Calendrier:
             # fold=0, so the wall-clock time identifies them. SQLite (`make run`) has no timezone():
             # there the conversion happens in Python. Places held by an expired hold are free
             # again: they are subtracted here, in the same query (G3 holds, see `Retenue`).
-            counters = _compteurs_libres_des_retenues_expirees(
-                CompteurCreneau.objects.filter(agenda_id__in=ids, debut__gte=start, debut__lt=end)
-            )
             if connection.vendor == "postgresql":
-                local = Func(
-                    Value(settings.TIME_ZONE), F("debut"), function="timezone", output_field=DateTimeField()
-                )
-                rows = counters.annotate(local=local).values_list(
-                    "agenda_id", "local", "_prises", "_en_ligne"
-                )
+                rows = _compteurs_postgresql(ids, start, end, now=timezone.now())
             else:
+                counters = _compteurs_libres_des_retenues_expirees(
+                    CompteurCreneau.objects.filter(agenda_id__in=ids, debut__gte=start, debut__lt=end)
+                )
                 rows = [
                     (agenda_id, debut.astimezone(self.tz).replace(tzinfo=None), prises, en_ligne)
                     for agenda_id, debut, prises, en_ligne in counters.values_list(
@@ -302,6 +297,27 @@ class _Calendrier:
             day += un_jour
 
 
+def _compteurs_postgresql(ids: list[int], start: dt.datetime, end: dt.datetime, *, now: dt.datetime):
+    """(agenda id, naive local start, places taken, online places taken) of the counters of `ids`
+    between two instants, the expired holds not counted: `_compteurs_libres_des_retenues_expirees`
+    in one SQL statement written once. The day page reads it on every request, and building the
+    same query through the ORM (two correlated subqueries) cost more than running it (#18.2)."""
+    compteur, retenue = CompteurCreneau._meta.db_table, Retenue._meta.db_table
+    sql = f"""
+        SELECT c.agenda_id, timezone(%s, c.debut),
+               c.places_prises - COALESCE(e.n, 0), c.places_prises_en_ligne - COALESCE(e.n_en_ligne, 0)
+        FROM {compteur} c
+        LEFT JOIN LATERAL (
+            SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE r.en_ligne) AS n_en_ligne
+            FROM {retenue} r WHERE r.compteur_id = c.id AND r.expire_at <= %s
+        ) e ON TRUE
+        WHERE c.agenda_id = ANY(%s) AND c.debut >= %s AND c.debut < %s
+    """  # noqa: S608 - table names from the models, values as parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [settings.TIME_ZONE, now, list(ids), start, end])
+        return cursor.fetchall()
+
+
 def _compteurs_libres_des_retenues_expirees(counters):
     """Annotate `_prises` / `_en_ligne`: the places taken on each counter, not counting the holds
     that have expired (not yet reclaimed, they still occupy the row but not the slot)."""
@@ -341,6 +357,7 @@ def creneaux_disponibles(
     pour_agent: bool = False,
     now: dt.datetime | None = None,
     inclure_complets: bool = False,
+    compter: bool = True,
 ) -> dict[dt.date, list[Creneau]]:
     """Free slots of `agenda` for each day from `debut` to `fin` included (days without slots omitted).
 
@@ -348,12 +365,14 @@ def creneaux_disponibles(
     and only the online places (capacity minus the places reserved for agents, G2). Agents see
     every slot that has not ended yet, within the horizon, with the whole capacity. Three queries.
     `inclure_complets=True` keeps full slots (places_restantes = 0), for agent screens.
+    `compter=False` (with `inclure_complets`): the open slots without reading the counters, one
+    query fewer; `places_restantes` is then the slot's capacity, not what is left.
     """
     now = now or timezone.now()
     debut, fin, earliest = _fenetre(agenda, debut=debut, fin=fin, pour_agent=pour_agent, now=now)
     if fin < debut or not agenda.is_active:
         return {}
-    calendrier = _Calendrier([agenda], debut=debut, fin=fin, compteurs=True)
+    calendrier = _Calendrier([agenda], debut=debut, fin=fin, compteurs=compter or not inclure_complets)
     result: dict[dt.date, list[Creneau]] = {}
     for day, creneau in calendrier.libres(
         agenda,
@@ -463,13 +482,25 @@ def prochain_creneau(agenda: Agenda, *, pour_agent: bool = False) -> Creneau | N
 
 
 def creneau_at(
-    agenda: Agenda, *, debut: dt.datetime, pour_agent: bool = False, inclure_complets: bool = False
+    agenda: Agenda,
+    *,
+    debut: dt.datetime,
+    pour_agent: bool = False,
+    inclure_complets: bool = False,
+    compter: bool = True,
 ) -> Creneau | None:
     """The slot starting at `debut` if it is open and has a free place for the asker, else None.
-    `inclure_complets=True`: if it is open to the asker, full or not (its `places_restantes` may be 0)."""
+    `inclure_complets=True`: if it is open to the asker, full or not (its `places_restantes` may be 0);
+    with `compter=False` as well, the counters are not read (for callers that take the place
+    through the counter anyway: one query fewer, `places_restantes` meaningless)."""
     day = timezone.localtime(debut, local_tz()).date()
     for creneau in creneaux_disponibles(
-        agenda, debut=day, fin=day, pour_agent=pour_agent, inclure_complets=inclure_complets
+        agenda,
+        debut=day,
+        fin=day,
+        pour_agent=pour_agent,
+        inclure_complets=inclure_complets,
+        compter=compter,
     ).get(day, []):
         if creneau.debut == debut:
             return creneau
@@ -515,6 +546,22 @@ def reservation_by_reference(reference: str) -> Reservation | None:
     """The reservation with this human reference whose link is still valid (recovery path), or None."""
     reference = (reference or "").strip().upper()[:20]
     return _liens_valides().filter(reference=reference).first() if reference else None
+
+
+AGENDAS_PUBLICS = "booking-agendas"  # the public agendas with their lieu, in pacte.cache_reference
+
+
+def agenda_public(uuid) -> Agenda | None:
+    """The active agenda `uuid` with its lieu and arrondissement (the citizen's day page and form),
+    or None. Reference content: from the cache, invalidated when an agenda, a lieu or an
+    arrondissement is saved (booking.apps); no query on a hit."""
+    from pacte.cache_reference import cached
+
+    return cached(
+        AGENDAS_PUBLICS,
+        str(uuid),
+        lambda: Agenda.objects.actifs().select_related("lieu__arrondissement").filter(uuid=uuid).first(),
+    )
 
 
 def agendas_for_agent(user):

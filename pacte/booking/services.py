@@ -227,7 +227,7 @@ def reservation_create(
     retenue = retenue_of(agenda=agenda, debut=debut, cle=retenue_cle, en_ligne=not pour_agent)
     if retenue is not None:
         # Held: the place is the booker's; only a closure or the slot's start can still refuse.
-        creneau = creneau_at(agenda, debut=debut, pour_agent=True, inclure_complets=True)
+        creneau = creneau_at(agenda, debut=debut, pour_agent=True, inclure_complets=True, compter=False)
         if creneau is not None and creneau.debut <= timezone.now():
             creneau = None
     else:
@@ -270,14 +270,6 @@ def reservation_create(
                     if "reference" not in str(exc):
                         raise
                     reservation.reference = reference_new("RDV")
-            converted = retenue is not None and _convert_hold(
-                agenda=agenda, debut=creneau.debut, cle=retenue.cle, en_ligne=not pour_agent
-            )
-            if not converted and not _take_place(agenda=agenda, debut=creneau.debut, en_ligne=not pour_agent):
-                raise CreneauIndisponible(
-                    "Ce créneau vient d'être pris.",
-                    prochains=[],
-                )
             journal_data = {"agenda": str(agenda.uuid), "debut": creneau.debut.isoformat(), "canal": canal}
             message = f"Rendez-vous {reservation.reference} ({reservation.get_canal_display()})"
             if prescripteur is not None:
@@ -293,6 +285,17 @@ def reservation_create(
             from .messages import notify_confirmation
 
             notify_confirmation(reservation=reservation, token=token)
+            # The place last: the slot's counter row stays locked from here to the commit only,
+            # not while the messages are written (#18.1: the slot-release burst queues on that
+            # lock). A full slot rolls everything above back (G3 unchanged: same transaction).
+            converted = retenue is not None and _convert_hold(
+                agenda=agenda, debut=creneau.debut, cle=retenue.cle, en_ligne=not pour_agent
+            )
+            if not converted and not _take_place(agenda=agenda, debut=creneau.debut, en_ligne=not pour_agent):
+                raise CreneauIndisponible(
+                    "Ce créneau vient d'être pris.",
+                    prochains=[],
+                )
     except IntegrityError:
         if cle_idempotence:
             existing = Reservation.objects.filter(cle_idempotence=cle_idempotence).first()
@@ -361,7 +364,8 @@ def retenue_take(
     existing = retenue_of(agenda=agenda, debut=debut, cle=cle, en_ligne=en_ligne)
     if existing is not None and existing.is_live:
         return existing
-    creneau = creneau_at(agenda, debut=debut, pour_agent=pour_agent, inclure_complets=True)
+    # Open to the asker? The counters are not read here: `_take_place` below decides on places.
+    creneau = creneau_at(agenda, debut=debut, pour_agent=pour_agent, inclure_complets=True, compter=False)
     if creneau is None:
         raise CreneauIndisponible(prochains=_suivants(agenda, debut=debut, pour_agent=pour_agent))
     now = timezone.now()

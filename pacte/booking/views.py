@@ -210,13 +210,12 @@ def accueil(request):
 @require_safe
 def agenda(request, uuid):
     """What is booked, where (with accessibility), and the free days and slots of a week."""
-    agenda = get_object_or_404(Agenda.objects.actifs().select_related("lieu__arrondissement"), uuid=uuid)
-    context = _week_context(
-        request,
-        agenda,
-        pour_agent=False,
-        slot_url=lambda c: reverse("booking:formulaire", args=[agenda.uuid, c.cle]),
-    )
+    agenda = selectors.agenda_public(uuid)
+    if agenda is None:
+        raise Http404
+    # One reverse() per page, not one per slot: a slot's form is at the agenda's URL + its key.
+    base = reverse("booking:agenda", args=[agenda.uuid])
+    context = _week_context(request, agenda, pour_agent=False, slot_url=lambda c: f"{base}{c.cle}/")
     context["agenda"] = agenda
     context["lieu"] = agenda.lieu
     # No free slot in the whole horizon: the page offers the waiting list instead.
@@ -230,7 +229,9 @@ def agenda(request, uuid):
 @ratelimit("reservation")
 def formulaire(request, uuid, creneau):
     """The short form for one slot; POST books it (or shows the next free slots if just taken)."""
-    agenda = get_object_or_404(Agenda.objects.actifs().select_related("lieu__arrondissement"), uuid=uuid)
+    agenda = selectors.agenda_public(uuid)
+    if agenda is None:
+        raise Http404
     debut = _parse_creneau(creneau)
     retenue = None
     if request.method == "POST":

@@ -654,15 +654,15 @@ def test_agent_books_for_a_caller_reachable_by_post_only(client, make_user, make
 def test_editing_the_hours_or_a_closure_shows_at_once_on_the_cached_day_page(
     client, agenda, slot, django_assert_max_num_queries
 ):
-    """The rules and closures are cached across requests (#18.2): the day page costs 2 queries
-    once they are, and an agent's edit of the hours or a new closure shows on the next request."""
+    """The agenda, rules and closures are cached across requests (#18.2): the day page costs 1
+    query once they are, and an agent's edit of the hours or a new closure shows on the next request."""
     from pacte.booking.models import Fermeture
 
     url = reverse("booking:agenda", args=[agenda.uuid])
     day = timezone.localtime(slot.debut).date()
     params = {"jour": day.isoformat()}
     assert ">09:00<" in client.get(url, params).text.replace(" ", "")
-    with django_assert_max_num_queries(2):  # agenda, counters: rules and closures from the cache
+    with django_assert_max_num_queries(1):  # counters: agenda, rules and closures from the cache
         client.get(url, params)
     regle = agenda.regles.get(jour_semaine=day.weekday())
     regle.heure_debut = dt.time(10)
@@ -673,3 +673,30 @@ def test_editing_the_hours_or_a_closure_shows_at_once_on_the_cached_day_page(
         agenda=agenda, debut=at(day, "00:00"), fin=at(day + dt.timedelta(days=1), "00:00")
     )
     assert ">10:00<" not in client.get(url, params).text.replace(" ", "")
+
+
+def test_citizen_booking_journey_query_budget(client, agenda, slot, django_assert_max_num_queries):
+    """The booking journey's budgets (#18.1): a new visitor's form (slot hold, session created)
+    and the booking POST with its confirmation page stay within a fixed number of queries."""
+    url = reverse("booking:formulaire", args=[agenda.uuid, slot.cle])
+    with django_assert_max_num_queries(14):  # session start without a look-up, hold, no counters read
+        page = client.get(url)
+    with django_assert_max_num_queries(23):  # no outbox pre-check, one-statement session saves
+        response = client.post(url, form_data(page.text), follow=True)
+    assert response.status_code == 200 and Reservation.objects.filter(statut=Statut.CONFIRMEE).count() == 1
+
+
+def test_the_cached_agenda_follows_its_lieu_and_its_activity_at_once(client, agenda, slot):
+    """The public agenda and its lieu come from the reference cache (#18.2): a renamed lieu shows
+    on the next request, a deactivated agenda is a 404 at once, on the day page and the form."""
+    url = reverse("booking:agenda", args=[agenda.uuid])
+    form_url = reverse("booking:formulaire", args=[agenda.uuid, slot.cle])
+    assert agenda.lieu.nom in client.get(url).text
+    lieu = agenda.lieu
+    lieu.nom = "Mairie renommée pour le test"
+    lieu.save()
+    assert "Mairie renommée pour le test" in client.get(url).text
+    assert "Mairie renommée pour le test" in client.get(form_url).text
+    agenda.is_active = False
+    agenda.save()
+    assert client.get(url).status_code == 404 and client.get(form_url).status_code == 404

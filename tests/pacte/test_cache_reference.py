@@ -1,0 +1,61 @@
+"""The reference cache (pacte.cache_reference): shared versions, process-local copies, and a
+cache that fails never failing a page."""
+
+from unittest import mock
+
+from django.core.cache import cache
+
+from pacte import cache_reference
+from pacte.cache_reference import bump, cached, cached_many
+
+NAME = "test-reference"
+
+
+def test_a_hit_costs_one_cache_read_and_gives_a_private_copy():
+    """Once read, an entry is served from the process's copy after one read of the version, and
+    each use gets its own object (a request changing it does not change the next one's)."""
+    loads = []
+
+    def load():
+        loads.append(1)
+        return {"horaires": ["9 h"]}
+
+    assert cached(NAME, "k", load) == {"horaires": ["9 h"]}
+    with mock.patch.object(cache, "get", wraps=cache.get) as get:
+        first = cached(NAME, "k", load)
+        assert get.call_count == 1  # the version only
+    first["horaires"].append("14 h")
+    assert cached(NAME, "k", load) == {"horaires": ["9 h"]} and len(loads) == 1
+
+
+def test_a_bump_anywhere_is_seen_at_once_and_a_flush_never_revives_old_copies():
+    """Another process's edit (a version bump in the shared cache) shows on the next read; after
+    the shared cache lost everything, the versions restart above the old ones: no stale copy."""
+    value = {"n": 1}
+    assert cached(NAME, "k", lambda: dict(value)) == {"n": 1}
+    value["n"] = 2
+    bump(NAME)
+    assert cached(NAME, "k", lambda: dict(value)) == {"n": 2}
+    value["n"] = 3
+    cache.clear()  # Redis restarted empty
+    assert cached(NAME, "k", lambda: dict(value)) == {"n": 3}
+    value["n"] = 4
+    many = cached_many(NAME, ["a", "b"], lambda keys: {k: dict(value) for k in keys})
+    assert many == {"a": {"n": 4}, "b": {"n": 4}}
+    value["n"] = 5
+    assert cached_many(NAME, ["a", "b"], lambda keys: {k: dict(value) for k in keys})["a"] == {"n": 4}
+    bump(NAME)
+    assert cached_many(NAME, ["a", "b"], lambda keys: {k: dict(value) for k in keys})["b"] == {"n": 5}
+
+
+def test_a_failing_cache_reads_from_the_database():
+    """Redis away: the content comes from `load`, never an error."""
+    with mock.patch.object(cache, "get", side_effect=ConnectionError("redis away")):
+        assert cached(NAME, "k", lambda: "depuis la base") == "depuis la base"
+        assert cached_many(NAME, ["a"], lambda keys: dict.fromkeys(keys, "base")) == {"a": "base"}
+
+
+def test_unknown_keys_are_not_kept():
+    """None (an unknown slug) is neither stored in the shared cache nor kept in the process."""
+    assert cached(NAME, "inconnu", lambda: None) is None
+    assert "inconnu" not in cache_reference._local.get(NAME, (0, {}))[1]
