@@ -18,7 +18,7 @@ from pacte.secret_links import reference_new
 
 from . import services
 from .enums import CRENEAUX, CanalRappel, ResultatAppel, StatutRappel, TypeAlternative
-from .models import Alternative, DemandeRappel, Demarche, TentativeAppel
+from .models import DemandeRappel, Demarche, TentativeAppel
 from .services import rappel_promesse
 
 SEMAINE = [(j, "08:45", "11:45") for j in range(5)] + [(j, "13:30", "16:30") for j in range(5)]
@@ -82,7 +82,8 @@ def _agendas(stdout=None) -> int:
         )
         guichet.agendas.add(agenda)
         if not guichet.avec_rendez_vous:
-            Alternative.objects.filter(pk=guichet.pk).update(avec_rendez_vous=True)
+            guichet.avec_rendez_vous = True
+            guichet.save(update_fields=["avec_rendez_vous"])  # signals: the cached page follows
         reservations_demo(agenda, n=12 * capacite)
         made += 1
     # A closure of one lieu (works) next week, visible in every agenda of that lieu.

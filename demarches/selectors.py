@@ -14,6 +14,9 @@ from . import ligne
 from .enums import StatutRappel
 from .models import Alternative, DemandeRappel, Demarche, TentativeAppel
 
+# The name of the démarche pages' rendered content in pacte.cache_reference (demarches.apps).
+DETAIL_PAGE = "demarches-detail"
+
 
 def _alternatives_actives():
     return Prefetch(

@@ -11,11 +11,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from nonrecours.services import dispositif_choices
+from pacte.cache_reference import cached
 from pacte.decorators import role_required
 from pacte.htmx import render_page
 from pacte.notifications import notifications_about
@@ -54,10 +56,29 @@ def demarche_catalogue(request):
     return render_page(request, "demarches/catalogue.html", context, partial="resultats")
 
 
+def _detail_page(slug: str) -> dict | None:
+    """What the detail page shows of one published démarche, rendered once (4 queries, the
+    alternatives, their lieux and agendas), or None when there is none with this slug."""
+    demarche = selectors.demarche_detail_public(slug).first()
+    if demarche is None:
+        return None
+    return {
+        "titre": demarche.titre,
+        "url": demarche.get_absolute_url(),
+        "contenu": render_to_string(
+            "demarches/includes/detail_contenu.html", {"demarche": demarche, **_common()}
+        ),
+    }
+
+
 @login_not_required
 def demarche_detail(request, slug):
-    demarche = get_object_or_404(selectors.demarche_detail_public(slug))
-    return render(request, "demarches/detail.html", {"demarche": demarche, **_common()})
+    # Reference content only: rendered once, then served from the reference cache until a
+    # démarche, an alternative, a lieu or an agenda is edited (#18.2; no query on a hit).
+    page = cached(selectors.DETAIL_PAGE, slug, lambda: _detail_page(slug))
+    if page is None:
+        raise Http404
+    return render(request, "demarches/detail.html", page)
 
 
 @login_not_required

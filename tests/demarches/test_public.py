@@ -144,3 +144,53 @@ def test_difficulty_form_over_its_limit_says_so(client, settings):
     assert response.status_code == 429 and "Trop de demandes" in response.text
     assert re.search(r'value="autre"[^>]*checked', response.text)
     assert Observation.objects.count() == 2
+
+
+def test_demarche_page_is_cached_and_every_edit_shows_at_once(client, django_assert_num_queries):
+    """A démarche page is reference content rendered once (#18.2): no query once cached, and an
+    edit of the démarche, an alternative, a lieu, the links to lieux or an agenda shows at once."""
+    from pacte.booking.models import Agenda
+    from pacte.models import Lieu
+
+    url = reverse("demarches:detail", args=["titres-identite"])
+    assert client.get(url).status_code == 200
+    with django_assert_num_queries(0):
+        assert "Carte nationale" in _text(client.get(url))
+    demarche = Demarche.objects.get(slug="titres-identite")
+    demarche.titre = "Titres d'identité, nouvel intitulé"
+    demarche.save()
+    assert "<h1>Titres d'identité, nouvel intitulé</h1>" in _text(client.get(url))
+    guichet = demarche.alternatives.filter(type="guichet").first()
+    guichet.horaires = "Le mardi de 9 h à 11 h seulement"
+    guichet.save()
+    assert "Le mardi de 9 h à 11 h seulement" in _text(client.get(url))
+    lieu = guichet.lieux.first()
+    lieu.nom = "Mairie renommée pour le test"
+    lieu.save()
+    assert "Mairie renommée pour le test" in _text(client.get(url))
+    guichet.lieux.remove(lieu)
+    assert "Mairie renommée pour le test" not in _text(client.get(url))
+    agenda = Agenda.objects.create(
+        lieu=Lieu.objects.get(slug="hotel-de-ville"), titre="Titres", kind="demarches", capacite=2
+    )
+    guichet.agendas.add(agenda)
+    assert reverse("booking:agenda", args=[agenda.uuid]) in _text(client.get(url))
+    agenda.is_active = False
+    agenda.save()
+    assert reverse("booking:agenda", args=[agenda.uuid]) not in _text(client.get(url))
+    demarche.is_published = False
+    demarche.save()
+    assert client.get(url).status_code == 404
+
+
+def test_unknown_demarche_is_a_404_and_is_not_cached(client):
+    """A slug typed at random is a 404 each time and stores nothing in the cache."""
+    from django.core.cache import cache
+
+    from demarches.selectors import DETAIL_PAGE
+    from pacte.cache_reference import version
+
+    assert client.get(reverse("demarches:detail", args=["nimporte-quoi"])).status_code == 404
+    key = f"pacte:ref:{DETAIL_PAGE}:{version(DETAIL_PAGE)}:nimporte-quoi"
+    assert cache.get(key, "absent") == "absent"
+    assert client.get(reverse("demarches:detail", args=["nimporte-quoi"])).status_code == 404
