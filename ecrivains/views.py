@@ -277,9 +277,10 @@ def offre_agent(request, uuid):
 # --- Coordination --------------------------------------------------------------------------------------
 
 
-@role_required(*COORDINATION)
+@role_required(*COORDINATION, hidden=True)
 def coordination(request):
-    """Fill rate, walk-ins, no-shows per permanence, lieu and month; themes (no per-person figure)."""
+    """Fill rate, walk-ins, no-shows per permanence, lieu and month; themes (no per-person figure).
+    Other roles get 404, as for a page that does not exist for them."""
     today = timezone.localdate()
     form = PeriodeForm(request.GET or None)
     debut = (today.replace(day=1) - dt.timedelta(days=150)).replace(day=1)

@@ -90,13 +90,16 @@ def test_indicators(dataset):
         (Role.COORDINATION, 200),
         (Role.ANALYSTE, 200),
         (Role.ADMIN, 200),
-        (Role.ECRIVAIN, 403),
-        (Role.AGENT, 403),
-        (Role.ELU, 403),
+        (Role.ECRIVAIN, 404),
+        (Role.AGENT, 404),
+        (Role.ELU, 404),
+        (Role.MEDIATEUR, 404),
+        (Role.REFERENT, 404),
     ],
 )
 def test_coordination_roles(dataset, make_user, client, role, status):
-    """Only coordination, analysts and admins see the figures; the page shows no écrivain name."""
+    """Only coordination, analysts and admins see the figures; the page shows no écrivain name.
+    Any other role gets 404 (not 403: the report is not theirs to know of)."""
     user = make_user(role)
     client.force_login(user)
     response = client.get(reverse("ecrivains:coordination"), {"debut": "2024-03-01", "fin": "2024-03-31"})
