@@ -238,7 +238,7 @@ def consentements_for(user):
 
 
 def statuts_annotate(consentements: list[Consentement]) -> None:
-    """Give each record the status of its booking in words (`statut`), asked of the app that owns
+    """Give each record the status of its booking in words (`etat`), asked of the app that owns
     it: each app's `espace.statuts_pour_partenaire(objet_type, ids) -> {id: label}` (one query per
     app and kind, whatever the number of records)."""
     from collections import defaultdict
@@ -256,4 +256,4 @@ def statuts_annotate(consentements: list[Consentement]) -> None:
         for objet_type, ids in par_type.items():
             trouves.update({(objet_type, str(k)): v for k, v in fournir(objet_type, ids).items()})
     for c in consentements:
-        c.statut = trouves.get((c.objet_type, c.objet_id), "")
+        c.etat = trouves.get((c.objet_type, c.objet_id), "")

@@ -122,6 +122,7 @@ def test_partner_books_a_counter_for_the_person(
     (email,) = [m for m in mail.outbox if reservation.reference in m.body]
     assert email.to == ["fatou@example.org"]
     assert re.search(r"/reservation/gerer/[A-Za-z0-9_-]+/", email.body)
+    assert f"{ORGANISATION} l'a pris pour vous, avec votre accord." in email.body
     assert [s for s in sms_outbox if "/reservation/gerer/" in str(s)], sms_outbox
     assert not [m for m in mail.outbox if partenaire.email in m.to]
     # The partner's page shows the booking, never the secret link.
