@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from pacte.booking.models import Agenda
 from pacte.models import Canal, Lieu, Notification
+from pacte.phones import phone_normalize
 
 from . import ligne
-from .enums import StatutRappel
+from .enums import CanalRappel, StatutRappel
 from .models import Alternative, DemandeRappel, Demarche, TentativeAppel
 
 # The name of the démarche pages' rendered content in pacte.cache_reference (demarches.apps).
@@ -126,4 +127,25 @@ def rappel_promesse_mesure(debut: dt.date | None = None, fin: dt.date | None = N
         ),
         replis=Count("id", filter=Q(statut=StatutRappel.ABANDONNEE)),
         ouvertes=Count("id", filter=Q(statut__in=[StatutRappel.EN_ATTENTE, StatutRappel.EN_COURS])),
+    )
+
+
+#: A partner's callback form sent again (a double click, a second tab) within this delay asks once.
+RAPPEL_PARTENAIRE_DOUBLON = dt.timedelta(minutes=10)
+
+
+def rappel_partenaire_recent(partenaire, telephone: str, objet: str) -> DemandeRappel | None:
+    """The same callback (phone and subject) `partenaire` asked for a moment ago, still waiting:
+    the partner's form sent twice asks once (`demarches.views.rappel_partenaire`)."""
+    return (
+        DemandeRappel.objects.filter(
+            created_by=partenaire,
+            canal=CanalRappel.PARTENAIRE,
+            statut=StatutRappel.EN_ATTENTE,
+            telephone=phone_normalize(telephone),
+            objet=objet.strip(),
+            created_at__gte=timezone.now() - RAPPEL_PARTENAIRE_DOUBLON,
+        )
+        .order_by("-created_at")
+        .first()
     )

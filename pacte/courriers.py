@@ -14,6 +14,7 @@ letters about saisines; the reception agents post every other letter.
 
 from __future__ import annotations
 
+import textwrap
 from collections import defaultdict
 
 from django.apps import apps
@@ -25,7 +26,7 @@ from django.utils import timezone
 from django.utils.html import linebreaks
 
 from .encryption import decrypt
-from .forms import adresse_lignes
+from .forms import ADRESSE_LIGNE_MAX, ADRESSE_LIGNES_MAX, adresse_lignes
 from .models import Canal, Notification
 from .notifications import tache_faite
 from .pdf import render_pdf
@@ -74,13 +75,25 @@ def references(courriers) -> dict[int, str]:
     return found
 
 
+def fenetre(destinataire: str) -> list[str]:
+    """The lines the envelope window shows for `destinataire` (the name, then the address): each
+    cut at ADRESSE_LIGNE_MAX characters, and, past the window's lines, the last ones kept (the
+    street, the postcode and the town) after the first (the name) — never a hidden postcode."""
+    lignes = []
+    for ligne in adresse_lignes(destinataire).splitlines():
+        lignes += textwrap.wrap(ligne, ADRESSE_LIGNE_MAX, break_long_words=True, break_on_hyphens=True)
+    if len(lignes) > ADRESSE_LIGNES_MAX + 1:
+        lignes = lignes[:1] + lignes[-ADRESSE_LIGNES_MAX:]
+    return lignes
+
+
 def _lettre(notification: Notification, reference: str) -> dict:
     html = decrypt(notification.corps_html) if notification.corps_html else ""
     if not html:  # a letter queued before letters had their printable body
         html = linebreaks(decrypt(notification.corps))
     return {
         "uuid": notification.uuid,
-        "adresse": adresse_lignes(notification.destinataire).splitlines(),
+        "adresse": fenetre(notification.destinataire),
         "objet": notification.sujet,
         "reference": reference,
         "date": timezone.localdate(notification.created_at),

@@ -105,18 +105,30 @@ class PhoneField(forms.CharField):
         return phone_is_mobile(value)
 
 
+#: What the window of a DL envelope shows (`pacte.courriers`), by the French postal norm (NF Z10-011):
+#: 38 characters a line, 6 lines, the recipient's name being the first one.
+ADRESSE_LIGNE_MAX = 38
+ADRESSE_LIGNES_MAX = 5
+
+
 class AdressePostaleField(forms.CharField):
     """A postal address a letter can be posted to (`pacte.courriers`): a few lines, with a French
     postcode (5 digits) and the town, else a French message next to the field.
 
     Cleaned to one line per address line, blank lines dropped; one typed line « 12 rue de la Paix,
-    69003 Lyon » is cut before the postcode so that the envelope window shows two lines. Optional by
-    default (the person has an email or a mobile most of the time).
+    69003 Lyon » is cut before the postcode so that the envelope window shows two lines. What the
+    window would hide is refused: a line over ADRESSE_LIGNE_MAX characters, more than
+    ADRESSE_LIGNES_MAX lines. Optional by default (the person has an email or a mobile most of the
+    time).
     """
 
     default_error_messages = {
         "adresse": "Indiquez l'adresse complète avec le code postal et la ville. "
         "Exemple : 12 rue de la Paix, 69003 Lyon.",
+        "ligne": "Une ligne de l'adresse fait au plus %(max)s caractères, sinon elle ne tient pas "
+        "dans la fenêtre de l'enveloppe : passez à la ligne. Ligne trop longue : « %(ligne)s ».",
+        "lignes": "L'adresse tient en %(max)s lignes au plus (le nom est ajouté au-dessus) : "
+        "regroupez des lignes, avec le code postal et la ville sur la dernière.",
     }
 
     def __init__(self, **kwargs):
@@ -133,6 +145,18 @@ class AdressePostaleField(forms.CharField):
         super().validate(value)
         if value and not re.search(r"\b\d{5}\b", value):
             raise ValidationError(self.error_messages["adresse"], code="adresse")
+        lignes = value.splitlines()
+        for ligne in lignes:
+            if len(ligne) > ADRESSE_LIGNE_MAX:
+                raise ValidationError(
+                    self.error_messages["ligne"],
+                    code="ligne",
+                    params={"max": ADRESSE_LIGNE_MAX, "ligne": ligne[: ADRESSE_LIGNE_MAX + 10] + "…"},
+                )
+        if len(lignes) > ADRESSE_LIGNES_MAX:
+            raise ValidationError(
+                self.error_messages["lignes"], code="lignes", params={"max": ADRESSE_LIGNES_MAX}
+            )
 
 
 def adresse_lignes(adresse: str) -> str:

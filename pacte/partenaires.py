@@ -185,6 +185,18 @@ def _contact_du_partenaire(form: forms.Form, partenaire) -> None:
         form.add_error("telephone", "C'est votre numéro : indiquez celui de la personne.")
 
 
+def _accord_couvre(reserve: Reserve, expire_on: dt.date) -> None:
+    """The agreement must last at least until the appointment's day (else the booking is rolled
+    back and the message goes next to « Accord valable jusqu'au »)."""
+    if reserve.rendez_vous_at and expire_on < timezone.localdate(reserve.rendez_vous_at):
+        raise ValidationError(
+            {
+                "expire_on": "L'accord doit valoir au moins jusqu'au jour du rendez-vous, le "
+                f"{timezone.localdate(reserve.rendez_vous_at):%d/%m/%Y}."
+            }
+        )
+
+
 def pour_une_personne(
     request,
     *,
@@ -198,8 +210,9 @@ def pour_une_personne(
     `form` is the citizen's own form (bound on POST), shown with the agreement form
     (`ConsentementForm`, required). On a valid POST within the partner's rate limit (the view is
     under `@ratelimit("partenaire", per="compte")`), `reserver(cleaned_data)` books through the
-    app's own service and returns a `Reserve`; the agreement is recorded in the same transaction,
-    then 302 to the partner's page of that booking. A service's `ValidationError` goes next to the
+    app's own service and returns a `Reserve`; the agreement, which must last until the
+    appointment's day, is recorded in the same transaction, then 302 to the partner's page of that
+    booking. A service's `ValidationError` goes next to the
     fields; other exceptions (a slot just taken) are the view's to handle. Else the form again.
     """
     accord = ConsentementForm(request.POST if request.method == "POST" else None)
@@ -211,6 +224,7 @@ def pour_une_personne(
             try:
                 with transaction.atomic():
                     reserve = reserver(form.cleaned_data)
+                    _accord_couvre(reserve, accord.cleaned_data["expire_on"])
                     consentement = consentement_record(
                         partenaire=request.user,
                         reserve=reserve,
@@ -220,7 +234,8 @@ def pour_une_personne(
                         },
                     )
             except ValidationError as exc:
-                apply_errors(form, exc)
+                champs_accord = getattr(exc, "error_dict", {}).keys() & accord.fields.keys()
+                apply_errors(accord if champs_accord else form, exc)
             else:
                 messages.success(
                     request,

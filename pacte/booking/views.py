@@ -583,6 +583,11 @@ def partenaire_reserver(request, uuid):
             prescripteur=request.user,
             prescripteur_organisation=organisation_of(request.user),
         )
+        if reservation.prescripteur_id != request.user.pk:  # another's key (idempotency): not theirs
+            raise ValidationError(
+                "Ce formulaire a déjà servi pour une autre réservation. Rouvrez le créneau pour réserver.",
+                code="cle_idempotence",
+            )
         request.session.pop(SESSION_RETENUE_CRENEAU, None)
         return Reserve(
             objet=reservation,

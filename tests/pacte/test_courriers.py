@@ -355,3 +355,78 @@ def test_the_mediateurs_message_on_paper_says_how_to_answer_without_a_link(make_
     texte = " ".join(_pdftotext(courriers_pdf(courriers=[lettre])).split())
     assert "Le médiateur vous propose une solution" in texte and "Le mur sera réparé en mars." in texte
     assert "lien de suivi" not in texte and "en donnant votre numéro de dossier" in texte
+
+
+@pytest.mark.parametrize(
+    ("adresse", "attendu"),
+    [
+        ("Œuvre Saint-Jean, 12 rue Ærø\n69005 Lyon", "Œuvre Saint-Jean, 12 rue Ærø\n69005 Lyon"),
+        ("١٢ شارع الحرية 🏠\n69007 Lyon", "١٢ شارع الحرية 🏠\n69007 Lyon"),
+        ("12 rue de la Paix\r\n\r\n69003   Lyon\r", "12 rue de la Paix\n69003 Lyon"),
+    ],
+)
+def test_the_address_field_keeps_any_script_and_cleans_line_breaks(adresse, attendu):
+    from pacte.forms import AdressePostaleField
+
+    assert AdressePostaleField().clean(adresse) == attendu
+
+
+@pytest.mark.parametrize(
+    ("adresse", "message"),
+    [
+        # A line the envelope window (85 mm, 38 characters by the postal norm) cannot hold.
+        ("Résidence " + "des Tilleuls " * 20 + "\n69003 Lyon", "38 caractères"),
+        ("x" * 60 + " 69003 Lyon", "38 caractères"),
+        # More lines than the window shows with the name above them.
+        (
+            "\n".join(["Bâtiment A", "Escalier 2", "Étage 3", "Porte 4", "12 rue de la Paix", "69003 Lyon"]),
+            "5 lignes",
+        ),
+        ("12 rue de la Paix\x00\n69003 Lyon", "caractère nul"),
+    ],
+)
+def test_the_address_field_refuses_what_would_not_fit_the_window(adresse, message):
+    """Anything the window would hide (overflow: hidden) is refused in French next to the field:
+    otherwise the postcode and the town would silently disappear from the envelope."""
+    from django import forms
+
+    from pacte.forms import AdressePostaleField
+
+    with pytest.raises(forms.ValidationError) as exc:
+        AdressePostaleField().clean(adresse)
+    assert message in " ".join(exc.value.messages)
+
+
+@pytest.mark.django_db
+def test_a_long_name_or_address_line_keeps_the_postcode_in_the_window():
+    """A long unbroken name and too many lines (an old record, a letter queued without the field's
+    checks) stay inside the window: the postcode and the town are never pushed out of it."""
+    _lettre_accueil(
+        nom="Marie-Françoise-Bénédicte " + "Delacroix-Beaumarchais" * 3,
+        adresse="Bâtiment A\nEscalier 2\nÉtage 3\nPorte 4\n12 rue de la Paix\n69003 Lyon",
+    )
+    pdf = courriers_pdf(courriers=list(Notification.objects.filter(canal=Canal.COURRIER)))
+    ((_l, _h, mots),) = _pages(_pdftotext(pdf, "-bbox"))
+    for mot in ("69003", "Paix"):
+        boxes = [box for text, box in mots if text == mot]
+        assert boxes, (mot, [t for t, _b in mots][:40])
+        x_min, y_min, x_max, y_max = boxes[-1]
+        assert x_min / MM >= 110 and x_max / MM <= 195, (mot, x_min / MM, x_max / MM)
+        assert y_min / MM >= 55 and y_max / MM <= 90, (mot, y_min / MM, y_max / MM)
+    for _x0, _y0, x_max, _y1 in [box for text, box in mots if "Delacroix" in text]:
+        assert x_max / MM <= 195
+
+
+@pytest.mark.django_db
+def test_markup_typed_in_a_name_or_address_is_text_in_the_letter():
+    """WeasyPrint renders the letter's HTML: a name or an address with markup is escaped text."""
+    from pacte.encryption import decrypt
+
+    tache = _lettre_accueil(
+        nom='<img src="http://evil.example/x.png">Jeanne', adresse="<b>12 rue</b> de la Paix\n69003 Lyon"
+    )
+    corps = decrypt(tache.corps_html)
+    assert "<img" not in corps and "<b>" not in corps
+    pdf = courriers_pdf(courriers=[tache])
+    texte = _pdftotext(pdf)
+    assert "<b>12 rue</b> de la Paix" in texte

@@ -401,3 +401,77 @@ def test_an_admin_makes_a_partner(admin_client, make_user):
     assert (profil.organisation, profil.type_organisation) == ("Association Le Mas", "association")
     assert admin_client.get(reverse("admin:pacte_consentement_changelist")).status_code == 200
     assert admin_client.get(reverse("admin:pacte_consentement_add")).status_code == 403
+
+
+# --- attacks (review of #19.5) ------------------------------------------------------------------
+
+
+def test_an_agreement_ending_before_the_appointment_books_nothing(partenaire_client, guichet):
+    """A crafted POST whose agreement ends before the appointment's day: refused next to « Accord
+    valable jusqu'au », no booking, no record, no message (the agreement must cover the booking)."""
+    day = next_weekday(1)  # at least 3 days ahead
+    veille = (day - dt.timedelta(days=1)).isoformat()
+    response = book_counter(partenaire_client, guichet, day, **{"accord-expire_on": veille})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "L&#x27;accord doit valoir au moins jusqu&#x27;au jour du rendez-vous" in html
+    bloc = html[html.rindex('<div class="champ', 0, html.index('id="id_accord-expire_on"')) :]
+    assert "jusqu&#x27;au jour du rendez-vous" in bloc[: bloc.index('id="id_accord-expire_on"')]
+    assert not Reservation.objects.exists() and not Consentement.objects.exists()
+    assert not Notification.objects.exists()
+    # The day of the appointment itself is enough.
+    assert (
+        book_counter(partenaire_client, guichet, day, **{"accord-expire_on": day.isoformat()}).status_code
+        == 302
+    )
+
+
+def test_a_partner_cannot_take_over_a_booking_by_its_idempotency_key(partenaire_client, partenaire, guichet):
+    """A crafted POST reusing the idempotency key of a citizen's own booking must not attach that
+    booking to the partner (no record, nothing in the list, the booking unchanged)."""
+    from pacte.booking.models import Canal
+    from pacte.booking.services import reservation_create
+
+    day = next_weekday(1)
+    debut = dt.datetime.combine(day, dt.time(11), tzinfo=local_tz())
+    citoyenne, _token = reservation_create(
+        agenda=guichet,
+        debut=debut,
+        nom="Martin",
+        prenom="Jeanne",
+        telephone="06 55 44 33 22",
+        email="jeanne@example.org",
+        besoins=[],
+        besoins_precision="",
+        canal=Canal.EN_LIGNE,
+        cle_idempotence="cle-de-la-citoyenne",
+    )
+    response = book_counter(partenaire_client, guichet, day, cle_idempotence="cle-de-la-citoyenne")
+    assert response.status_code == 200
+    assert "Ce formulaire a déjà servi" in response.content.decode()
+    assert not Consentement.objects.exists()
+    citoyenne.refresh_from_db()
+    assert citoyenne.prescripteur is None and Reservation.objects.count() == 1
+    assert citoyenne.reference not in partenaire_client.get("/espace/partenaire/").content.decode()
+
+
+def test_a_callback_form_sent_twice_asks_once(partenaire_client, sms_outbox):
+    """A double click or a second tab on the partner's callback form: one callback, one record,
+    one SMS to the person (the callback form has no idempotency key)."""
+    from demarches.models import DemandeRappel
+
+    data = {
+        "nom": "Marcel Petit",
+        "telephone": "06 55 44 33 22",
+        "objet": "Renouveler sa carte d'identité",
+        "demarche": "",
+        **accord(**{"accord-personne_nom": "Marcel Petit"}),
+    }
+    first = partenaire_client.post("/demarches/rappels/pour-une-personne/", data)
+    second = partenaire_client.post("/demarches/rappels/pour-une-personne/", data)
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    assert DemandeRappel.objects.count() == 1 and Consentement.objects.count() == 1
+    assert len([s for s in sms_outbox if "+33655443322" in str(s)]) <= 1
+    # Another subject is another callback.
+    partenaire_client.post("/demarches/rappels/pour-une-personne/", {**data, "objet": "Demander le RSA"})
+    assert DemandeRappel.objects.count() == 2
