@@ -75,6 +75,29 @@ class ReservationForm(ContactMixin, forms.Form):
             fields["besoins"].label = "La personne a-t-elle besoin de quelque chose pour ce rendez-vous ?"
             for name in ("nom", "prenom", "telephone", "email"):
                 fields[name].widget.attrs["autocomplete"] = "off"
+        self.pour_une_personne = pour_une_personne
+
+    def clean(self):
+        """For a partner (`pour_une_personne`), the person must get the confirmation and their
+        link: a landline alone (no SMS) and no email is refused next to the phone field."""
+        cleaned = super().clean()
+        telephone, email = cleaned.get("telephone"), cleaned.get("email")
+        if (
+            self.pour_une_personne
+            and telephone
+            and not email
+            and not self.fields["telephone"].is_mobile(telephone)
+        ):
+            self.add_error(
+                "telephone",
+                forms.ValidationError(
+                    "Un téléphone fixe ne reçoit pas de SMS : la personne n'aurait ni la confirmation ni "
+                    "son lien personnel. Indiquez son portable ou son courriel. Sans l'un ni l'autre, "
+                    "appelez Lyon en direct : un agent réserve et lui écrit par courrier.",
+                    code="fixe",
+                ),
+            )
+        return cleaned
 
 
 class AgentReservationForm(ReservationForm):

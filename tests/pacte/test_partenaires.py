@@ -475,3 +475,19 @@ def test_a_callback_form_sent_twice_asks_once(partenaire_client, sms_outbox):
     # Another subject is another callback.
     partenaire_client.post("/demarches/rappels/pour-une-personne/", {**data, "objet": "Demander le RSA"})
     assert DemandeRappel.objects.count() == 2
+
+
+def test_a_landline_alone_is_refused_for_a_booking(partenaire_client, guichet):
+    """A partner booking for a person reachable only by a landline: the person would get neither the
+    confirmation nor their link (no SMS to a landline) — refused next to the phone, nothing booked."""
+    response = book_counter(partenaire_client, guichet, next_weekday(1), telephone="04 78 00 00 00", email="")
+    html = response.content.decode()
+    assert response.status_code == 200
+    bloc = html[html.rindex('<div class="champ', 0, html.index('id="id_telephone"')) :]
+    assert "Un téléphone fixe ne reçoit pas de SMS" in bloc[: bloc.index('id="id_telephone"')]
+    assert not Reservation.objects.exists() and not Consentement.objects.exists()
+    # A landline with the person's email is fine: the email carries the link.
+    assert (
+        book_counter(partenaire_client, guichet, next_weekday(1), telephone="04 78 00 00 00").status_code
+        == 302
+    )
