@@ -185,6 +185,19 @@ def _contact_du_partenaire(form: forms.Form, partenaire) -> None:
         form.add_error("telephone", "C'est votre numéro : indiquez celui de la personne.")
 
 
+def _confirme(consentement: Consentement) -> str:
+    """What the partner is told once booked: a callback has no personal link (the person is called)."""
+    if consentement.nature == Consentement.Nature.RAPPEL:
+        return (
+            f"C'est demandé : référence {consentement.reference}. Lyon en direct rappelle la personne ; "
+            "elle reçoit la confirmation sur son portable ou son courriel, si elle en a un."
+        )
+    return (
+        f"C'est réservé : référence {consentement.reference}. La personne reçoit la "
+        "confirmation et son lien personnel à ses coordonnées."
+    )
+
+
 def _accord_couvre(reserve: Reserve, expire_on: dt.date) -> None:
     """The agreement must last at least until the appointment's day (else the booking is rolled
     back and the message goes next to « Accord valable jusqu'au »)."""
@@ -237,11 +250,7 @@ def pour_une_personne(
                 champs_accord = getattr(exc, "error_dict", {}).keys() & accord.fields.keys()
                 apply_errors(accord if champs_accord else form, exc)
             else:
-                messages.success(
-                    request,
-                    f"C'est réservé : référence {consentement.reference}. La personne reçoit la "
-                    "confirmation et son lien personnel à ses coordonnées.",
-                )
+                messages.success(request, _confirme(consentement))
                 return redirect("partenaire_reservation", uuid=consentement.uuid)
     return render(request, template, {**context, "form": form, "accord": accord})
 

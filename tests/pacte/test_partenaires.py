@@ -491,3 +491,18 @@ def test_a_landline_alone_is_refused_for_a_booking(partenaire_client, guichet):
         book_counter(partenaire_client, guichet, next_weekday(1), telephone="04 78 00 00 00").status_code
         == 302
     )
+
+
+def test_a_callback_never_promises_the_partner_a_personal_link(partenaire_client):
+    """A callback has no personal link: neither the message nor the partner's page says there is one."""
+    data = {
+        "nom": "Marcel Petit",
+        "telephone": "04 78 00 00 00",
+        "objet": "Renouveler sa carte d'identité",
+        "demarche": "",
+        **accord(**{"accord-personne_nom": "Marcel Petit"}),
+    }
+    response = partenaire_client.post("/demarches/rappels/pour-une-personne/", data, follow=True)
+    page = response.content.decode()
+    assert "Lyon en direct rappelle la personne" in page
+    assert "lien personnel" not in page
