@@ -65,6 +65,7 @@ class DemarcheAdminForm(forms.ModelForm):
             "categorie",
             "direction",
             "rendez_vous_guichet",
+            "rdv_max_par_personne",
             "is_published",
             "is_indicative",
         ]
@@ -79,7 +80,14 @@ class DemarcheAdminForm(forms.ModelForm):
 class DemarcheAdmin(SimpleHistoryAdmin):
     form = DemarcheAdminForm
     inlines = [AlternativeInline]
-    list_display = ["titre", "categorie", "is_published", "is_indicative", "direction"]
+    list_display = [
+        "titre",
+        "categorie",
+        "is_published",
+        "is_indicative",
+        "direction",
+        "rdv_max_par_personne",
+    ]
     list_filter = ["is_published", "is_indicative", "categorie"]
     search_fields = ["titre", "code", "description"]
     prepopulated_fields = {"slug": ["code"]}

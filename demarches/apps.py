@@ -26,3 +26,10 @@ class DemarchesConfig(AppConfig):
             Alternative.lieux.through,
             Alternative.agendas.through,
         )
+
+        from pacte.booking.hooks import register_booking_caps
+
+        from .selectors import plafonds_of_agenda
+
+        # Fair access (#19.3): a démarche's « rendez-vous à venir par personne », enforced by the engine.
+        register_booking_caps("demarches", plafonds_of_agenda)

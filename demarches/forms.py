@@ -3,7 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from pacte.forms import AdressePostaleField, PhoneField
+from pacte.forms import AdressePostaleField, HoneypotMixin, PhoneField
 from pacte.models import Arrondissement
 
 from .enums import BLOCAGES, CRENEAUX, ResultatAppel
@@ -26,7 +26,7 @@ class RechercheForm(forms.Form):
         ]
 
 
-class DemandeRappelForm(forms.Form):
+class DemandeRappelForm(HoneypotMixin, forms.Form):
     nom = forms.CharField(
         label="Votre nom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )

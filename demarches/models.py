@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.urls import reverse
@@ -56,6 +57,20 @@ class Demarche(models.Model):
     rendez_vous_guichet = models.BooleanField(_("rendez-vous obligatoire au guichet"), default=False)
     is_published = models.BooleanField(_("publiée"), default=False)
     is_indicative = models.BooleanField(_("informations indicatives, à confirmer par la Ville"), default=True)
+    # Fair access when slots are scarce (#19.3): enforced by the booking engine over every agenda of
+    # the démarche's alternatives (demarches.selectors.plafonds_of_agenda).
+    rdv_max_par_personne = models.PositiveSmallIntegerField(
+        _("rendez-vous à venir par personne (maximum)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Vide : pas de limite. Sinon, une même personne (même téléphone, même courriel ou même "
+            "prénom et nom) ne peut pas avoir plus de rendez-vous confirmés à venir pour cette "
+            "démarche, tous guichets confondus. Un agent peut dépasser ce maximum pour un appelant, "
+            "en indiquant pourquoi."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DemarcheQuerySet.as_manager()
@@ -65,6 +80,12 @@ class Demarche(models.Model):
         ordering = ["titre"]
         verbose_name = _("démarche en ligne")
         verbose_name_plural = _("démarches en ligne")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rdv_max_par_personne__isnull=True) | Q(rdv_max_par_personne__gte=1),
+                name="demarche_rdv_max_par_personne_min_1",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.titre

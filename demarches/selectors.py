@@ -149,3 +149,27 @@ def rappel_partenaire_recent(partenaire, telephone: str, objet: str) -> DemandeR
         .order_by("-created_at")
         .first()
     )
+
+
+def plafonds_of_agenda(agenda: Agenda) -> list:
+    """The per-person booking caps of `agenda` for the engine (`pacte.booking.hooks`): one per
+    démarche that offers it (through a counter alternative) and sets `rdv_max_par_personne`,
+    over every agenda of that démarche's alternatives. One query."""
+    from pacte.booking.hooks import Plafond
+
+    lignes = (
+        Alternative.objects.filter(
+            demarche__rdv_max_par_personne__isnull=False,
+            demarche__alternatives__agendas=agenda,
+            agendas__isnull=False,
+        )
+        .values_list("demarche_id", "demarche__titre", "demarche__rdv_max_par_personne", "agendas")
+        .distinct()
+    )
+    plafonds: dict[int, tuple[str, int, set[int]]] = {}
+    for demarche_id, titre, maximum, agenda_id in lignes:
+        plafonds.setdefault(demarche_id, (titre, maximum, set()))[2].add(agenda_id)
+    return [
+        Plafond(maximum=maximum, agendas=frozenset(agendas), libelle=titre)
+        for titre, maximum, agendas in plafonds.values()
+    ]

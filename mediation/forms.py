@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from nonrecours.enums import Raison, type_odenore_choices
 from nonrecours.services import dispositif_choices
-from pacte.forms import AdressePostaleField, ContactMixin, DateField, PhoneField
+from pacte.forms import AdressePostaleField, ContactMixin, DateField, HoneypotMixin, PhoneField
 from pacte.models import Arrondissement, Direction
 from pacte.roles import Role
 from pacte.uploads import PiecesJointesField
@@ -51,7 +51,7 @@ class _ContactMixin(ContactMixin):
             self.add_error("nom", "Indiquez votre nom.")
 
 
-class SaisinePubliqueForm(_ContactMixin, forms.Form):
+class SaisinePubliqueForm(HoneypotMixin, _ContactMixin, forms.Form):
     """The public online form (no account, no JavaScript)."""
 
     requerant_type = forms.ChoiceField(

@@ -1,8 +1,9 @@
 """Form helpers every app uses: the sign-in form, `DateField`, `PhoneField`, `AdressePostaleField`,
-`ContactMixin`, `apply_errors`."""
+`ContactMixin`, `HoneypotMixin`, `apply_errors`."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 from django import forms
@@ -14,6 +15,8 @@ from django.utils import timezone
 
 from .parsing import DATE_MAX, DATE_MIN
 from .phones import phone_is_mobile, phone_normalize
+
+logger = logging.getLogger(__name__)
 
 
 class DateField(forms.DateField):
@@ -191,6 +194,61 @@ class ContactMixin:
         ):
             self.add_error(fields[0], ValidationError(self.contact_message, code="contact"))
         return cleaned
+
+
+HONEYPOT_FIELD = "site_web"
+HONEYPOT_MESSAGE = (
+    "Votre demande n'a pas pu être enregistrée. Vérifiez vos informations et envoyez-la à nouveau, "
+    "ou appelez Lyon en direct."
+)
+
+
+class HoneypotMixin:
+    """A field people never see and bots fill: the public forms' defence against robots, with the
+    rate limits (no captcha, no JavaScript). Put it before `forms.Form` and render
+    `{{ form.site_web.as_field_group }}` inside the form.
+
+    The field is off-screen and hidden from assistive technologies (`aria-hidden` on its wrapper,
+    `tabindex="-1"`, `autocomplete="off"`, a label saying to leave it empty:
+    templates/components/pot_de_miel.html). Filled, the form is refused with a neutral message at
+    its top that never names the field; the field comes back empty (a person whose browser filled
+    it just sends again) and the catch is journaled (`pacte.pot_de_miel`, the form's name: the
+    counter agents and the burst benchmark read) and logged.
+    """
+
+    pot_de_miel = True  # False in a staff subclass of a public form (agents are no robots)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.pot_de_miel:
+            return
+        self.fields[HONEYPOT_FIELD] = forms.CharField(
+            label="Laissez ce champ vide (il sert à repérer les robots)",
+            required=False,
+            max_length=200,
+            template_name="components/pot_de_miel.html",
+            widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.pop(HONEYPOT_FIELD, ""):  # never handed to a service with the form's data
+            honeypot_caught(type(self).__name__)
+            if hasattr(self.data, "_mutable"):  # shown again empty, whatever was in it
+                self.data = self.data.copy()
+                self.data[HONEYPOT_FIELD] = ""
+            raise ValidationError(HONEYPOT_MESSAGE, code="pot_de_miel")
+        return cleaned
+
+
+def honeypot_caught(form_name: str) -> None:
+    """Record one filled honeypot (journal `pacte.pot_de_miel` and a log line)."""
+    from .journal import journal_record
+
+    logger.warning("Honeypot filled on %s: refused", form_name)
+    journal_record(
+        action="pacte.pot_de_miel", message=form_name, actor_label="robot présumé", data={"form": form_name}
+    )
 
 
 def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:

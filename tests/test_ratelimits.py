@@ -140,6 +140,9 @@ def build_form(name) -> Form:
     if name == "reservation_nouveau_lien":
         data = {"reference": "RDV-GARDEE"}
         return Form("identite", "/reservation/nouveau-lien/", data, 'value="RDV-GARDEE"')
+    if name == "reservation_retrouver":
+        data = {"telephone": "06 12 34 56 78", "email": "garde@example.org"}
+        return Form("identite", "/reservation/retrouver/", data, 'value="garde@example.org"')
     if name == "rappel":
         data = {"nom": "Ali", "telephone": "0612345678", "objet": "Ma carte grise, texte gardé"}
         return Form("rappel", "/demarches/rappel/", data, "Ma carte grise, texte gardé")
@@ -222,6 +225,7 @@ RATE_LIMITED_FORMS = [
     "reservation",
     "reservation_gerer",
     "reservation_nouveau_lien",
+    "reservation_retrouver",
     "rappel",
     "difficulte",
     "saisine",

@@ -15,6 +15,7 @@ from pacte.secret_links import reference_new, token_new
 
 from .models import Agenda, Besoin, Canal, CompteurCreneau, RegleOuverture, Reservation, Statut, TypeRegle
 from .selectors import creneaux_disponibles
+from .services import identite_of
 
 PRENOMS = [
     "Camille",
@@ -183,6 +184,11 @@ def reservations_demo(
             else:
                 statut = rng.choices([Statut.CONFIRMEE, Statut.ANNULEE], weights=[9, 1])[0]
             prenom, nom = rng.choice(PRENOMS), rng.choice(NOMS)
+            # Drawn in the order the demo always used (same data for the same seed).
+            canal = Canal.EN_LIGNE if en_ligne else rng.choice([Canal.TELEPHONE, Canal.GUICHET])
+            telephone = f"+3361234{rng.randint(0, 9999):04d}"
+            email = f"{prenom.lower()}.{rng.randint(1, 999)}@exemple.invalid" if rng.random() < 0.6 else ""
+            identite = identite_of(nom=nom, prenom=prenom, email=email)
             _token, hashed = token_new()
             reference = reference_new("RDV")
             while reference in references:  # unique within the batch (one INSERT for all)
@@ -194,14 +200,14 @@ def reservations_demo(
                     agenda=agenda,
                     debut=creneau.debut,
                     fin=creneau.fin,
-                    canal=Canal.EN_LIGNE if en_ligne else rng.choice([Canal.TELEPHONE, Canal.GUICHET]),
+                    canal=canal,
                     statut=statut,
                     nom=nom,
                     prenom=prenom,
-                    telephone=f"+3361234{rng.randint(0, 9999):04d}",
-                    email=f"{prenom.lower()}.{rng.randint(1, 999)}@exemple.invalid"
-                    if rng.random() < 0.6
-                    else "",
+                    telephone=telephone,
+                    email=email,
+                    nom_replie=identite.nom,
+                    email_replie=identite.email,
                     besoins=rng.sample(Besoin.values, k=1) if rng.random() < 0.2 else [],
                     token_hash=hashed,
                     token_expire_at=creneau.fin + dt.timedelta(days=7),

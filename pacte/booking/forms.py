@@ -6,14 +6,26 @@ import datetime as dt
 
 from django import forms
 
-from pacte.forms import AdressePostaleField, ContactMixin, PhoneField
+from pacte.forms import AdressePostaleField, ContactMixin, HoneypotMixin, PhoneField
 from pacte.francais import date_texte
 
 from .models import BESOINS_AGENT, Besoin, Canal, CanalInscription
 
 
-class ReservationForm(ContactMixin, forms.Form):
-    """The citizen's short form: who, how to reach them, what they need."""
+def _courriel(help_text: str) -> forms.EmailField:
+    """The optional email field of the citizen's forms."""
+    return forms.EmailField(
+        label="Adresse de courriel",
+        required=False,
+        max_length=254,
+        help_text=help_text,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"invalid": "Cette adresse de courriel n'est pas valide. Exemple : nom@exemple.fr."},
+    )
+
+
+class ReservationForm(HoneypotMixin, ContactMixin, forms.Form):
+    """The citizen's short form: who, how to reach them, what they need (and the honeypot)."""
 
     nom = forms.CharField(
         label="Nom de famille",
@@ -31,13 +43,8 @@ class ReservationForm(ContactMixin, forms.Form):
         required=False,
         help_text="Par exemple 06 12 34 56 78. Un portable reçoit la confirmation et le rappel par SMS.",
     )
-    email = forms.EmailField(
-        label="Adresse de courriel",
-        required=False,
-        max_length=254,
-        help_text="Par exemple nom@exemple.fr. Vous recevrez la confirmation et le rendez-vous pour votre agenda.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": "Cette adresse de courriel n'est pas valide. Exemple : nom@exemple.fr."},
+    email = _courriel(
+        "Par exemple nom@exemple.fr. Vous recevrez la confirmation et le rendez-vous pour votre agenda."
     )
     besoins = forms.MultipleChoiceField(
         label="Avez-vous besoin de quelque chose pour ce rendez-vous ?",
@@ -115,7 +122,20 @@ class AgentReservationForm(ReservationForm):
             "confirmation et le rappel par courrier. Numéro, rue, code postal et ville."
         ),
     )
+    depasser_plafond = forms.BooleanField(
+        label="Réserver au-delà du maximum de rendez-vous par personne",
+        required=False,
+        help_text="Seulement si la personne a vraiment besoin d'un rendez-vous de plus.",
+    )
+    plafond_motif = forms.CharField(
+        label="Pourquoi ce rendez-vous de plus ?",
+        required=False,
+        max_length=300,
+        help_text="Par exemple : un rendez-vous pour chaque enfant. Ce motif est gardé dans le journal.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     contact_obligatoire = False
+    pot_de_miel = False
 
     field_order = [
         "canal",
@@ -127,6 +147,14 @@ class AgentReservationForm(ReservationForm):
         "besoins",
         "besoins_precision",
     ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("depasser_plafond") and not cleaned.get("plafond_motif", "").strip():
+            self.add_error(
+                "plafond_motif", "Indiquez pourquoi la personne a besoin d'un rendez-vous de plus."
+            )
+        return cleaned
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -218,3 +246,12 @@ class InscriptionAttenteForm(ContactMixin, forms.Form):
                 widget=forms.RadioSelect,
                 initial=CanalInscription.TELEPHONE,
             )
+
+
+class RetrouverForm(HoneypotMixin, ContactMixin, forms.Form):
+    """« Retrouver mon rendez-vous »: the phone or email given when booking (a new link goes there)."""
+
+    telephone = PhoneField(
+        required=False, help_text="Celui donné pour le rendez-vous. Par exemple 06 12 34 56 78."
+    )
+    email = _courriel("Celle donnée pour le rendez-vous. Par exemple nom@exemple.fr.")

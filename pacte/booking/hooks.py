@@ -138,3 +138,39 @@ def attente_of(kind: str) -> Attente:
 def attentes() -> dict[str, Attente]:
     """Every registered kind and its wording."""
     return dict(_attente)
+
+
+# --- Per-person booking caps ---------------------------------------------------------------------
+#
+# A feature app that knows what a booking is *for* (démarches: one démarche, counters at several
+# lieux) tells the engine how many active future bookings one person may hold there:
+#
+#     register_booking_caps("demarches", caps_of_agenda)   # fn(agenda) -> list[Plafond]
+#
+# `reservation_create` asks the callable of the agenda's `kind` inside its transaction and refuses
+# (`PlafondAtteint`) a booking that would give the same person more than `maximum` confirmed
+# future bookings over `agendas` (an agent may override, with a reason, journaled).
+
+
+@dataclass(frozen=True)
+class Plafond:
+    """At most `maximum` active future bookings per person over the agendas `agendas` (ids)."""
+
+    maximum: int
+    agendas: frozenset[int]
+    libelle: str  # what the cap is about, for the journal and agents (« Passeport »)
+
+
+_caps: dict[str, Callable] = {}
+
+
+def register_booking_caps(kind: str, fn: Callable) -> Callable:
+    """Register `fn(agenda) -> list[Plafond]` for the agendas of `kind`. Returns `fn`."""
+    _caps[kind] = fn
+    return fn
+
+
+def booking_caps(agenda) -> list[Plafond]:
+    """The caps that apply to a booking on `agenda` (none when its kind registered none)."""
+    fn = _caps.get(agenda.kind)
+    return list(fn(agenda)) if fn is not None else []

@@ -239,6 +239,11 @@ class Reservation(models.Model):
     prenom = models.CharField(_("prénom"), max_length=150, blank=True)
     telephone = models.CharField(_("téléphone"), max_length=20, blank=True, db_index=True)
     email = models.EmailField(_("courriel"), blank=True)
+    # The person's identity as the per-person booking cap compares it (services.identite_of):
+    # « prénom nom » and the email folded by pacte.secret_links.fold / casefold. Derived, erased
+    # with the name and contact, kept out of the history.
+    nom_replie = models.CharField(max_length=300, blank=True, db_default="", editable=False, db_index=True)
+    email_replie = models.CharField(max_length=254, blank=True, db_default="", editable=False, db_index=True)
     # For a person with neither email nor mobile: the confirmation and reminder go by post.
     adresse_postale = models.TextField(_("adresse postale"), blank=True, db_default="")
     besoins = models.JSONField(_("besoins"), default=list, blank=True)
@@ -276,7 +281,9 @@ class Reservation(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["token_hash", "cle_idempotence"])
+    history = HistoricalRecords(
+        excluded_fields=["token_hash", "cle_idempotence", "nom_replie", "email_replie"]
+    )
     objects = ReservationQuerySet.as_manager()
 
     class Meta:

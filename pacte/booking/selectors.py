@@ -564,6 +564,21 @@ def agenda_public(uuid) -> Agenda | None:
     )
 
 
+def reservations_a_venir_par_contact(*, telephone: str = "", email: str = "") -> list[Reservation]:
+    """The confirmed future bookings (link still valid) of the person with this phone (E.164) or
+    email (compared casefolded), at most 5: the « retrouver mon rendez-vous » recovery path."""
+    condition = Q(pk__in=[])
+    if telephone:
+        condition |= Q(telephone=telephone)
+    if email:
+        condition |= Q(email_replie=email.strip().casefold())
+    return list(
+        _liens_valides()
+        .filter(condition, statut=Statut.CONFIRMEE, debut__gt=timezone.now())
+        .order_by("debut")[:5]
+    )
+
+
 def agendas_for_agent(user):
     """Active agendas, the agent's own lieu first."""
     from django.db.models import Case, IntegerField, Value, When

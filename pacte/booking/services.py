@@ -10,19 +10,21 @@ last line of defence.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import DurationField, ExpressionWrapper, F, Q, Value
 from django.utils import timezone
 
 from pacte.journal import journal_record
 from pacte.retention import erase
-from pacte.secret_links import reference_new, token_new
+from pacte.secret_links import fold, reference_new, token_new
 from pacte.workflows import TransitionInterdite, transition
 
 from . import hooks
@@ -46,6 +48,112 @@ class CreneauIndisponible(Exception):
     def __init__(self, message: str = "Ce créneau n'est plus disponible.", *, prochains: list[Creneau] = ()):
         super().__init__(message)
         self.prochains = list(prochains)
+
+
+class PlafondAtteint(ValidationError):
+    """The person already holds the most active future bookings allowed (`hooks.Plafond`): a
+    form-level error (shown at the top of the form, what was typed kept). `pour_agent` picks the
+    wording: an agent may book anyway with a reason (`plafond_motif`), a citizen is pointed to
+    their existing booking without being told anything about it."""
+
+    def __init__(self, *, plafond: hooks.Plafond, nombre: int, pour_agent: bool):
+        if pour_agent:
+            message = (
+                f"Cette personne a déjà {nombre} rendez-vous à venir pour « {plafond.libelle} » : "
+                f"c'est le maximum ({plafond.maximum}) par personne. Vérifiez avec elle ; pour réserver "
+                "quand même, cochez « Réserver au-delà du maximum » et indiquez pourquoi."
+            )
+        else:
+            message = (
+                "Vous avez déjà un rendez-vous pour cette démarche. Retrouvez-le avec le lien reçu "
+                f"par SMS ou par courriel, ou appelez Lyon en direct au {settings.LYON_EN_DIRECT_PHONE}."
+            )
+        super().__init__(message, code="plafond")
+        self.plafond = plafond
+        self.nombre = nombre
+        self.pour_agent = pour_agent
+
+
+@dataclass(frozen=True)
+class Identite:
+    """How the per-person cap recognises a person: E.164 phone, casefolded email, and « prénom nom »
+    folded like the secret links' identity check (`pacte.secret_links.fold`: accents, case,
+    spaces and hyphens do not count). The name counts only when both prénom and nom are given."""
+
+    telephone: str
+    email: str
+    nom: str
+
+    def condition(self) -> Q:
+        """Bookings of the same person: any one of the three matches (empty ones never do)."""
+        condition = Q(pk__in=[])
+        if self.telephone:
+            condition |= Q(telephone=self.telephone)
+        if self.email:
+            condition |= Q(email_replie=self.email)
+        if self.nom:
+            condition |= Q(nom_replie=self.nom)
+        return condition
+
+    def lock(self) -> None:
+        """Serialise, until the transaction ends, every booking of this person (PostgreSQL advisory
+        locks keyed on each identity, taken in one order so two bookers never deadlock). Two tabs
+        racing cannot both pass the cap: the second counts after the first has committed."""
+        if connection.vendor != "postgresql":
+            return  # SQLite (make run) serialises writers on the whole database
+        cles = sorted(
+            int.from_bytes(
+                hashlib.sha256(f"booking.personne:{k}:{v}".encode()).digest()[:8], "big", signed=True
+            )
+            for k, v in (("t", self.telephone), ("e", self.email), ("n", self.nom))
+            if v
+        )
+        with connection.cursor() as cursor:
+            for cle in cles:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [cle])
+
+
+def identite_of(*, nom: str = "", prenom: str = "", telephone: str = "", email: str = "") -> Identite:
+    """The identity of a booker (`telephone` already E.164, see `pacte.phones.phone_normalize`)."""
+    nom_plie, prenom_plie = fold(nom), fold(prenom)
+    return Identite(
+        telephone=telephone or "",
+        email=(email or "").strip().casefold()[:254],
+        nom=(prenom_plie + nom_plie)[:300] if nom_plie and prenom_plie else "",
+    )
+
+
+def _plafond_check(*, agenda: Agenda, reservation: Reservation, agent, motif: str) -> None:
+    """Inside the booking's transaction, after the reservation row is inserted: refuse
+    (`PlafondAtteint`) when the person already holds `maximum` confirmed future bookings under one
+    of the agenda's caps. An agent with a reason (`motif`) books anyway, journaled."""
+    plafonds = hooks.booking_caps(agenda)
+    identite = Identite(
+        telephone=reservation.telephone, email=reservation.email_replie, nom=reservation.nom_replie
+    )
+    if not plafonds or not (identite.telephone or identite.email or identite.nom):
+        return
+    identite.lock()
+    actives = Reservation.objects.filter(
+        identite.condition(), statut=Statut.CONFIRMEE, debut__gt=timezone.now()
+    ).exclude(pk=reservation.pk)
+    for plafond in plafonds:
+        nombre = actives.filter(agenda_id__in=plafond.agendas).count()
+        if nombre < plafond.maximum:
+            continue
+        if agent is None or not motif:
+            raise PlafondAtteint(plafond=plafond, nombre=nombre, pour_agent=agent is not None)
+        journal_record(
+            action="booking.plafond_depasse",
+            actor=agent,
+            obj=reservation,
+            message=(
+                f"Rendez-vous {reservation.reference} au-delà du maximum par personne pour "
+                f"« {plafond.libelle} » ({nombre} à venir, maximum {plafond.maximum}) : {motif}"
+            ),
+            # The reason stays in the message only: retention erases messages, never `data`.
+            data={"plafond": plafond.maximum, "a_venir": nombre, "libelle": plafond.libelle},
+        )
 
 
 def new_idempotency_key() -> str:
@@ -185,6 +293,7 @@ def reservation_create(
     retenue_cle: str | None = None,
     prescripteur=None,
     prescripteur_organisation: str = "",
+    plafond_motif: str = "",
 ) -> tuple[Reservation, str]:
     """Book one place on the slot starting at `debut` and return (reservation, secret token).
 
@@ -206,8 +315,16 @@ def reservation_create(
     `prescripteur` is a partner booking for the person (`pacte.partenaires`): the booking is a
     citizen's (online places, the person's own contact required, the confirmation and secret link
     sent to it), recorded and journaled with the partner and their organisation.
+
+    Per-person cap (#19.3): when the agenda's kind registered caps (`hooks.register_booking_caps`,
+    e.g. a démarche's « rendez-vous à venir par personne »), a booking that would give the same
+    person (`identite_of`: phone, email or folded name) more confirmed future bookings than allowed
+    raises `PlafondAtteint` — checked under an advisory lock on the identity, in the transaction
+    that takes the place, so concurrent bookings of one person cannot both pass. An agent books
+    anyway by giving `plafond_motif` (the reason), journaled `booking.plafond_depasse`.
     """
     pour_agent = agent is not None
+    plafond_motif = (plafond_motif or "").strip()[:300] if pour_agent else ""
     if pour_agent and canal == Canal.EN_LIGNE:
         canal = Canal.TELEPHONE
     if canal not in Canal.values:
@@ -236,6 +353,7 @@ def reservation_create(
         raise CreneauIndisponible(prochains=_suivants(agenda, debut=debut, pour_agent=pour_agent))
 
     token, hashed = token_new()
+    identite = identite_of(nom=nom, prenom=prenom, telephone=telephone, email=email)
     reservation = Reservation(
         reference=reference_new("RDV"),
         agenda=agenda,
@@ -246,6 +364,8 @@ def reservation_create(
         prenom=prenom,
         telephone=telephone,
         email=email,
+        nom_replie=identite.nom,
+        email_replie=identite.email,
         adresse_postale=(adresse_postale or "").strip(),
         besoins=besoins,
         besoins_precision=(besoins_precision or "").strip(),
@@ -270,6 +390,7 @@ def reservation_create(
                     if "reference" not in str(exc):
                         raise
                     reservation.reference = reference_new("RDV")
+            _plafond_check(agenda=agenda, reservation=reservation, agent=agent, motif=plafond_motif)
             journal_data = {"agenda": str(agenda.uuid), "debut": creneau.debut.isoformat(), "canal": canal}
             message = f"Rendez-vous {reservation.reference} ({reservation.get_canal_display()})"
             if prescripteur is not None:
@@ -735,6 +856,8 @@ def reservations_anonymise(*, now: dt.datetime | None = None, days: int | None =
         prenom="",
         telephone="",
         email="",
+        nom_replie="",
+        email_replie="",
         adresse_postale="",
         besoins=[],
         besoins_precision="",

@@ -34,6 +34,7 @@ urlpatterns = [
     path("mon-rendez-vous/<uuid:uuid>/", views.rendez_vous, name="rendez_vous"),
     path("mon-rendez-vous/<uuid:uuid>/rendez-vous.ics", views.ics, name="ics"),
     path("nouveau-lien/", views.nouveau_lien, name="nouveau_lien"),
+    path("retrouver/", views.retrouver, name="retrouver"),
     path("confirmation/<uuid:uuid>/", views.confirmation, name="confirmation"),
     path("<uuid:uuid>/", views.agenda, name="agenda"),
     path("<uuid:uuid>/liste-attente/", views.attente_inscription, name="attente_inscription"),
@@ -54,4 +55,5 @@ PUBLIC = [
     "attente_merci",
     "attente_offre",
     "flux_agenda",
+    "retrouver",
 ]

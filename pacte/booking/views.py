@@ -41,6 +41,7 @@ from .forms import (
     InscriptionAttenteForm,
     RechercheForm,
     ReservationForm,
+    RetrouverForm,
 )
 from .hooks import attente_of
 from .ics import flux_bytes, ics_bytes
@@ -48,6 +49,7 @@ from .messages import personne
 from .models import Agenda, Canal, CanalInscription, InscriptionAttente, OffreCreneau, Reservation, Statut
 from .services import (
     CreneauIndisponible,
+    PlafondAtteint,
     flux_agenda_create,
     flux_agenda_read,
     flux_agenda_revoke,
@@ -234,6 +236,7 @@ def formulaire(request, uuid, creneau):
         raise Http404
     debut = _parse_creneau(creneau)
     retenue = None
+    plafond = False  # the person already has a booking for this démarche (#19.3)
     if request.method == "POST":
         form = ReservationForm(request.POST)
         if not refused(request) and form.is_valid():
@@ -244,6 +247,7 @@ def formulaire(request, uuid, creneau):
                 return _indisponible(request, agenda, exc.prochains)
             except ValidationError as exc:
                 apply_errors(form, exc)
+                plafond = isinstance(exc, PlafondAtteint)
             else:
                 request.session.pop(SESSION_RETENUE_CRENEAU, None)
                 return _after_booking(request, reservation, token)
@@ -264,6 +268,7 @@ def formulaire(request, uuid, creneau):
             "fin": debut + dt.timedelta(minutes=agenda.duree_creneau),
             "form": form,
             "retenue": retenue if retenue is not None and retenue.is_live else None,
+            "plafond": plafond,
         },
     )
 
@@ -422,6 +427,27 @@ def nouveau_lien(request):
         send=_send_new_link,
         invalid=lambda form, status: lien_invalide(request, form, status),
     )
+
+
+@login_not_required
+@never_cache
+@secret_links.private_referrer
+@require_http_methods(["GET", "POST"])
+@ratelimit("identite")
+def retrouver(request):
+    """« Retrouver mon rendez-vous » without the reference: the phone or email given when booking.
+    Each confirmed future booking of that contact gets a fresh link, sent to the contact on file
+    (never shown here); the answer is the same whether or not there is one."""
+    form = RetrouverForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not refused(request) and form.is_valid():
+        data = form.cleaned_data
+        for reservation in selectors.reservations_a_venir_par_contact(
+            telephone=data["telephone"], email=data["email"]
+        ):
+            if secret_links.renewal_allowed(LIEN, reservation.reference):
+                secret_links.renew(obj=reservation, send=_send_new_link)
+        return secret_links.new_link_sent(request, retour=reverse("booking:accueil"))
+    return render(request, "booking/retrouver.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_not_required
@@ -660,6 +686,7 @@ def agent_reserver(request, uuid):
         )
 
     debut = _parse_creneau(creneau_param)
+    plafond = False  # the person already has the most bookings allowed: the override is offered
     if request.method == "POST":
         form = AgentReservationForm(request.POST)
         if form.is_valid():
@@ -672,11 +699,13 @@ def agent_reserver(request, uuid):
                     adresse_postale=data["adresse_postale"],
                     canal=data["canal"],
                     agent=request.user,
+                    plafond_motif=data["plafond_motif"] if data["depasser_plafond"] else "",
                 )
             except CreneauIndisponible as exc:
                 return _indisponible(request, agenda, exc.prochains, pour_agent=True)
             except ValidationError as exc:
                 apply_errors(form, exc)
+                plafond = isinstance(exc, PlafondAtteint)
             else:
                 messages.success(
                     request,
@@ -698,7 +727,14 @@ def agent_reserver(request, uuid):
     return render(
         request,
         "booking/agent_formulaire.html",
-        {"agenda": agenda, "lieu": agenda.lieu, "debut": debut, "creneau": creneau_param, "form": form},
+        {
+            "agenda": agenda,
+            "lieu": agenda.lieu,
+            "debut": debut,
+            "creneau": creneau_param,
+            "form": form,
+            "plafond": plafond or form.data.get("depasser_plafond"),
+        },
     )
 
 
