@@ -123,16 +123,20 @@ class Gunicorn:
 class Browser:
     """A virtual citizen: cookies, CSRF, timings of every request."""
 
-    def __init__(self, base: str, timings: dict, statuses: dict):
+    def __init__(self, base: str, timings: dict, statuses: dict, *, ip: str = ""):
         self.base = base
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
         self.timings = timings
         self.statuses = statuses
+        # The client's own address, for a server that trusts X-Forwarded-For (per-IP rate limits).
+        self.headers = {"X-Forwarded-For": ip} if ip else {}
 
     def request(self, kind: str, path: str, data: dict | None = None) -> tuple[int, str]:
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
-        req = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path})
+        req = urllib.request.Request(
+            self.base + path, data=body, headers={"Referer": self.base + path, **self.headers}
+        )
         start = time.perf_counter()
         try:
             with self.opener.open(req, timeout=60) as response:

@@ -6,6 +6,14 @@ same server: the burst's req/s is printed as a ratio of it (targets: ≥ 0.35×,
 ≤ 300 ms, slot page p95 ≤ 250 ms). With REDIS_URL (or BENCH_REDIS_URL) the server runs as deployed:
 Redis cache and broker, and a Celery worker sends the messages.
 
+Fair access (#19.3): the démarche caps active bookings at BENCH_CAP per person and the per-IP rate
+limits are on (each virtual client has its own address through X-Forwarded-For). Besides the
+VUSERS citizens (each books once, with their own name and phone), HOARDERS clients book
+repeatedly as one person (phone and name written differently each time) and BOTS clients, all from
+one address, post BOT_ATTEMPTS forms filling the honeypot. Printed: how many posts were refused by
+the honeypot, by the cap, by the rate limit, and how many citizens got their booking. Counts, not
+speed, are what this part measures (timings on a shared machine are noisy).
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pacte .venv/bin/python bench/load_burst.py
 """
 
@@ -38,7 +46,12 @@ from bench._harness import (  # noqa: E402
 
 VUSERS = int(os.environ.get("VUSERS", "40"))
 ATTEMPTS = int(os.environ.get("ATTEMPTS", "3"))
-DB_NAME = "pacte_bench_load"
+HOARDERS = int(os.environ.get("HOARDERS", str(max(1, VUSERS // 10))))
+BOTS = int(os.environ.get("BOTS", str(max(1, VUSERS // 10))))
+BOT_ATTEMPTS = int(os.environ.get("BOT_ATTEMPTS", "15"))
+BENCH_CAP = int(os.environ.get("BENCH_CAP", "1"))
+BOT_IP = "203.0.113.66"  # every robot behind one address (TEST-NET-3)
+DB_NAME = os.environ.get("BENCH_DB", "pacte_bench_load")  # one per concurrent run
 PORT = int(os.environ.get("PORT", "8765"))
 
 
@@ -70,6 +83,14 @@ def setup(env):
             heure_debut=dt.time(8, 30),
             heure_fin=dt.time(12, 0),
         )
+    from demarches.enums import TypeAlternative
+    from demarches.models import Demarche
+
+    # The agenda is the counter of « titres d'identité », capped per person (#19.3).
+    demarche = Demarche.objects.get(code="titres_identite")
+    demarche.rdv_max_par_personne = BENCH_CAP
+    demarche.save(update_fields=["rdv_max_par_personne"])
+    demarche.alternatives.get(type=TypeAlternative.GUICHET).agendas.add(agenda)
     from pacte.booking.selectors import creneaux_disponibles
 
     today = dt.date.today()
@@ -78,43 +99,84 @@ def setup(env):
     return agenda, day
 
 
-def citizen(base, agenda_uuid, day, timings, statuses, results, lock):
-    browser = Browser(base, timings, statuses)
-    for _ in range(ATTEMPTS):
+REFUS_PLAFOND = "Vous avez déjà un rendez-vous pour cette démarche."
+REFUS_POT = "Votre demande n&#x27;a pas pu être enregistrée."
+
+
+def _phone(i: int, style: int = 0) -> str:
+    """A valid French mobile number per client, written in one of three ways (same number)."""
+    digits = f"6{12 + i // 10000:02d}{i % 10000:04d}{i % 97:02d}"
+    return [
+        f"0{digits[0]} {digits[1:3]} {digits[3:5]} {digits[5:7]} {digits[7:]}",
+        f"+33{digits}",
+        f"0033 {digits}",
+    ][style % 3]
+
+
+def _outcome(status: int, page: str) -> str:
+    if status == 429:
+        return "refused_ratelimit"
+    if REFUS_POT in page:
+        return "refused_honeypot"
+    if REFUS_PLAFOND in page:
+        return "refused_cap"
+    if status == 409:
+        return "taken"
+    return "booked" if status == 200 and "Votre rendez-vous est confirmé" in page else f"other_{status}"
+
+
+def client(kind, index, base, agenda_uuid, day, timings, statuses, results, lock):
+    """One virtual client: a citizen (books once), a hoarder (books ATTEMPTS times as the same
+    person) or a bot (BOT_ATTEMPTS posts with the honeypot filled, all bots on one address)."""
+    ip = BOT_IP if kind == "bot" else f"10.{index // 65536 % 256}.{index // 256 % 256}.{index % 256}"
+    browser = Browser(base, timings, statuses, ip=ip)
+    attempts = {"citizen": ATTEMPTS, "hoarder": ATTEMPTS, "bot": BOT_ATTEMPTS}[kind]
+    for attempt in range(attempts):
         status, html = browser.request("slot_page", f"/reservation/{agenda_uuid}/?jour={day.isoformat()}")
         slots = re.findall(rf"/reservation/{agenda_uuid}/(\d{{4}}-\d{{2}}-\d{{2}}T\d{{2}}:\d{{2}})/", html)
         if not slots:
             with lock:
-                results["no_slot_left"] += 1
+                results[kind]["no_slot_left"] = results[kind].get("no_slot_left", 0) + 1
             return
         slot = random.choice(slots[:6])  # everybody rushes the first slots
         status, form = browser.request("form_page", f"/reservation/{agenda_uuid}/{slot}/")
         key = re.search(r'name="cle_idempotence" value="([^"]*)"', form)
-        if key is None:  # the slot filled up while this citizen looked: the page offers the next ones
+        if key is None:  # the slot filled up while this client looked: the page offers the next ones
             with lock:
-                results["full_before_form"] = results.get("full_before_form", 0) + 1
+                results[kind]["full_before_form"] = results[kind].get("full_before_form", 0) + 1
             continue
-        status, page = browser.request(
-            "booking_post",
-            f"/reservation/{agenda_uuid}/{slot}/",
-            {
-                "csrfmiddlewaretoken": browser.csrf(form),
-                "nom": "Martin",
-                "prenom": "Camille",
-                "telephone": "06 12 34 56 78",
-                "cle_idempotence": key.group(1),
+        person = {
+            "citizen": {"nom": f"Citoyen{index}", "prenom": "Camille", "telephone": _phone(index)},
+            # The same person each time, written differently: the cap must still recognise them.
+            "hoarder": {
+                "nom": f"ACCAPAREUR{index}" if attempt % 2 else f"Accapareur{index}",
+                "prenom": "Éloïse" if attempt % 2 else "eloise",
+                "telephone": _phone(50000 + index, attempt),
             },
-        )
-        outcome = "booked" if status == 200 else ("taken" if status == 409 else f"other_{status}")
+            "bot": {
+                "nom": f"Robot{index}x{attempt}",
+                "prenom": "Bot",
+                "telephone": _phone(90000 + index * 100 + attempt),
+            },
+        }[kind]
+        data = {"csrfmiddlewaretoken": browser.csrf(form), "cle_idempotence": key.group(1), **person}
+        if kind == "bot":
+            data["site_web"] = "http://promo.example"
+        status, page = browser.request("booking_post", f"/reservation/{agenda_uuid}/{slot}/", data)
+        outcome = _outcome(status, page)
         with lock:
-            results[outcome] = results.get(outcome, 0) + 1
+            results[kind][outcome] = results[kind].get(outcome, 0) + 1
             if outcome.startswith("other") and "sample" not in results:
                 results["sample"] = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))[-300:]
+        if kind == "citizen" and outcome == "booked":
+            return  # a citizen needs one appointment
 
 
 def main():
     database_url = fresh_database(DB_NAME)
     env = production_env(database_url)
+    # Per-IP limits on, each virtual client with its own address (X-Forwarded-For from the harness).
+    env.update(RATELIMIT_ENABLED="1", RATELIMIT_TRUST_X_FORWARDED_FOR="1")
     manage(env, "migrate", "--noinput")
     manage(env, "load_reference")
     collectstatic(env, Path(os.environ.get("TMPDIR", "/tmp")) / "pacte-bench-static")
@@ -122,17 +184,19 @@ def main():
     server = Gunicorn(env, PORT, workers=2, threads=4)
     worker = Worker(env) if "REDIS_URL" in env else None
     timings, statuses = {}, {}
-    results = {k: 0 for k in ("booked", "taken", "no_slot_left")}
+    results = {"citizen": {}, "hoarder": {}, "bot": {}}
     lock = threading.Lock()
+    kinds = ["citizen"] * VUSERS + ["hoarder"] * HOARDERS + ["bot"] * BOTS
+    random.shuffle(kinds)
     try:
         trivial_burst(server.url, vusers=VUSERS, per_user=5)  # warm-up: workers and connections
         floor = trivial_burst(server.url, vusers=VUSERS, per_user=25)
         start = time.perf_counter()
         threads = [
             threading.Thread(
-                target=citizen, args=(server.url, agenda.uuid, day, timings, statuses, results, lock)
+                target=client, args=(kind, i, server.url, agenda.uuid, day, timings, statuses, results, lock)
             )
-            for _ in range(VUSERS)
+            for i, kind in enumerate(kinds)
         ]
         for thread in threads:
             thread.start()
@@ -151,17 +215,43 @@ def main():
         Reservation.objects.filter(agenda=agenda, statut="confirmee").values("debut").annotate(n=Count("id"))
     )
     overbooked = [row for row in per_slot if row["n"] > agenda.capacite - agenda.places_agents]
+    confirmed = Reservation.objects.filter(agenda=agenda, statut="confirmee")
+    refused = {
+        cause: sum(r.get(f"refused_{cause}", 0) for r in results.values() if isinstance(r, dict))
+        for cause in ("honeypot", "cap", "ratelimit")
+    }
+    from pacte.journal import JournalEntry
+
+    citizens_booked = confirmed.filter(nom__startswith="Citoyen").values("nom").distinct().count()
+    hoarders = confirmed.filter(nom__istartswith="accapareur").values("nom_replie").annotate(n=Count("id"))
+    hoarder_bookings = sum(row["n"] for row in hoarders)
+    cap_breaches = [row for row in hoarders if row["n"] > BENCH_CAP]
+    fairness = {
+        "posts refused by the honeypot": refused["honeypot"],
+        "posts refused by the per-person cap": refused["cap"],
+        "posts refused by the rate limit (429)": refused["ratelimit"],
+        "honeypot catches journaled (pacte.pot_de_miel)": JournalEntry.objects.filter(
+            action="pacte.pot_de_miel"
+        ).count(),
+        "bookings made by bots": confirmed.filter(nom__startswith="Robot").count(),
+        f"bookings held by the {HOARDERS} hoarders (cap {BENCH_CAP} each)": hoarder_bookings,
+        "hoarders over the cap": len(cap_breaches),
+        f"citizens who got their booking (of {VUSERS})": citizens_booked,
+        "citizens who found no slot left": results["citizen"].get("no_slot_left", 0),
+    }
     total = sum(len(v) for v in timings.values())
     errors_5xx = sum(n for status, n in statuses.items() if status >= 500)
     print_figures(
-        f"slot-release burst: {VUSERS} virtual citizens x {ATTEMPTS} attempts, agenda capacity "
+        f"slot-release burst: {VUSERS} virtual citizens (up to {ATTEMPTS} attempts, one booking each), "
+        f"{HOARDERS} hoarders x {ATTEMPTS}, {BOTS} bots x {BOT_ATTEMPTS} (one IP), agenda capacity "
         f"{agenda.capacite} ({agenda.places_agents} reserved for agents) per 15-min slot",
         timings,
         statuses,
         elapsed,
         {
             "outcomes": results,
-            "confirmed reservations": Reservation.objects.filter(agenda=agenda, statut="confirmee").count(),
+            **fairness,
+            "confirmed reservations": confirmed.count(),
             "overbooked slots (online > capacity - agent seats)": len(overbooked),
             "5xx responses": errors_5xx,
             "trivial view (/sante/vivant/, same server, same users)": (
@@ -179,7 +269,8 @@ def main():
 
     connections.close_all()
     drop_database(DB_NAME)
-    if overbooked or errors_5xx:
+    bot_bookings = fairness["bookings made by bots"]
+    if overbooked or errors_5xx or bot_bookings or cap_breaches:
         sys.exit(1)
 
 
