@@ -101,7 +101,7 @@ class Gunicorn:
         last = ""
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(self.url + "/sante/", timeout=2)
+                urllib.request.urlopen(self.url + "/sante/", timeout=5)
                 return
             except urllib.error.HTTPError as exc:
                 last = f"{exc.code} {exc.read()[:300]!r}"

@@ -248,6 +248,9 @@ def formulaire(request, uuid, creneau):
             except ValidationError as exc:
                 apply_errors(form, exc)
                 plafond = isinstance(exc, PlafondAtteint)
+                if plafond:  # a person over the cap does not keep the slot from others meanwhile
+                    retenue_release(agenda=agenda, debut=debut, cle=_retenue_cle(request))
+                    request.session.pop(SESSION_RETENUE_CRENEAU, None)
             else:
                 request.session.pop(SESSION_RETENUE_CRENEAU, None)
                 return _after_booking(request, reservation, token)

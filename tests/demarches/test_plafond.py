@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from demarches.enums import TypeAlternative
 from demarches.models import Demarche
-from pacte.booking.models import Agenda, RegleOuverture, Reservation, Statut
+from pacte.booking.models import Agenda, RegleOuverture, Reservation, Retenue, Statut
 from pacte.booking.selectors import prochains_creneaux
 from pacte.booking.services import (
     PlafondAtteint,
@@ -222,19 +222,18 @@ def _main(response) -> str:
     return html[html.index("<main") : html.index("</main>")]
 
 
-def _post_form(client, agenda, slot, **data):
-    url = reverse("booking:formulaire", args=[agenda.uuid, slot.cle])
-    client.get(url)
-    return client.post(url, {"cle_idempotence": "", **data})
-
-
 def test_public_form_refusal_keeps_what_was_typed_and_points_to_the_recovery(demarche, client):
     """The refused citizen sees the message at the top of the form, their text kept, a link to get
     their link again and the phone number; nothing of the existing booking is shown."""
     agenda = _agendas(demarche)[0]
     existante = _book(agenda, **ELOISE)
     slot = _slots(agenda)[1]
-    response = _post_form(client, agenda, slot, nom="DUPONT", prenom="eloise", telephone="06 98 76 54 32")
+    url = reverse("booking:formulaire", args=[agenda.uuid, slot.cle])
+    client.get(url)
+    assert Retenue.objects.filter(compteur__agenda=agenda).count() == 1  # held while typing (#19.2)
+    response = client.post(
+        url, {"cle_idempotence": "", "nom": "DUPONT", "prenom": "eloise", "telephone": "06 98 76 54 32"}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "Vous avez déjà un rendez-vous pour cette démarche." in html
@@ -242,6 +241,8 @@ def test_public_form_refusal_keeps_what_was_typed_and_points_to_the_recovery(dem
     assert 'value="DUPONT"' in html and 'value="06 98 76 54 32"' in html
     assert reverse("booking:retrouver") in html
     assert existante.reference not in html
+    # The slot held while the form was filled is given back: the refused person keeps no place.
+    assert not Retenue.objects.filter(compteur__agenda=agenda).exists()
     assert "+33612345678" not in html and 'value="06 12 34 56 78"' not in html
     assert Reservation.objects.count() == 1
 
