@@ -21,6 +21,6 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("booking", "0004_reservation_identite_pliee")]
+    dependencies = [("booking", "0007_reservation_identite_pliee")]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]

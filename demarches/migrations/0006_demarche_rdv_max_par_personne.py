@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('demarches', '0004_demande_rappel_adresse_postale'),
+        ('demarches', '0005_canal_rappel_partenaire'),
         ('pacte', '0007_envoi_temporaire'),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booking', '0003_reservation_adresse_postale'),
+        ('booking', '0006_flux_agenda'),
     ]
 
     operations = [
