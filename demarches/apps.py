@@ -29,7 +29,9 @@ class DemarchesConfig(AppConfig):
 
         from pacte.booking.hooks import register_booking_caps
 
-        from .selectors import plafonds_of_agenda
+        from .selectors import PLAFONDS, plafonds_of_agenda
 
-        # Fair access (#19.3): a démarche's « rendez-vous à venir par personne », enforced by the engine.
+        # Fair access (#19.3): a démarche's « rendez-vous à venir par personne », enforced by the
+        # engine; cached per agenda, any edit of the démarches' caps or counters shows at once.
         register_booking_caps("demarches", plafonds_of_agenda)
+        invalidate_on_change(PLAFONDS, Demarche, Alternative, Agenda, Alternative.agendas.through)

@@ -151,10 +151,20 @@ def rappel_partenaire_recent(partenaire, telephone: str, objet: str) -> DemandeR
     )
 
 
+PLAFONDS = "demarches-plafonds"  # the per-person caps of each agenda, in pacte.cache_reference
+
+
 def plafonds_of_agenda(agenda: Agenda) -> list:
     """The per-person booking caps of `agenda` for the engine (`pacte.booking.hooks`): one per
     démarche that offers it (through a counter alternative) and sets `rdv_max_par_personne`,
-    over every agenda of that démarche's alternatives. One query."""
+    over every agenda of that démarche's alternatives. Reference content: from the cache (no
+    query on a hit), invalidated when a démarche, an alternative or their agendas change (apps)."""
+    from pacte.cache_reference import cached
+
+    return cached(PLAFONDS, str(agenda.pk), lambda: _plafonds_of_agenda(agenda))
+
+
+def _plafonds_of_agenda(agenda: Agenda) -> list:
     from pacte.booking.hooks import Plafond
 
     lignes = (
