@@ -17,11 +17,14 @@ STATUS:CANCELLED for a cancelled appointment).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 
 import icalendar
 from django.urls import reverse
 from django.utils import timezone
 
+from pacte import cache_reference
 from pacte.site import absolute_url
 
 from .models import Reservation, Statut
@@ -115,13 +118,74 @@ def personne_courte(reservation: Reservation) -> str:
 
 FLUX_NOM = "Mes rendez-vous — Pacte usagers (Ville de Lyon)"
 FLUX_RAFRAICHIR = dt.timedelta(hours=1)
+_UUID_MODELE = "00000000-0000-4000-8000-000000000000"
+
+
+def _flux_event(reservation: Reservation, libelles: dict) -> tuple[str, dict]:
+    """The feed's event of `reservation` as plain values, and a key naming exactly that content
+    (`libelles`: the status and channel labels and the page address, worked out once per feed)."""
+    qui = personne_courte(reservation)
+    titre = (
+        f"{reservation.agenda.titre} — {qui} ({reservation.reference})"
+        if qui
+        else f"{reservation.agenda.titre} ({reservation.reference})"
+    )
+    if reservation.statut == Statut.ANNULEE:
+        titre = f"Annulé : {titre}"
+    page = libelles["page"].replace(_UUID_MODELE, str(reservation.uuid))
+    lieu = reservation.agenda.lieu
+    valeurs = {
+        "uuid": str(reservation.uuid),
+        "debut": timezone.localtime(reservation.debut).isoformat(),
+        "fin": timezone.localtime(reservation.fin).isoformat(),
+        "titre": titre,
+        "lieu": ", ".join(p for p in [lieu.nom, lieu.adresse_complete] if p),
+        "description": "\n".join(
+            [
+                f"Référence : {reservation.reference}",
+                f"Statut : {libelles['statut'][reservation.statut]}",
+                f"Canal : {libelles['canal'][reservation.canal]}",
+                f"Fiche du rendez-vous (connexion requise) : {page}",
+            ]
+        ),
+        "statut": "CANCELLED" if reservation.statut == Statut.ANNULEE else "CONFIRMED",
+        "page": page,
+        "modifie": reservation.updated_at.isoformat(),
+    }
+    cle = hashlib.sha256(json.dumps(valeurs, sort_keys=True).encode()).hexdigest()
+    return cle, valeurs
+
+
+def _flux_event_bytes(valeurs: dict) -> bytes:
+    """One serialised VEVENT (`icalendar` escapes and folds it)."""
+    event = icalendar.Event()
+    modifie = dt.datetime.fromisoformat(valeurs["modifie"])
+    event.add("uid", f"{valeurs['uuid']}@{UID_DOMAIN}")
+    event.add("dtstamp", modifie)
+    event.add(
+        "dtstart", dt.datetime.fromisoformat(valeurs["debut"]).astimezone(timezone.get_current_timezone())
+    )
+    event.add("dtend", dt.datetime.fromisoformat(valeurs["fin"]).astimezone(timezone.get_current_timezone()))
+    event.add("summary", valeurs["titre"])
+    event.add("location", valeurs["lieu"])
+    event.add("description", valeurs["description"])
+    event.add("status", valeurs["statut"])
+    event.add("url", valeurs["page"])
+    event.add("last-modified", modifie)
+    return event.to_ical()
 
 
 def flux_bytes(reservations) -> bytes:
     """The staff feed: one VEVENT per appointment of `reservations` (agenda and lieu loaded with
     them): SUMMARY « démarche or permanence — Prénom I. (reference) », DESCRIPTION the reference,
     the channel and the status, URL the appointment's page in the staff space (sign-in needed).
-    No query beyond the iteration of `reservations`."""
+    No query beyond the iteration of `reservations`.
+
+    `icalendar` costs about a millisecond per event, which a mairie's feed (thousands of events,
+    polled every hour by every agent's calendar app) would pay again on each poll. Each event is
+    therefore serialised once per content: its bytes are kept in the shared cache under a hash of
+    what it says (`pacte.cache_reference.cached_many`), so a poll rebuilds only the appointments
+    made or changed since; an edit is never hidden, since a changed event has a new key."""
     cal = _calendar(
         name=FLUX_NOM,
         x_wr_calname=FLUX_NOM,
@@ -130,30 +194,27 @@ def flux_bytes(reservations) -> bytes:
     )
     cal["refresh-interval"].params["VALUE"] = "DURATION"
     cal["x-published-ttl"] = cal["refresh-interval"].to_ical().decode()  # PT1H (Outlook reads this one)
-    for reservation in reservations:
-        qui = personne_courte(reservation)
-        titre = (
-            f"{reservation.agenda.titre} — {qui} ({reservation.reference})"
-            if qui
-            else (f"{reservation.agenda.titre} ({reservation.reference})")
+    libelles = {
+        "statut": {k: str(v) for k, v in Statut.choices},
+        "canal": {k: str(v) for k, v in Reservation._meta.get_field("canal").choices},
+        "page": absolute_url(reverse("booking:agent_reservation", args=[_UUID_MODELE])),
+    }
+    evenements = [_flux_event(r, libelles) for r in reservations]
+    if not evenements:
+        return cal.to_ical()
+    par_cle = dict(evenements)
+    corps = cache_reference.cached_many(
+        "flux_evenement", par_cle, lambda cles: {c: _flux_event_bytes(par_cle[c]) for c in cles}
+    )
+    marge = dt.timedelta(days=366)
+    debuts = [dt.date.fromisoformat(v["debut"][:10]) for v in par_cle.values()]
+    fins = [dt.date.fromisoformat(v["fin"][:10]) for v in par_cle.values()]
+    cal.add_component(
+        icalendar.Timezone.from_tzid(
+            str(timezone.get_current_timezone()), first_date=min(debuts) - marge, last_date=max(fins) + marge
         )
-        if reservation.statut == Statut.ANNULEE:
-            titre = f"Annulé : {titre}"
-        page = absolute_url(reverse("booking:agent_reservation", args=[reservation.uuid]))
-        event = _event(
-            reservation,
-            summary=titre,
-            description="\n".join(
-                [
-                    f"Référence : {reservation.reference}",
-                    f"Statut : {reservation.get_statut_display()}",
-                    f"Canal : {reservation.get_canal_display()}",
-                    f"Fiche du rendez-vous (connexion requise) : {page}",
-                ]
-            ),
-            stamp=reservation.updated_at,
-        )
-        event.add("url", page)
-        event.add("last-modified", reservation.updated_at)
-        cal.add_component(event)
-    return _to_bytes(cal)
+    )
+    enveloppe = cal.to_ical()
+    fin = b"END:VCALENDAR\r\n"
+    assert enveloppe.endswith(fin)
+    return enveloppe[: -len(fin)] + b"".join(corps[cle] for cle, _ in evenements) + fin

@@ -162,6 +162,32 @@ def test_cancelled_appointments_stay_as_cancelled_and_uids_are_stable(client, ag
     assert apres[f"{deplace.uuid}@pacte.lyon.fr"].decoded("dtstart") == at(demain, "11:00")
 
 
+def test_each_event_is_serialised_once_per_content(client, agent_et_agenda, demain, monkeypatch):
+    """A poll rebuilds only the appointments made or changed since the last one (the serialised
+    events are kept under a hash of their content): the feed stays fast for a mairie's thousands of
+    events, and an edit — here a cancellation written without a save signal — still shows at once."""
+    from pacte.booking import ics
+
+    agent, agenda = agent_et_agenda
+    reservations = [_reservation(agenda, at(demain, f"{9 + n:02d}:00"), n=n) for n in range(4)]
+    _flux, token = flux_agenda_create(user=agent)
+    construits = []
+    original = ics._flux_event_bytes
+    monkeypatch.setattr(ics, "_flux_event_bytes", lambda v: construits.append(v["uuid"]) or original(v))
+
+    premier = client.get(_feed_url(token)).content
+    assert sorted(construits) == sorted(str(r.uuid) for r in reservations)
+    construits.clear()
+    assert client.get(_feed_url(token)).content == premier
+    assert construits == []
+
+    Reservation.objects.filter(pk=reservations[2].pk).update(statut=Statut.ANNULEE)
+    evenements = {str(e["uid"]): e for e in _events(client.get(_feed_url(token)))}
+    assert construits == [str(reservations[2].uuid)]
+    assert str(evenements[f"{reservations[2].uuid}@pacte.lyon.fr"]["status"]) == "CANCELLED"
+    assert len(evenements) == 4
+
+
 def test_feed_runs_from_30_days_back_to_the_agenda_horizon(client, agent_et_agenda):
     """Appointments older than BOOKING_FLUX_JOURS_PASSES days or beyond the agenda's horizon are left out."""
     agent, agenda = agent_et_agenda
