@@ -6,7 +6,7 @@ import datetime as dt
 
 from django import forms
 
-from pacte.forms import AdressePostaleField, ContactMixin, HoneypotMixin, PhoneField
+from pacte.forms import HONEYPOT_FIELD, AdressePostaleField, ContactMixin, HoneypotMixin, PhoneField
 from pacte.francais import date_texte
 
 from .models import BESOINS_AGENT, Besoin, Canal, CanalInscription
@@ -201,7 +201,7 @@ class RechercheForm(forms.Form):
     )
 
 
-class InscriptionAttenteForm(ContactMixin, forms.Form):
+class InscriptionAttenteForm(HoneypotMixin, ContactMixin, forms.Form):
     """Waiting-list registration of any agenda (by the person, or by an agent for a caller).
 
     The phone goes through `PhoneField` (pacte.phones): a mobile gets the offer by SMS, a landline
@@ -234,6 +234,7 @@ class InscriptionAttenteForm(ContactMixin, forms.Form):
             (d.isoformat(), date_texte(d, "l j F Y")) for d in dates
         ]
         if par_agent:
+            self.fields.pop(HONEYPOT_FIELD)  # agents are no robots
             self.fields["nom"].label = "Nom de la personne"
             self.fields["telephone"].label = "Téléphone de la personne"
             self.fields["email"].label = "Courriel de la personne"

@@ -111,3 +111,22 @@ def test_agent_forms_have_no_honeypot(client, make_user, make_agenda):
     slot = prochain_creneau(agenda, pour_agent=True)
     html = client.get(reverse("booking:agent_reserver", args=[agenda.uuid]) + f"?creneau={slot.cle}").content
     assert HONEYPOT_FIELD.encode() not in html
+
+
+def test_the_waiting_list_form_has_the_honeypot_for_people_only(client, make_agenda, make_user):
+    """The public waiting-list form refuses a filled honeypot (nobody registered, counted); the
+    agents' version of the same form has no trap field."""
+    from pacte.booking.models import InscriptionAttente
+
+    agenda = make_agenda()
+    url = reverse("booking:attente_inscription", args=[agenda.uuid])
+    assert f'name="{HONEYPOT_FIELD}"' in _pot(client.get(url).content.decode())
+    data = {"nom": "Martin", "telephone": "06 12 34 56 78"}
+    client.post(url, {**data, HONEYPOT_FIELD: "x"})
+    assert InscriptionAttente.objects.count() == 0
+    assert JournalEntry.objects.filter(data={"form": "InscriptionAttenteForm"}).count() == 1
+    assert client.post(url, data).status_code == 302
+    assert InscriptionAttente.objects.count() == 1
+    from pacte.booking.forms import InscriptionAttenteForm
+
+    assert HONEYPOT_FIELD not in InscriptionAttenteForm(par_agent=True).fields
