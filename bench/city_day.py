@@ -76,7 +76,8 @@ def callback(browser, slugs, agendas):
         {
             "csrfmiddlewaretoken": browser.csrf(page),
             "nom": "Alix Bernard",
-            "telephone": "06 12 34 56 78",
+            # A different caller each time (the same request sent twice is recorded once).
+            "telephone": f"06 {random.randrange(10**8):08d}",
             "objet": "Une question sur ma carte d'identité.",
         },
     )

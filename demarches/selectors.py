@@ -9,10 +9,9 @@ from django.utils import timezone
 
 from pacte.booking.models import Agenda
 from pacte.models import Canal, Lieu, Notification
-from pacte.phones import phone_normalize
 
 from . import ligne
-from .enums import CanalRappel, StatutRappel
+from .enums import StatutRappel
 from .models import Alternative, DemandeRappel, Demarche, TentativeAppel
 
 # The name of the démarche pages' rendered content in pacte.cache_reference (demarches.apps).
@@ -130,21 +129,28 @@ def rappel_promesse_mesure(debut: dt.date | None = None, fin: dt.date | None = N
     )
 
 
-#: A partner's callback form sent again (a double click, a second tab) within this delay asks once.
-RAPPEL_PARTENAIRE_DOUBLON = dt.timedelta(minutes=10)
+#: The same callback form sent again (a double click, a second tab, « Envoyer » pressed twice on a
+#: slow line) within this delay asks once.
+RAPPEL_DOUBLON = dt.timedelta(minutes=10)
 
 
-def rappel_partenaire_recent(partenaire, telephone: str, objet: str) -> DemandeRappel | None:
-    """The same callback (phone and subject) `partenaire` asked for a moment ago, still waiting:
-    the partner's form sent twice asks once (`demarches.views.rappel_partenaire`)."""
+def rappel_doublon_recent(
+    *, canal: str, actor, nom: str, telephone: str, email: str, objet: str, now: dt.datetime
+) -> DemandeRappel | None:
+    """The same callback (same channel and author, name, phone, email and subject) asked a moment
+    ago and still waiting, or None (`services.demande_rappel_create` then answers with it instead
+    of a second request: one call, one SMS). Everything must match, so a citizen sent back to the
+    confirmation learns nothing they did not type."""
     return (
         DemandeRappel.objects.filter(
-            created_by=partenaire,
-            canal=CanalRappel.PARTENAIRE,
+            created_by=actor if actor is not None and actor.is_authenticated else None,
+            canal=canal,
             statut=StatutRappel.EN_ATTENTE,
-            telephone=phone_normalize(telephone),
+            nom=nom.strip(),
+            telephone=telephone,
+            email=email.strip(),
             objet=objet.strip(),
-            created_at__gte=timezone.now() - RAPPEL_PARTENAIRE_DOUBLON,
+            created_at__range=(now - RAPPEL_DOUBLON, now),
         )
         .order_by("-created_at")
         .first()

@@ -15,11 +15,13 @@ from pacte.models import Canal, Notification
 from pacte.notifications import Personne, canaux_phrase, notify_person, tache_faite
 from pacte.phones import phone_display, phone_normalize
 from pacte.secret_links import reference_new
+from pacte.verrous import xact_lock
 from pacte.workflows import TransitionInterdite, transition
 
 from . import ligne
 from .enums import CanalRappel, Repli, ResultatAppel, StatutRappel
 from .models import Alternative, DemandeRappel, Demarche, TentativeAppel
+from .selectors import rappel_doublon_recent
 from .workflows import OUVERTS, TABLE
 
 G1_MESSAGE = (
@@ -110,13 +112,24 @@ def demande_rappel_create(
     """Record a callback request, compute its promise and confirm it by SMS (mobile) and/or email.
 
     `adresse_postale` (optional) is where the fallback letter goes when the person has neither email
-    nor mobile and cannot be reached by phone (`_repli`)."""
+    nor mobile and cannot be reached by phone (`_repli`).
+
+    The same request sent again within minutes (double click, second tab) is not recorded twice:
+    the first one is returned, nothing more is sent (`selectors.rappel_doublon_recent`, checked
+    under a lock on the phone number so two simultaneous sends see each other)."""
     now = now or timezone.now()
+    telephone = phone_normalize(telephone)
+    xact_lock(f"demarches.rappel:{telephone}")
+    doublon = rappel_doublon_recent(
+        canal=canal, actor=actor, nom=nom, telephone=telephone, email=email, objet=objet, now=now
+    )
+    if doublon is not None:
+        return doublon
     demande = DemandeRappel(
         reference=reference_new("RAP"),
         demarche=demarche,
         nom=nom.strip(),
-        telephone=phone_normalize(telephone),
+        telephone=telephone,
         email=email.strip(),
         adresse_postale=adresse_lignes(adresse_postale),
         objet=objet.strip(),

@@ -205,9 +205,7 @@ def rappel_partenaire(request):
 
     def reserver(data) -> Reserve:
         slug = request.POST.get("demarche", "")[:80]
-        demande = selectors.rappel_partenaire_recent(
-            request.user, data["telephone"], data["objet"]
-        ) or services.demande_rappel_create(
+        demande = services.demande_rappel_create(
             demarche=demarches.filter(slug=slug).first() if slug else None,
             canal=CanalRappel.PARTENAIRE,
             actor=request.user,

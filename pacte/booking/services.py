@@ -10,7 +10,6 @@ last line of defence.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import secrets
 from collections.abc import Iterable
@@ -18,13 +17,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import DurationField, ExpressionWrapper, F, Q, Value
 from django.utils import timezone
 
 from pacte.journal import journal_record
 from pacte.retention import erase
 from pacte.secret_links import fold, reference_new, token_new
+from pacte.verrous import xact_lock
 from pacte.workflows import TransitionInterdite, transition
 
 from . import hooks
@@ -99,18 +99,13 @@ class Identite:
         """Serialise, until the transaction ends, every booking of this person (PostgreSQL advisory
         locks keyed on each identity, taken in one order so two bookers never deadlock). Two tabs
         racing cannot both pass the cap: the second counts after the first has committed."""
-        if connection.vendor != "postgresql":
-            return  # SQLite (make run) serialises writers on the whole database
-        cles = sorted(
-            int.from_bytes(
-                hashlib.sha256(f"booking.personne:{k}:{v}".encode()).digest()[:8], "big", signed=True
+        xact_lock(
+            *(
+                f"booking.personne:{k}:{v}"
+                for k, v in (("t", self.telephone), ("e", self.email), ("n", self.nom))
+                if v
             )
-            for k, v in (("t", self.telephone), ("e", self.email), ("n", self.nom))
-            if v
         )
-        with connection.cursor() as cursor:
-            for cle in cles:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [cle])
 
 
 def identite_of(*, nom: str = "", prenom: str = "", telephone: str = "", email: str = "") -> Identite:

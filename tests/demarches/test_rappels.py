@@ -227,10 +227,11 @@ def test_promise_kept_measure_on_a_small_dataset():
     services.tentative_record(
         demande=kept, agent=None, resultat="joint", at=now - dt.timedelta(days=10, hours=-1)
     )
-    late = _demande(now=now - dt.timedelta(days=10))
+    # Four people asking at the same moment (the same person twice would be one request).
+    late = _demande(now=now - dt.timedelta(days=10), telephone="06 12 34 56 71")
     services.tentative_record(demande=late, agent=None, resultat="joint", at=now - dt.timedelta(days=1))
-    _overdue = _demande(now=now - dt.timedelta(days=10))
-    fallback = _demande(now=now - dt.timedelta(days=10))
+    _overdue = _demande(now=now - dt.timedelta(days=10), telephone="06 12 34 56 72")
+    fallback = _demande(now=now - dt.timedelta(days=10), telephone="06 12 34 56 73")
     for at in appels(3, jour=(now - dt.timedelta(days=9)).date()):
         services.tentative_record(demande=fallback, agent=None, resultat="injoignable", at=at)
     _not_due = _demande(now=now)
@@ -281,6 +282,30 @@ def test_citizen_requests_a_callback_without_account(client):
     assert demande.reference in page.text and "2 jours ouvrés" in page.text
     client.cookies.clear()
     assert client.get(response.url).status_code == 404  # another browser cannot read it
+
+
+def test_a_callback_form_sent_twice_asks_once(client, make_user):
+    """« Envoyer » pressed twice (a slow line, a second tab): one request, one confirmation SMS, and
+    the second browser lands on the same confirmation; a different subject, or the same one asked
+    again later, is a new request. The same for an agent registering a caller."""
+    url = reverse("demarches:rappel_demande")
+    donnees = {"nom": "Zoë Œdipe", "telephone": "06 12 34 56 78", "objet": "PACS"}
+    premier = client.post(url, donnees)
+    second = client.post(url, {**donnees, "telephone": "+33 6 12 34 56 78"})
+    demande = DemandeRappel.objects.get()
+    assert premier.url == second.url == reverse("demarches:rappel_confirmation", args=[demande.uuid])
+    assert Notification.objects.filter(object_id=demande.pk, canal="sms").count() == 1
+    client.post(url, {**donnees, "objet": "Carte d'identité"})
+    assert DemandeRappel.objects.count() == 2
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=11)):
+        client.post(url, donnees)
+    assert DemandeRappel.objects.count() == 3
+
+    client.force_login(make_user(Role.AGENT))
+    agent = reverse("demarches:rappel_agent_nouvelle")
+    client.post(agent, {**donnees, "nom": "Ali Haddad"})
+    client.post(agent, {**donnees, "nom": "Ali Haddad"})
+    assert DemandeRappel.objects.filter(canal=CanalRappel.AGENT).count() == 1
 
 
 def test_agent_queue_permissions(client, make_user):
