@@ -135,10 +135,20 @@ RAPPEL_DOUBLON = dt.timedelta(minutes=10)
 
 
 def rappel_doublon_recent(
-    *, canal: str, actor, nom: str, telephone: str, email: str, objet: str, now: dt.datetime
+    *,
+    canal: str,
+    actor,
+    nom: str,
+    telephone: str,
+    email: str,
+    objet: str,
+    adresse_postale: str,
+    creneaux_preferes: list[str],
+    demarche,
+    now: dt.datetime,
 ) -> DemandeRappel | None:
     """The same callback (same channel and author, name, phone, email and subject) asked a moment
-    ago and still waiting, or None (`services.demande_rappel_create` then answers with it instead
+    ago and still waiting (every field the same), or None (`services.demande_rappel_create` then answers with it instead
     of a second request: one call, one SMS). Everything must match, so a citizen sent back to the
     confirmation learns nothing they did not type."""
     return (
@@ -150,6 +160,9 @@ def rappel_doublon_recent(
             telephone=telephone,
             email=email.strip(),
             objet=objet.strip(),
+            adresse_postale=adresse_postale,
+            creneaux_preferes=creneaux_preferes,
+            demarche=demarche,
             created_at__range=(now - RAPPEL_DOUBLON, now),
         )
         .order_by("-created_at")

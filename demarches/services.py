@@ -121,7 +121,16 @@ def demande_rappel_create(
     telephone = phone_normalize(telephone)
     xact_lock(f"demarches.rappel:{telephone}")
     doublon = rappel_doublon_recent(
-        canal=canal, actor=actor, nom=nom, telephone=telephone, email=email, objet=objet, now=now
+        canal=canal,
+        actor=actor,
+        nom=nom,
+        telephone=telephone,
+        email=email,
+        objet=objet,
+        adresse_postale=adresse_lignes(adresse_postale),
+        creneaux_preferes=list(creneaux_preferes),
+        demarche=demarche,
+        now=now,
     )
     if doublon is not None:
         return doublon
