@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import pickle
+import secrets
 import time
 from collections.abc import Callable, Iterable
 
@@ -44,12 +45,18 @@ def _version_key(name: str) -> str:
     return f"pacte:ref:{name}:version"
 
 
+def _version_new() -> int:
+    """A version number no earlier one can equal (random: a constant or the clock could repeat —
+    after a flush, a bump that set « 2 » made each process read its old copies of version 2)."""
+    return secrets.randbits(62) + 1
+
+
 def version(name: str) -> int:
     current = cache.get(_version_key(name))
     if current is None:
         # A first version that no earlier one can equal, even after Redis lost its keys: the
         # process-local copies (below) of an older "version 1" must never be read again.
-        cache.add(_version_key(name), time.time_ns() // 1000, None)
+        cache.add(_version_key(name), _version_new(), None)
         current = cache.get(_version_key(name), 1)
     return current
 
@@ -84,8 +91,8 @@ def bump(name: str) -> None:
     try:
         try:
             cache.incr(_version_key(name))
-        except ValueError:  # no version yet
-            cache.set(_version_key(name), 2, None)
+        except ValueError:  # no version yet (or the cache lost it): a new one no copy can hold
+            cache.set(_version_key(name), _version_new(), None)
     except Exception:  # cache (Redis) unavailable: the entries expire within TIMEOUT
         logger.exception("reference cache: version bump of %s failed", name)
 

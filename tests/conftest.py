@@ -126,7 +126,10 @@ def _empty_cache():
     another cached (pacte.cache_reference)."""
     from django.core.cache import cache
 
+    from pacte import cache_reference
+
     cache.clear()
+    cache_reference._local.clear()
 
 
 @pytest.fixture(autouse=True)

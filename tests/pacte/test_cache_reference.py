@@ -59,3 +59,19 @@ def test_unknown_keys_are_not_kept():
     """None (an unknown slug) is neither stored in the shared cache nor kept in the process."""
     assert cached(NAME, "inconnu", lambda: None) is None
     assert "inconnu" not in cache_reference._local.get(NAME, (0, {}))[1]
+
+
+def test_a_flushed_cache_then_an_edit_never_brings_back_a_process_copy():
+    """The cache loses its keys (Redis flushed or restarted), then an edit bumps the version: the new
+    version is one no process-local copy can hold (a constant « 2 » made every process read its
+    copies of the last « 2 »: a booking page pointed at an agenda that no longer existed)."""
+    from django.core.cache import cache
+
+    from pacte import cache_reference
+
+    cache.clear()
+    cache_reference.bump("essai")
+    assert cache_reference.cached("essai", "k", lambda: "ancien") == "ancien"
+    cache.clear()
+    cache_reference.bump("essai")
+    assert cache_reference.cached("essai", "k", lambda: "nouveau") == "nouveau"
