@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # The portal's image: gunicorn (web), Celery worker and beat all run from it (docker-compose.yml).
 # Two stages: `build` resolves the production lock into a virtualenv (hashes required, no test
-# tools); `runtime` adds only WeasyPrint's system libraries and fonts (the list of
+# tools); `runtime` adds only WeasyPrint's system libraries and fonts and GNU gettext (the list of
 # `deploy/system-deps run`), the code (root-owned, read-only to the app) and a non-root user.
 ARG PYTHON_IMAGE=python:3.13-slim-bookworm
 
@@ -14,7 +14,7 @@ RUN /opt/venv/bin/pip install --require-hashes --no-deps -r /tmp/requirements.lo
 FROM ${PYTHON_IMAGE} AS runtime
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin pacte \
     && mkdir -p /data/media \
@@ -31,6 +31,11 @@ WORKDIR /app
 COPY . /app
 # Hashed static files for the manifest storage, collected once per image (no database needed).
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0
+# The translations' .mo files (never committed), compiled from locale/*/LC_MESSAGES/django.po.
+RUN DEBUG=1 python manage.py compilemessages --verbosity 0
+# The code's bytecode, compiled once here: PYTHONDONTWRITEBYTECODE and the read-only code would
+# otherwise have every process compile it again at each start (the venv's is compiled by pip).
+RUN python -m compileall -q /app
 USER pacte
 VOLUME ["/data/media"]
 EXPOSE 8000

@@ -11,14 +11,17 @@ TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/pac
 TEST_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 PYTEST_ARGS ?=
 # Tests run in parallel (pytest-xdist): one PostgreSQL test database, one Redis database, one live
-# server and one Chromium per worker. `make test TEST_WORKERS=0` runs them in one process.
-TEST_WORKERS ?= auto
+# server and one Chromium per worker. One worker more than the cores: the long tests mostly wait on
+# real processes (tests/conftest.py starts them first). `make test TEST_WORKERS=0` runs in one process.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 PYTEST_PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist worksteal)
 # `make stack` runs on the same services by default.
 STACK_DATABASE_URL ?= $(TEST_DATABASE_URL)
 STACK_REDIS_URL ?= $(TEST_REDIS_URL)
 # The one development environment of run, worker, beat and stack (the tests have their own profile).
 DEV_ENV := env DEBUG=1 PYTHONUNBUFFERED=1
+# The translations (locale/*/LC_MESSAGES/django.po) are compiled to .mo files, never committed.
+COMPILEMESSAGES_ARGS := --ignore=$(VENV) --ignore=node_modules --verbosity 0
 # Where `make lock` writes (a test compiles into a temporary folder and compares).
 LOCK_DIR ?= .
 LOCK_COMPILE := $(UV) pip compile pyproject.toml --universal --python-version 3.13 --generate-hashes \
@@ -61,17 +64,20 @@ lock: $(UV) ## Compile both hashed locks from pyproject.toml (requirements.lock,
 
 run: install-prod ## Migrate, load reference and demo data, serve http://$(HOST):$(PORT) (SQLite and eager Celery by default)
 	@deploy/system-deps run
+	$(DEV_ENV) $(PY) manage.py compilemessages $(COMPILEMESSAGES_ARGS)
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install node_modules/.installed ## Run the whole suite on PostgreSQL, Redis, a Celery worker and Chromium
 	@deploy/system-deps test
+	$(DEV_ENV) $(PY) manage.py compilemessages $(COMPILEMESSAGES_ARGS)
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
-test-fast: install ## The suite without the browser and worker tests
+test-fast: install ## The suite without the browser, worker and long (lent) tests: the inner loop
 	@deploy/system-deps run
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_PARALLEL) -m "not browser and not worker" $(PYTEST_ARGS)
+	$(DEV_ENV) $(PY) manage.py compilemessages $(COMPILEMESSAGES_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_PARALLEL) -m "not browser and not worker and not lent" $(PYTEST_ARGS)
 
 lint: install ## ruff check and format check, and the import contracts (tests/test_architecture.py)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(PY) -m pytest -q -p no:randomly tests/test_architecture.py
