@@ -14,7 +14,16 @@ one address, post BOT_ATTEMPTS forms filling the honeypot. Printed: how many pos
 the honeypot, by the cap, by the rate limit, and how many citizens got their booking. Counts, not
 speed, are what this part measures (timings on a shared machine are noisy).
 
+Before measuring, every page of the journey is opened once per server thread (what a running
+server has done long ago: imports, compiled templates, pooled connections); those first requests'
+times are printed as the cold start. The clients then start at once. Printed too: the CPU each side
+spends per request (client, gunicorn, Celery worker, PostgreSQL backends), for the trivial burst
+and the real one. BENCH_PROFILE=1 adds where each request's time goes in the server, phase by
+phase (bench/_gunicorn_profile.py), and samples of pg_stat_activity (lock waits, idle in
+transaction). BENCH_WORKERS / BENCH_THREADS change gunicorn's processes and threads (2 x 4).
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pacte .venv/bin/python bench/load_burst.py
+    BENCH_PROFILE=1 DATABASE_URL=… REDIS_URL=redis://127.0.0.1:6379/6 .venv/bin/python bench/load_burst.py
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ import os
 import random
 import re
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -31,9 +41,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._harness import (  # noqa: E402
     Browser,
+    CpuBudget,
     Gunicorn,
+    PgSampler,
     Worker,
     collectstatic,
+    cpu_line,
     drop_database,
     fresh_database,
     load_line,
@@ -41,6 +54,8 @@ from bench._harness import (  # noqa: E402
     percentile,
     print_figures,
     production_env,
+    profile_lines,
+    server_profile,
     trivial_burst,
 )
 
@@ -53,6 +68,9 @@ BENCH_CAP = int(os.environ.get("BENCH_CAP", "1"))
 BOT_IP = "203.0.113.66"  # every robot behind one address (TEST-NET-3)
 DB_NAME = os.environ.get("BENCH_DB", "pacte_bench_load")  # one per concurrent run
 PORT = int(os.environ.get("PORT", "8765"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+PROFILE = os.environ.get("BENCH_PROFILE", "") not in ("", "0")
 
 
 def setup(env):
@@ -65,24 +83,28 @@ def setup(env):
     from pacte.models import Lieu
 
     lieu = Lieu.objects.get(slug="hotel-de-ville")
-    agenda = Agenda.objects.create(
-        lieu=lieu,
-        titre="Carte nationale d'identité et passeport",
-        kind="demarches",
-        duree_creneau=15,
-        capacite=4,
-        places_agents=1,
-        delai_min_heures=0,
-        horizon_jours=30,
-    )
-    for jour in range(7):
-        RegleOuverture.objects.create(
-            agenda=agenda,
-            type="hebdomadaire",
-            jour_semaine=jour,
-            heure_debut=dt.time(8, 30),
-            heure_fin=dt.time(12, 0),
+
+    def counter(titre: str, capacite: int) -> Agenda:
+        """An agenda open every morning, 15-minute slots, one place per slot kept for agents."""
+        created = Agenda.objects.create(
+            lieu=lieu,
+            titre=titre,
+            kind="demarches",
+            duree_creneau=15,
+            capacite=capacite,
+            places_agents=1,
+            delai_min_heures=0,
+            horizon_jours=30,
         )
+        RegleOuverture.objects.bulk_create(
+            RegleOuverture(
+                agenda=created, jour_semaine=j, heure_debut=dt.time(8, 30), heure_fin=dt.time(12, 0)
+            )
+            for j in range(7)
+        )
+        return created
+
+    agenda = counter("Carte nationale d'identité et passeport", 4)
     from demarches.enums import TypeAlternative
     from demarches.models import Demarche
 
@@ -96,7 +118,9 @@ def setup(env):
     today = dt.date.today()
     days = creneaux_disponibles(agenda, debut=today + dt.timedelta(days=1), fin=today + dt.timedelta(days=14))
     day = next(d for d, slots in sorted(days.items()) if slots)
-    return agenda, day
+    # The warm-up books on another counter of the same kind, so that the burst's counts stay its own.
+    warm = counter("Accueil (préchauffage)", 50)
+    return agenda, day, warm
 
 
 REFUS_PLAFOND = "Vous avez déjà un rendez-vous pour cette démarche."
@@ -125,11 +149,14 @@ def _outcome(status: int, page: str) -> str:
     return "booked" if status == 200 and "Votre rendez-vous est confirmé" in page else f"other_{status}"
 
 
-def client(kind, index, base, agenda_uuid, day, timings, statuses, results, lock):
+def client(kind, index, base, agenda_uuid, day, timings, statuses, results, lock, go=None):
     """One virtual client: a citizen (books once), a hoarder (books ATTEMPTS times as the same
-    person) or a bot (BOT_ATTEMPTS posts with the honeypot filled, all bots on one address)."""
+    person) or a bot (BOT_ATTEMPTS posts with the honeypot filled, all bots on one address).
+    With `go`, waits for it before the first request (every client starts at once)."""
     ip = BOT_IP if kind == "bot" else f"10.{index // 65536 % 256}.{index // 256 % 256}.{index % 256}"
     browser = Browser(base, timings, statuses, ip=ip)
+    if go is not None:
+        go.wait()
     attempts = {"citizen": ATTEMPTS, "hoarder": ATTEMPTS, "bot": BOT_ATTEMPTS}[kind]
     for attempt in range(attempts):
         status, html = browser.request("slot_page", f"/reservation/{agenda_uuid}/?jour={day.isoformat()}")
@@ -172,6 +199,40 @@ def client(kind, index, base, agenda_uuid, day, timings, statuses, results, lock
             return  # a citizen needs one appointment
 
 
+def _kind(method: str, path: str, query: str) -> str | None:
+    """The server-side kind of a request, for the profile (the client's booking_post is the POST
+    and the page it redirects to)."""
+    if path.startswith("/reservation/mon-rendez-vous/") or path.startswith("/reservation/confirmation/"):
+        return "booking page after the POST (gerer)"
+    if re.fullmatch(r"/reservation/[0-9a-f-]{36}/", path):
+        return "slot page"
+    if re.fullmatch(r"/reservation/[0-9a-f-]{36}/[0-9T:-]+/", path):
+        return "booking POST" if method == "POST" else "form page"
+    return None
+
+
+def warm_up(base, warm, agenda, day) -> dict:
+    """Every page of the journey once per server thread, as a running server has them: imports,
+    compiled templates, pooled connections, cached reference data. Books on the `warm` agenda only
+    (the burst's counts stay its own); the burst's day page is only read. Returns the timings of
+    these first requests (the cost of a cold start, printed)."""
+    timings, statuses, results = {}, {}, {"citizen": {}}
+    lock = threading.Lock()
+
+    def journey(i):
+        client("citizen", 200000 + i, base, warm.uuid, day, timings, statuses, results, lock)
+        Browser(base, timings, statuses).request(
+            "slot_page", f"/reservation/{agenda.uuid}/?jour={day.isoformat()}"
+        )
+
+    threads = [threading.Thread(target=journey, args=(i,)) for i in range(WORKERS * THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return timings
+
+
 def main():
     database_url = fresh_database(DB_NAME)
     env = production_env(database_url)
@@ -180,29 +241,44 @@ def main():
     manage(env, "migrate", "--noinput")
     manage(env, "load_reference")
     collectstatic(env, Path(os.environ.get("TMPDIR", "/tmp")) / "pacte-bench-static")
-    agenda, day = setup(env)
-    server = Gunicorn(env, PORT, workers=2, threads=4)
+    agenda, day, warm = setup(env)
+    profile_dir = Path(tempfile.mkdtemp(prefix="pacte-burst-profile-")) if PROFILE else None
+    server = Gunicorn(env, PORT, workers=WORKERS, threads=THREADS, profile_dir=profile_dir)
     worker = Worker(env) if "REDIS_URL" in env else None
     timings, statuses = {}, {}
     results = {"citizen": {}, "hoarder": {}, "bot": {}}
     lock = threading.Lock()
     kinds = ["citizen"] * VUSERS + ["hoarder"] * HOARDERS + ["bot"] * BOTS
     random.shuffle(kinds)
+    go = threading.Event()
+    budget = CpuBudget(DB_NAME, server=server, worker=worker)
+    sampler = PgSampler(DB_NAME) if PROFILE else None
     try:
+        cold = warm_up(server.url, warm, agenda, day)
         trivial_burst(server.url, vusers=VUSERS, per_user=5)  # warm-up: workers and connections
+        budget.start()
         floor = trivial_burst(server.url, vusers=VUSERS, per_user=25)
-        start = time.perf_counter()
+        floor_budget = budget.stop()
         threads = [
             threading.Thread(
-                target=client, args=(kind, i, server.url, agenda.uuid, day, timings, statuses, results, lock)
+                target=client,
+                args=(kind, i, server.url, agenda.uuid, day, timings, statuses, results, lock, go),
             )
             for i, kind in enumerate(kinds)
         ]
         for thread in threads:
             thread.start()
+        time.sleep(0.5)  # every client is ready: the burst starts at once
+        budget.start()
+        if sampler:
+            sampler.start()
+        start = time.perf_counter()
+        go.set()
         for thread in threads:
             thread.join(timeout=120)
         elapsed = time.perf_counter() - start
+        burst_budget = budget.stop()
+        pg_lines = sampler.stop() if sampler else []
     finally:
         server.stop()
         if worker is not None:
@@ -260,11 +336,23 @@ def main():
             "RATIO burst req/s / trivial req/s": (f"{total / elapsed / floor['rps']:.2f}x (target >= 0.35x)"),
             "booking POST p95 (target <= 300 ms)": f"{percentile(timings.get('booking_post', []), 0.95) * 1000:.0f} ms",
             "slot page p95 (target <= 250 ms)": f"{percentile(timings.get('slot_page', []), 0.95) * 1000:.0f} ms",
-            "server": "gunicorn 2 workers x 4 threads"
+            "server": f"gunicorn {WORKERS} workers x {THREADS} threads"
             + (", Redis + 1 Celery worker" if worker else ", no Redis"),
+            "cold start (the warm-up's first journeys, slowest request)": ", ".join(
+                f"{kind} {max(values) * 1000:.0f} ms" for kind, values in sorted(cold.items())
+            ),
+            "CPU per trivial request": cpu_line(floor_budget, sum(floor["statuses"].values())),
+            "CPU per burst request": cpu_line(burst_budget, total),
             "machine": load_line(),
         },
     )
+    if PROFILE:
+        print("--- where the time goes in the server (means per request; BENCH_PROFILE=1 adds some overhead)")
+        for line in profile_lines(server_profile(profile_dir, _kind)):
+            print(line)
+        print("--- PostgreSQL backends of the bench's database during the burst (pg_stat_activity)")
+        for line in pg_lines:
+            print("    " + line)
     from django.db import connections
 
     connections.close_all()
