@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from pacte.traductions_admin import TraduisibleAdmin
+
 from .models import (
     Agenda,
     CompteurCreneau,
@@ -26,7 +28,7 @@ class FermetureInline(admin.TabularInline):
 
 
 @admin.register(Agenda)
-class AgendaAdmin(SimpleHistoryAdmin):
+class AgendaAdmin(TraduisibleAdmin, SimpleHistoryAdmin):
     list_display = ["titre", "lieu", "kind", "capacite", "places_agents", "duree_creneau", "is_active"]
     list_filter = ["kind", "is_active", "lieu__arrondissement"]
     search_fields = ["titre", "lieu__nom"]

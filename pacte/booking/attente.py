@@ -28,8 +28,10 @@ from django.db.models import CharField, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pacte.journal import journal_record
+from pacte.langues import dans_la_langue, langue_active, langue_valide
 from pacte.models import Canal, Notification
 from pacte.notifications import Personne, notification_cancel, notify_person, tache_faite, tache_sans_reponse
 from pacte.phones import phone_normalize
@@ -61,7 +63,12 @@ SYSTEM_USERNAME = "systeme-liste-attente"
 
 def personne(inscription: InscriptionAttente) -> Personne:
     """The person waiting, as the kernel's reaching policy reads them."""
-    return Personne(nom=inscription.nom, email=inscription.email, telephone=inscription.telephone)
+    return Personne(
+        nom=inscription.nom,
+        email=inscription.email,
+        telephone=inscription.telephone,
+        langue=inscription.langue,
+    )
 
 
 def inscription_notify(
@@ -84,6 +91,7 @@ def inscription_notify(
         **(attente.contexte(agenda) if attente.contexte else {}),
         **context,
     }
+    # The subject is a lazy translation: `notify_person` writes it in the person's language.
     return notify_person(
         personne=personne(inscription),
         message=attente.message(name),
@@ -120,11 +128,13 @@ def inscription_create(
     date_souhaitee: dt.date | None = None,
     canal: str = CanalInscription.EN_LIGNE,
     agent=None,
+    langue: str | None = None,
 ) -> InscriptionAttente:
     """Put a person on the waiting list of an agenda (online, or by an agent for a caller).
 
     Needs a name and a phone or an email (`ValidationError` with French messages per field
     otherwise). The position is the order of arrival. The person is told (email, SMS to a mobile).
+    `langue`: the person's language (`pacte.langues`; the request's by default), their messages'.
     """
     nom = (nom or "").strip()
     errors = {}
@@ -150,6 +160,7 @@ def inscription_create(
             date_souhaitee=date_souhaitee,
             canal=canal,
             cree_par=agent,
+            langue=langue_valide(langue) if langue else langue_active(),
         )
         journal_record(
             action="booking.inscription_create",
@@ -265,6 +276,8 @@ def offres_attribuer(
                 data={"inscription": str(inscription.uuid)},
             )
             inscription.agenda = agenda
+            with dans_la_langue(inscription.langue):  # the link carries the person's language
+                lien = absolute_url(offre_url(agenda, token))
             inscription_notify(
                 inscription,
                 name="offre",
@@ -272,7 +285,7 @@ def offres_attribuer(
                     "offre": offre,
                     "debut": timezone.localtime(debut),
                     "expire_at": timezone.localtime(offre.expire_at),
-                    "lien": absolute_url(offre_url(agenda, token)),
+                    "lien": lien,
                 },
                 cle=f"attente:offre:{offre.pk}",
                 # Without email or mobile, the offer goes to the agents' « offres à appeler ».
@@ -341,9 +354,9 @@ def offre_accept(*, offre: OffreCreneau, agent=None) -> Resultat:
             .get(pk=offre.pk)
         )
         if offre.statut == StatutOffre.ACCEPTEE:
-            return Resultat(True, offre, offre.reservation, message="Vous avez déjà accepté ce créneau.")
+            return Resultat(True, offre, offre.reservation, message=_("Vous avez déjà accepté ce créneau."))
         if offre.statut != StatutOffre.OUVERTE or offre.expire_at <= now:
-            return Resultat(False, offre, message="Cette proposition n'est plus valable.")
+            return Resultat(False, offre, message=_("Cette proposition n'est plus valable."))
         inscription = offre.inscription
         try:
             with transaction.atomic():
@@ -357,6 +370,7 @@ def offre_accept(*, offre: OffreCreneau, agent=None) -> Resultat:
                     canal=CanalReservation.TELEPHONE,
                     agent=agent or _system_user(),
                     retenue_cle=retenue_cle(offre),  # the held place becomes the booking
+                    langue=inscription.langue,
                 )
                 if agent is None:
                     # The engine records agent bookings as phone ones: the person answered online.
@@ -377,7 +391,7 @@ def offre_accept(*, offre: OffreCreneau, agent=None) -> Resultat:
             return Resultat(
                 False,
                 offre,
-                message=(
+                message=_(
                     "Désolé, quelqu'un a pris ce créneau juste avant vous. Vous restez sur la liste "
                     "d'attente, à la même place : nous vous proposerons la prochaine place libre."
                 ),
@@ -393,7 +407,7 @@ def offre_accept(*, offre: OffreCreneau, agent=None) -> Resultat:
         )
         _offre_closed(offre, agent)
         _inscription_set(inscription, StatutInscription.SERVIE, agent)
-    return Resultat(True, offre, reservation, token, message="Votre rendez-vous est confirmé.")
+    return Resultat(True, offre, reservation, token, message=_("Votre rendez-vous est confirmé."))
 
 
 def offre_decline(*, offre: OffreCreneau, agent=None) -> OffreCreneau:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from pacte.secret_links import reference_new, token_new
+from pacte.traductions import traductions_de
 
 from .models import Agenda, Besoin, Canal, CompteurCreneau, RegleOuverture, Reservation, Statut, TypeRegle
 from .selectors import creneaux_disponibles
@@ -70,7 +71,12 @@ def agenda_demo(lieu, titre: str, kind: str, *, regles=SEMAINE_MATIN, **fields) 
     RegleOuverture fields (e.g. {"type": "nieme_jour_du_mois", "jour_semaine": 2, "nieme": 1, ...}).
     Other keyword arguments are Agenda fields (capacite, places_agents, duree_creneau…).
     """
-    agenda, created = Agenda.objects.get_or_create(lieu=lieu, titre=titre, kind=kind, defaults=fields)
+    agenda, created = Agenda.objects.get_or_create(
+        lieu=lieu,
+        titre=titre,
+        kind=kind,
+        defaults={**fields, **traductions_de(Agenda, {"titre": titre, **fields})},
+    )
     if created or not agenda.regles.exists():
         for regle in regles:
             if isinstance(regle, dict):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from pacte.forms import HONEYPOT_FIELD, AdressePostaleField, ContactMixin, HoneypotMixin, PhoneField
 from pacte.francais import date_texte
+from pacte.langues import langue_form_field
 
 from .models import BESOINS_AGENT, Besoin, Canal, CanalInscription
 
@@ -15,12 +17,14 @@ from .models import BESOINS_AGENT, Besoin, Canal, CanalInscription
 def _courriel(help_text: str) -> forms.EmailField:
     """The optional email field of the citizen's forms."""
     return forms.EmailField(
-        label="Adresse de courriel",
+        label=_("Adresse de courriel"),
         required=False,
         max_length=254,
         help_text=help_text,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": "Cette adresse de courriel n'est pas valide. Exemple : nom@exemple.fr."},
+        error_messages={
+            "invalid": _("Cette adresse de courriel n'est pas valide. Exemple : nom@exemple.fr.")
+        },
     )
 
 
@@ -28,36 +32,36 @@ class ReservationForm(HoneypotMixin, ContactMixin, forms.Form):
     """The citizen's short form: who, how to reach them, what they need (and the honeypot)."""
 
     nom = forms.CharField(
-        label="Nom de famille",
+        label=_("Nom de famille"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-        error_messages={"required": "Indiquez votre nom de famille."},
+        error_messages={"required": _("Indiquez votre nom de famille.")},
     )
     prenom = forms.CharField(
-        label="Prénom",
+        label=_("Prénom"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-        error_messages={"required": "Indiquez votre prénom."},
+        error_messages={"required": _("Indiquez votre prénom.")},
     )
     telephone = PhoneField(
         required=False,
-        help_text="Par exemple 06 12 34 56 78. Un portable reçoit la confirmation et le rappel par SMS.",
+        help_text=_("Par exemple 06 12 34 56 78. Un portable reçoit la confirmation et le rappel par SMS."),
     )
     email = _courriel(
-        "Par exemple nom@exemple.fr. Vous recevrez la confirmation et le rendez-vous pour votre agenda."
+        _("Par exemple nom@exemple.fr. Vous recevrez la confirmation et le rendez-vous pour votre agenda.")
     )
     besoins = forms.MultipleChoiceField(
-        label="Avez-vous besoin de quelque chose pour ce rendez-vous ?",
+        label=_("Avez-vous besoin de quelque chose pour ce rendez-vous ?"),
         required=False,
         choices=Besoin.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Facultatif. Cela nous aide à bien vous accueillir.",
+        help_text=_("Facultatif. Cela nous aide à bien vous accueillir."),
     )
     besoins_precision = forms.CharField(
-        label="Précisions (facultatif)",
+        label=_("Précisions (facultatif)"),
         required=False,
         max_length=500,
-        help_text="Par exemple la langue que vous parlez.",
+        help_text=_("Par exemple la langue que vous parlez."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     cle_idempotence = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
@@ -68,20 +72,23 @@ class ReservationForm(HoneypotMixin, ContactMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if pour_une_personne:
             fields = self.fields
-            fields["nom"].label = "Nom de famille de la personne"
-            fields["nom"].error_messages["required"] = "Indiquez le nom de famille de la personne."
-            fields["prenom"].label = "Prénom de la personne"
-            fields["prenom"].error_messages["required"] = "Indiquez le prénom de la personne."
-            fields["telephone"].label = "Téléphone de la personne"
-            fields["telephone"].help_text = (
+            fields["nom"].label = _("Nom de famille de la personne")
+            fields["nom"].error_messages["required"] = _("Indiquez le nom de famille de la personne.")
+            fields["prenom"].label = _("Prénom de la personne")
+            fields["prenom"].error_messages["required"] = _("Indiquez le prénom de la personne.")
+            fields["telephone"].label = _("Téléphone de la personne")
+            fields["telephone"].help_text = _(
                 "Son numéro à elle, pas le vôtre. Un portable reçoit la confirmation, le rappel et "
                 "son lien personnel par SMS. Par exemple 06 12 34 56 78."
             )
-            fields["email"].label = "Adresse de courriel de la personne"
-            fields["email"].help_text = "Son adresse à elle, pas la vôtre. Facultatif si elle a un portable."
-            fields["besoins"].label = "La personne a-t-elle besoin de quelque chose pour ce rendez-vous ?"
+            fields["email"].label = _("Adresse de courriel de la personne")
+            fields["email"].help_text = _(
+                "Son adresse à elle, pas la vôtre. Facultatif si elle a un portable."
+            )
+            fields["besoins"].label = _("La personne a-t-elle besoin de quelque chose pour ce rendez-vous ?")
             for name in ("nom", "prenom", "telephone", "email"):
                 fields[name].widget.attrs["autocomplete"] = "off"
+            fields["langue"] = langue_form_field()
         self.pour_une_personne = pour_une_personne
 
     def clean(self):
@@ -98,9 +105,11 @@ class ReservationForm(HoneypotMixin, ContactMixin, forms.Form):
             self.add_error(
                 "telephone",
                 forms.ValidationError(
-                    "Un téléphone fixe ne reçoit pas de SMS : la personne n'aurait ni la confirmation ni "
-                    "son lien personnel. Indiquez son portable ou son courriel. Sans l'un ni l'autre, "
-                    "appelez Lyon en direct : un agent réserve et lui écrit par courrier.",
+                    _(
+                        "Un téléphone fixe ne reçoit pas de SMS : la personne n'aurait ni la confirmation ni "
+                        "son lien personnel. Indiquez son portable ou son courriel. Sans l'un ni l'autre, "
+                        "appelez Lyon en direct : un agent réserve et lui écrit par courrier."
+                    ),
                     code="fixe",
                 ),
             )
@@ -134,6 +143,7 @@ class AgentReservationForm(ReservationForm):
         help_text="Par exemple : un rendez-vous pour chaque enfant. Ce motif est gardé dans le journal.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+    langue = langue_form_field()
     contact_obligatoire = False
     pot_de_miel = False
 
@@ -143,6 +153,7 @@ class AgentReservationForm(ReservationForm):
         "prenom",
         "telephone",
         "email",
+        "langue",
         "adresse_postale",
         "besoins",
         "besoins_precision",
@@ -172,11 +183,11 @@ class IdentiteForm(forms.Form):
     """The light identity check before any personal data is shown (G4)."""
 
     debut_nom = forms.CharField(
-        label="Les 3 premières lettres de votre nom de famille",
+        label=_("Les 3 premières lettres de votre nom de famille"),
         max_length=50,
-        help_text="Par exemple BER pour Bernard. Majuscules et accents n'ont pas d'importance.",
+        help_text=_("Par exemple BER pour Bernard. Majuscules et accents n'ont pas d'importance."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
-        error_messages={"required": "Indiquez les 3 premières lettres de votre nom de famille."},
+        error_messages={"required": _("Indiquez les 3 premières lettres de votre nom de famille.")},
     )
 
 
@@ -208,38 +219,42 @@ class InscriptionAttenteForm(HoneypotMixin, ContactMixin, forms.Form):
     an agent's call; the page says which before and after."""
 
     nom = forms.CharField(
-        label="Votre nom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Votre nom"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     telephone = PhoneField(
         required=False,
         help_text=(
-            "Un portable reçoit la proposition par SMS ; à un fixe, un agent vous appelle. "
-            "Exemple : 06 12 34 56 78."
+            _(
+                "Un portable reçoit la proposition par SMS ; à un fixe, un agent vous appelle. "
+                "Exemple : 06 12 34 56 78."
+            )
         ),
     )
     email = forms.EmailField(
-        label="Adresse de courriel",
+        label=_("Adresse de courriel"),
         required=False,
-        help_text="Facultatif si vous donnez un téléphone.",
+        help_text=_("Facultatif si vous donnez un téléphone."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": "Cette adresse de courriel n'est pas valide. Exemple : nom@exemple.fr."},
+        error_messages={
+            "invalid": _("Cette adresse de courriel n'est pas valide. Exemple : nom@exemple.fr.")
+        },
     )
     date_souhaitee = forms.TypedChoiceField(
-        label="Quel jour ?", required=False, coerce=dt.date.fromisoformat, empty_value=None
+        label=_("Quel jour ?"), required=False, coerce=dt.date.fromisoformat, empty_value=None
     )
 
     def __init__(self, *args, dates=(), par_agent=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["date_souhaitee"].choices = [("", "N'importe quelle date")] + [
+        self.fields["date_souhaitee"].choices = [("", _("N'importe quelle date"))] + [
             (d.isoformat(), date_texte(d, "l j F Y")) for d in dates
         ]
         if par_agent:
             self.fields.pop(HONEYPOT_FIELD)  # agents are no robots
-            self.fields["nom"].label = "Nom de la personne"
-            self.fields["telephone"].label = "Téléphone de la personne"
-            self.fields["email"].label = "Courriel de la personne"
+            self.fields["nom"].label = _("Nom de la personne")
+            self.fields["telephone"].label = _("Téléphone de la personne")
+            self.fields["email"].label = _("Courriel de la personne")
             self.fields["canal"] = forms.ChoiceField(
-                label="La personne est",
+                label=_("La personne est"),
                 choices=[
                     (CanalInscription.TELEPHONE, "Au téléphone"),
                     (CanalInscription.GUICHET, "Au guichet"),
@@ -247,12 +262,13 @@ class InscriptionAttenteForm(HoneypotMixin, ContactMixin, forms.Form):
                 widget=forms.RadioSelect,
                 initial=CanalInscription.TELEPHONE,
             )
+            self.fields["langue"] = langue_form_field()
 
 
 class RetrouverForm(HoneypotMixin, ContactMixin, forms.Form):
     """« Retrouver mon rendez-vous »: the phone or email given when booking (a new link goes there)."""
 
     telephone = PhoneField(
-        required=False, help_text="Celui donné pour le rendez-vous. Par exemple 06 12 34 56 78."
+        required=False, help_text=_("Celui donné pour le rendez-vous. Par exemple 06 12 34 56 78.")
     )
-    email = _courriel("Celle donnée pour le rendez-vous. Par exemple nom@exemple.fr.")
+    email = _courriel(_("Celle donnée pour le rendez-vous. Par exemple nom@exemple.fr."))

@@ -22,6 +22,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 logger = logging.getLogger(__name__)
 
 _listeners: list[Callable] = []
@@ -93,7 +95,8 @@ class Attente:
 
     - `messages`: the template folder of the messages (`<messages>/emails/offre.txt`…); the
       engine's own are `booking/…/attente_<name>.txt`, a kind's are `<messages>/…/<name>.txt`;
-    - `sujets`: the subject of each message (`inscription`, `offre`), French;
+    - `sujets`: the subject of each message (`inscription`, `offre`), French, lazily translated
+      (`gettext_lazy`: written in the person's language);
     - `offre_url(token)`: the path of the page an offer's secret link opens;
     - `contexte(agenda)`: extra template context (for instance the permanence of the agenda);
     - `ouvert(agenda)`: whether freed places are still offered (for instance the permanence is
@@ -105,8 +108,8 @@ class Attente:
     messages: str = "booking"
     sujets: dict = field(
         default_factory=lambda: {
-            "inscription": "Vous êtes sur la liste d'attente",
-            "offre": "Une place s'est libérée pour votre rendez-vous",
+            "inscription": _("Vous êtes sur la liste d'attente"),
+            "offre": _("Une place s'est libérée pour votre rendez-vous"),
         }
     )
     offre_url: Callable | None = None

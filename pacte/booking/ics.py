@@ -23,6 +23,7 @@ import json
 import icalendar
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pacte import cache_reference
 from pacte.site import absolute_url
@@ -83,20 +84,22 @@ def ics_bytes(reservation: Reservation) -> bytes:
     """An iCalendar file (one VEVENT, a reminder 2 hours before) for the citizen's appointment."""
     agenda = reservation.agenda
     lieu = agenda.lieu
-    description = [f"Référence : {reservation.reference}"]
+    # In the active language: the person's, when it goes with their message (`pacte.langues`).
+    description = [_("Référence : {reference}").format(reference=reservation.reference)]
     if agenda.a_apporter_liste:
-        description.append("À apporter : " + " ; ".join(agenda.a_apporter_liste))
+        description.append(_("À apporter : {liste}").format(liste=" ; ".join(agenda.a_apporter_liste)))
     if lieu.telephone:
-        description.append(f"Contact : {lieu.telephone}")
+        description.append(_("Contact : {telephone}").format(telephone=lieu.telephone))
+    titre = _("Rendez-vous : {titre}").format(titre=agenda.titre)
     event = _event(
         reservation,
-        summary=f"Rendez-vous : {agenda.titre}",
+        summary=titre,
         description="\n".join(description),
         stamp=timezone.now(),
     )
     alarm = icalendar.Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", f"Rendez-vous : {agenda.titre}")
+    alarm.add("description", titre)
     alarm.add("trigger", dt.timedelta(hours=-2))
     event.add_component(alarm)
     cal = _calendar()

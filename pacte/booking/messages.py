@@ -10,7 +10,10 @@ import datetime as dt
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from pacte.francais import date_texte, heure
+from pacte.langues import dans_la_langue
 from pacte.models import Canal
 from pacte.notifications import Personne, attachment, notify_person
 from pacte.site import absolute_url
@@ -33,17 +36,23 @@ def _context(reservation: Reservation, **extra) -> dict:
 
 
 def _quand(debut: dt.datetime) -> str:
-    from django.utils.formats import date_format
+    """« mardi 1er décembre 2026 à 9 h » in the active language (the person's, `pacte.langues`)."""
+    return _("{date} à {heure}").format(date=date_texte(debut, "l j F Y"), heure=heure(debut))
 
-    heure = f"{debut.hour} h" + (f" {debut.minute:02d}" if debut.minute else "")
-    return f"{date_format(debut, 'l j F Y')} à {heure}"
+
+def _date(reservation: Reservation) -> str:
+    return f"{timezone.localtime(reservation.debut):%d/%m/%Y}"
 
 
 def personne(reservation: Reservation) -> Personne:
     """The person of a reservation, as the kernel's reaching policy reads them."""
     nom = " ".join(p for p in [reservation.prenom, reservation.nom] if p)
     return Personne(
-        nom=nom, email=reservation.email, telephone=reservation.telephone, adresse=reservation.adresse_postale
+        nom=nom,
+        email=reservation.email,
+        telephone=reservation.telephone,
+        adresse=reservation.adresse_postale,
+        langue=reservation.langue,
     )
 
 
@@ -81,15 +90,16 @@ def notify_confirmation(*, reservation: Reservation, token: str) -> None:
     When neither reaches the person: a letter to post if the agent noted their postal address,
     otherwise no task (the confirmation page, or the agent on the phone, gave them the reference).
     """
-    _send(
-        reservation,
-        kind="confirmation",
-        sujet=f"Votre rendez-vous du {timezone.localtime(reservation.debut):%d/%m/%Y} est confirmé",
-        cle=f"booking:confirmation:{reservation.pk}:1",
-        context=_context(reservation, lien=absolute_url(reverse("booking:gerer", args=[token]))),
-        ics=True,
-        repli=_repli_courrier(reservation),
-    )
+    with dans_la_langue(reservation.langue):
+        _send(
+            reservation,
+            kind="confirmation",
+            sujet=_("Votre rendez-vous du {date} est confirmé").format(date=_date(reservation)),
+            cle=f"booking:confirmation:{reservation.pk}:1",
+            context=_context(reservation, lien=absolute_url(reverse("booking:gerer", args=[token]))),
+            ics=True,
+            repli=_repli_courrier(reservation),
+        )
 
 
 def cle_annulation(reservation: Reservation) -> str:
@@ -103,42 +113,45 @@ def notify_cancellation(*, reservation: Reservation, send_at: dt.datetime | None
 
     `send_at` delays the email/SMS (an agent's undo window); the call task shows at once.
     """
-    notify_person(
-        personne=personne(reservation),
-        message="booking/annulation",
-        context=_context(reservation),
-        sujet="Votre rendez-vous est annulé",
-        obj=reservation,
-        cle=cle_annulation(reservation).rstrip(":"),
-        repli=Canal.APPEL,
-        send_at=send_at,
-    )
+    with dans_la_langue(reservation.langue):
+        notify_person(
+            personne=personne(reservation),
+            message="booking/annulation",
+            context=_context(reservation),
+            sujet=_("Votre rendez-vous est annulé"),
+            obj=reservation,
+            cle=cle_annulation(reservation).rstrip(":"),
+            repli=Canal.APPEL,
+            send_at=send_at,
+        )
 
 
 def notify_move(*, reservation: Reservation, ancien_debut: dt.datetime) -> None:
     """The appointment moved: email (with ICS)/SMS, or a call for the agents."""
-    _send(
-        reservation,
-        kind="deplacement",
-        sujet=f"Votre rendez-vous est déplacé au {timezone.localtime(reservation.debut):%d/%m/%Y}",
-        cle=f"booking:deplacement:{reservation.pk}:{reservation.debut.isoformat()}",
-        context=_context(reservation, ancien=_quand(timezone.localtime(ancien_debut))),
-        ics=True,
-        repli=Canal.APPEL,
-    )
+    with dans_la_langue(reservation.langue):
+        _send(
+            reservation,
+            kind="deplacement",
+            sujet=_("Votre rendez-vous est déplacé au {date}").format(date=_date(reservation)),
+            cle=f"booking:deplacement:{reservation.pk}:{reservation.debut.isoformat()}",
+            context=_context(reservation, ancien=_quand(timezone.localtime(ancien_debut))),
+            ics=True,
+            repli=Canal.APPEL,
+        )
 
 
 def notify_reminder(*, reservation: Reservation) -> None:
     """The reminder before the appointment (email/SMS; a letter for a person reachable by post only)."""
-    # The key starts with booking:rappel:<pk>: so a cancellation or a move can cancel it.
-    _send(
-        reservation,
-        kind="rappel",
-        sujet=f"Rappel : votre rendez-vous du {timezone.localtime(reservation.debut):%d/%m/%Y}",
-        cle=f"booking:rappel:{reservation.pk}:{reservation.debut.isoformat()}",
-        context=_context(reservation),
-        repli=_repli_courrier(reservation),
-    )
+    with dans_la_langue(reservation.langue):
+        # The key starts with booking:rappel:<pk>: so a cancellation or a move can cancel it.
+        _send(
+            reservation,
+            kind="rappel",
+            sujet=_("Rappel : votre rendez-vous du {date}").format(date=_date(reservation)),
+            cle=f"booking:rappel:{reservation.pk}:{reservation.debut.isoformat()}",
+            context=_context(reservation),
+            repli=_repli_courrier(reservation),
+        )
 
 
 __all__ = [

@@ -18,13 +18,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from pacte.langues import LangueField
+from pacte.traductions import Traduisible
+
 
 class AgendaQuerySet(models.QuerySet):
     def actifs(self):
         return self.filter(is_active=True)
 
 
-class Agenda(models.Model):
+class Agenda(Traduisible):
     """Something bookable at a lieu (a counter for a démarche, an écrivain public permanence…)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -239,6 +242,8 @@ class Reservation(models.Model):
     prenom = models.CharField(_("prénom"), max_length=150, blank=True)
     telephone = models.CharField(_("téléphone"), max_length=20, blank=True, db_index=True)
     email = models.EmailField(_("courriel"), blank=True)
+    # The language the person was served in: their messages are written in it (pacte.langues).
+    langue = LangueField()
     # The person's identity as the per-person booking cap compares it (services.identite_of):
     # « prénom nom » and the email folded by pacte.secret_links.fold / casefold. Derived, erased
     # with the name and contact, kept out of the history.
@@ -458,6 +463,8 @@ class InscriptionAttente(models.Model):
     nom = models.CharField(_("nom"), max_length=150)
     telephone = models.CharField(_("téléphone"), max_length=20, blank=True)
     email = models.EmailField(_("courriel"), blank=True)
+    # The language the person was served in: their messages are written in it (pacte.langues).
+    langue = LangueField()
     canal = models.CharField(_("inscrit"), max_length=12, choices=CanalInscription.choices)
     cree_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -19,6 +19,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from pacte.calendrier import is_holiday
+from pacte.traductions import colonnes
 
 from .models import (
     Agenda,
@@ -52,9 +54,9 @@ class Creneau:
     fin: dt.datetime
     places_restantes: int
 
-    @property
+    @cached_property
     def cle(self) -> str:
-        """The slot in URLs: local time YYYY-MM-DDTHH:MM."""
+        """The slot in URLs: local time YYYY-MM-DDTHH:MM (worked out once per slot)."""
         return timezone.localtime(self.debut).strftime("%Y-%m-%dT%H:%M")
 
 
@@ -766,9 +768,8 @@ def flux_agenda_reservations(user) -> list[Reservation]:
             "prenom",
             "nom",
             "updated_at",
-            "agenda__titre",
             "agenda__horizon_jours",
-            "agenda__lieu__nom",
+            *colonnes("agenda__titre", "agenda__lieu__nom"),
             "agenda__lieu__adresse",
             "agenda__lieu__code_postal",
             "agenda__lieu__arrondissement__code_postal",

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import DurationField, ExpressionWrapper, F, Q, Value
 from django.utils import timezone
 
 from pacte.journal import journal_record
+from pacte.langues import langue_active, langue_valide
 from pacte.retention import erase
 from pacte.secret_links import fold, reference_new, token_new
 from pacte.verrous import xact_lock
@@ -240,10 +241,14 @@ def _convert_hold(*, agenda: Agenda, debut: dt.datetime, cle: str, en_ligne: boo
     """Under the counter's lock, turn the holder's hold on the slot into a taken place (the place
     stays counted; the hold row goes). True when there was a hold of that kind (even expired but
     not yet reclaimed: its place is still free for its holder); False when there is none."""
-    compteur = _compteur_lock(agenda.pk, debut)
-    if compteur is None:
-        return False
-    return Retenue.objects.filter(compteur=compteur, cle=cle, en_ligne=en_ligne).delete()[0] > 0
+    # One statement (#18.1): its sub-select locks the counter row before the hold is deleted.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM booking_retenue WHERE cle = %s AND en_ligne = %s AND compteur_id = ("
+            "SELECT id FROM booking_compteurcreneau WHERE agenda_id = %s AND debut = %s FOR NO KEY UPDATE)",
+            [cle, en_ligne, agenda.pk, debut],
+        )
+        return cursor.rowcount > 0
 
 
 def _clean_contact(*, telephone: str, email: str, exiger: bool) -> tuple[str, str]:
@@ -289,6 +294,7 @@ def reservation_create(
     prescripteur=None,
     prescripteur_organisation: str = "",
     plafond_motif: str = "",
+    langue: str | None = None,
 ) -> tuple[Reservation, str]:
     """Book one place on the slot starting at `debut` and return (reservation, secret token).
 
@@ -317,6 +323,9 @@ def reservation_create(
     raises `PlafondAtteint` — checked under an advisory lock on the identity, in the transaction
     that takes the place, so concurrent bookings of one person cannot both pass. An agent books
     anyway by giving `plafond_motif` (the reason), journaled `booking.plafond_depasse`.
+
+    `langue` is the person's language, their messages' (`pacte.langues`): by default the request's
+    (a citizen booking on /ar/…); agents and partners give the one chosen for the caller.
     """
     pour_agent = agent is not None
     plafond_motif = (plafond_motif or "").strip()[:300] if pour_agent else ""
@@ -371,47 +380,26 @@ def reservation_create(
         compte_en_ligne=not pour_agent,
         prescripteur=prescripteur,
         prescripteur_organisation=prescripteur_organisation[:150] if prescripteur is not None else "",
+        langue=langue_valide(langue) if langue else langue_active(),
     )
     try:
-        with transaction.atomic():
-            # The reservation row first: a concurrent duplicate (same idempotency key) waits here
-            # for the first transaction and then fails on the unique key, without touching capacity.
-            for _attempt in range(3):
-                try:
-                    with transaction.atomic():
-                        reservation.save(force_insert=True)
-                    break
-                except IntegrityError as exc:
-                    if "reference" not in str(exc):
-                        raise
-                    reservation.reference = reference_new("RDV")
-            _plafond_check(agenda=agenda, reservation=reservation, agent=agent, motif=plafond_motif)
-            journal_data = {"agenda": str(agenda.uuid), "debut": creneau.debut.isoformat(), "canal": canal}
-            message = f"Rendez-vous {reservation.reference} ({reservation.get_canal_display()})"
-            if prescripteur is not None:
-                journal_data["prescripteur"] = reservation.prescripteur_organisation
-                message += f", réservé par {reservation.prescripteur_organisation}"
-            journal_record(
-                action="booking.reservation_create",
-                actor=agent or prescripteur,
-                obj=reservation,
-                message=message,
-                data=journal_data,
-            )
-            from .messages import notify_confirmation
-
-            notify_confirmation(reservation=reservation, token=token)
-            # The place last: the slot's counter row stays locked from here to the commit only,
-            # not while the messages are written (#18.1: the slot-release burst queues on that
-            # lock). A full slot rolls everything above back (G3 unchanged: same transaction).
-            converted = retenue is not None and _convert_hold(
-                agenda=agenda, debut=creneau.debut, cle=retenue.cle, en_ligne=not pour_agent
-            )
-            if not converted and not _take_place(agenda=agenda, debut=creneau.debut, en_ligne=not pour_agent):
-                raise CreneauIndisponible(
-                    "Ce créneau vient d'être pris.",
-                    prochains=[],
+        for attempt in range(3):
+            try:
+                _reservation_write(
+                    reservation,
+                    retenue=retenue,
+                    agent=agent,
+                    prescripteur=prescripteur,
+                    plafond_motif=plafond_motif,
+                    token=token,
                 )
+                break
+            except IntegrityError as exc:
+                # A reference drawn twice (rare): the whole transaction again with another one,
+                # rather than a savepoint around the insert on every booking (2 round trips).
+                if reservation.pk is not None or "reference" not in str(exc) or attempt == 2:
+                    raise
+                reservation.reference = reference_new("RDV")
     except IntegrityError:
         if cle_idempotence:
             existing = Reservation.objects.filter(cle_idempotence=cle_idempotence).first()
@@ -423,6 +411,42 @@ def reservation_create(
             exc.prochains = _suivants(agenda, debut=debut, pour_agent=pour_agent)
         raise
     return reservation, token
+
+
+def _reservation_write(
+    reservation: Reservation, *, retenue, agent, prescripteur, plafond_motif: str, token: str
+) -> None:
+    """`reservation_create`'s transaction: the row, the cap, the journal, the messages, the place."""
+    agenda, canal = reservation.agenda, reservation.canal
+    pour_agent = agent is not None
+    with transaction.atomic():
+        # The reservation row first: a concurrent duplicate (same idempotency key) waits here for
+        # the first transaction and then fails on the unique key, without touching capacity.
+        reservation.save(force_insert=True)
+        _plafond_check(agenda=agenda, reservation=reservation, agent=agent, motif=plafond_motif)
+        journal_data = {"agenda": str(agenda.uuid), "debut": reservation.debut.isoformat(), "canal": canal}
+        message = f"Rendez-vous {reservation.reference} ({reservation.get_canal_display()})"
+        if prescripteur is not None:
+            journal_data["prescripteur"] = reservation.prescripteur_organisation
+            message += f", réservé par {reservation.prescripteur_organisation}"
+        journal_record(
+            action="booking.reservation_create",
+            actor=agent or prescripteur,
+            obj=reservation,
+            message=message,
+            data=journal_data,
+        )
+        from .messages import notify_confirmation
+
+        notify_confirmation(reservation=reservation, token=token)
+        # The place last: the slot's counter row stays locked from here to the commit only, not
+        # while the messages are written (#18.1: the slot-release burst queues on that lock). A
+        # full slot rolls everything above back (G3 unchanged: same transaction).
+        converted = retenue is not None and _convert_hold(
+            agenda=agenda, debut=reservation.debut, cle=retenue.cle, en_ligne=not pour_agent
+        )
+        if not converted and not _take_place(agenda=agenda, debut=reservation.debut, en_ligne=not pour_agent):
+            raise CreneauIndisponible("Ce créneau vient d'être pris.", prochains=[])
 
 
 def reservation_walk_in(
@@ -455,6 +479,63 @@ def reservation_walk_in(
     )
 
 
+def _hold_in_one_statement(
+    *, agenda: Agenda, debut: dt.datetime, cle: str, en_ligne: bool, expire_at: dt.datetime, now: dt.datetime
+) -> Retenue | None:
+    """A hold in one round trip (PostgreSQL, #18.2): `_compteur_ensure` and `_take_place`'s
+    conditional UPDATE as one upsert of the slot's counter (same condition: a place left, an online
+    one for an online hold; the row locked as by the UPDATE), and the hold's INSERT, in one
+    statement: both happen or neither. None when the slot looks full: `_take_place` then reclaims
+    the expired holds under the counter's lock, as for a booking."""
+    if (
+        connection.vendor != "postgresql"
+        or agenda.capacite < 1
+        or (en_ligne and agenda.capacite_en_ligne < 1)
+    ):
+        return None  # (a new counter with no room: the CHECK constraints would refuse the INSERT)
+    compteur_table, retenue_table = CompteurCreneau._meta.db_table, Retenue._meta.db_table
+    en_ligne_libre = "AND c.places_prises_en_ligne < c.capacite_en_ligne" if en_ligne else ""
+    sql = f"""
+        WITH pris AS (
+            INSERT INTO {compteur_table} AS c
+                (agenda_id, debut, capacite, capacite_en_ligne, places_prises, places_prises_en_ligne)
+            VALUES (%(agenda)s, %(debut)s, %(capacite)s, %(capacite_en_ligne)s, 1, %(en_ligne_pris)s)
+            ON CONFLICT (agenda_id, debut) DO UPDATE
+            SET places_prises = c.places_prises + 1,
+                places_prises_en_ligne = c.places_prises_en_ligne + %(en_ligne_pris)s
+            WHERE c.places_prises < c.capacite {en_ligne_libre}
+            RETURNING c.id
+        )
+        INSERT INTO {retenue_table} (compteur_id, cle, en_ligne, expire_at, created_at)
+        SELECT id, %(cle)s, %(en_ligne)s, %(expire_at)s, %(now)s FROM pris
+        RETURNING id, compteur_id
+    """  # noqa: S608 - table names from the models, values as parameters
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "agenda": agenda.pk,
+                "debut": debut,
+                "capacite": agenda.capacite,
+                "capacite_en_ligne": agenda.capacite_en_ligne,
+                "en_ligne_pris": 1 if en_ligne else 0,
+                "cle": cle,
+                "en_ligne": en_ligne,
+                "expire_at": expire_at,
+                "now": now,
+            },
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Retenue(
+        id=row[0], compteur_id=row[1], cle=cle, en_ligne=en_ligne, expire_at=expire_at, created_at=now
+    )
+
+
+A_CHERCHER = object()  # `retenue_take(existante=…)` not given: the hold is looked up
+
+
 def retenue_take(
     *,
     agenda: Agenda,
@@ -462,6 +543,7 @@ def retenue_take(
     cle: str,
     en_ligne: bool,
     duree: dt.timedelta,
+    existante: Retenue | None | object = A_CHERCHER,
 ) -> Retenue:
     """Hold one place of the slot starting at `debut` for `duree`, for the holder `cle`, and return
     the hold. The place is taken in the slot's counter at once (G3: the CHECK constraints bound
@@ -474,10 +556,17 @@ def retenue_take(
     renewed for `duree` (its place was free again, the holder takes it back). Raises
     `CreneauIndisponible` (with the next free slots) when the slot is not open to the asker
     (notice, horizon, closure) or has no free place.
+
+    `existante`: the holder's hold on this slot (or None) when the caller has just looked it up
+    (`retenue_of`, same `en_ligne`): not looked up twice (#18.2).
     """
     debut = debut.astimezone(dt.UTC) if debut.tzinfo else timezone.make_aware(debut)
     pour_agent = not en_ligne
-    existing = retenue_of(agenda=agenda, debut=debut, cle=cle, en_ligne=en_ligne)
+    existing = (
+        retenue_of(agenda=agenda, debut=debut, cle=cle, en_ligne=en_ligne)
+        if existante is A_CHERCHER
+        else existante
+    )
     if existing is not None and existing.is_live:
         return existing
     # Open to the asker? The counters are not read here: `_take_place` below decides on places.
@@ -495,16 +584,22 @@ def retenue_take(
                 if renewed:
                     existing.expire_at = now + duree
                     return existing
+            # A second hold of the same holder (two tabs at once) breaks the unique constraint: the
+            # block (a transaction, or a savepoint inside the caller's) rolls back, place too.
+            retenue = _hold_in_one_statement(
+                agenda=agenda, debut=creneau.debut, cle=cle, en_ligne=en_ligne, expire_at=now + duree, now=now
+            )
+            if retenue is not None:
+                return retenue
             if not _take_place(agenda=agenda, debut=creneau.debut, en_ligne=en_ligne):
                 raise CreneauIndisponible(
                     "Ce créneau vient d'être pris.",
                     prochains=_suivants(agenda, debut=debut, pour_agent=pour_agent),
                 )
             compteur = CompteurCreneau.objects.get(agenda=agenda, debut=creneau.debut)
-            with transaction.atomic():
-                return Retenue.objects.create(
-                    compteur=compteur, cle=cle, en_ligne=en_ligne, expire_at=now + duree, created_at=now
-                )
+            return Retenue.objects.create(
+                compteur=compteur, cle=cle, en_ligne=en_ligne, expire_at=now + duree, created_at=now
+            )
     except IntegrityError:
         # The same holder took it at the same instant (two tabs): theirs, not a second place.
         existing = retenue_of(agenda=agenda, debut=debut, cle=cle, en_ligne=en_ligne)

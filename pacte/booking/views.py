@@ -14,14 +14,19 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from pacte import secret_links
+from pacte.cache_reference import reading_versions_once
 from pacte.calendrier import holiday_name, is_holiday
 from pacte.decorators import role_required
-from pacte.forms import apply_errors
+from pacte.facile import gabarit
+from pacte.forms import apply_errors, blank_fields
 from pacte.htmx import render_page
+from pacte.langues import dans_la_langue
 from pacte.models import Canal as CanalMessage
 from pacte.models import Notification
 from pacte.notifications import canaux, canaux_phrase, notifications_about, tache_action
@@ -29,7 +34,9 @@ from pacte.parsing import parse_date, parse_int, parse_slot
 from pacte.partenaires import Reserve, organisation_of, pour_une_personne
 from pacte.phones import phone_display
 from pacte.ratelimit import client_ip, hit, parse_rate, rate_for, ratelimit, refused
+from pacte.rendu import rendered_once
 from pacte.roles import Role, profil_of
+from pacte.sessions import visitor_transaction
 from pacte.site import absolute_url
 from pacte.workflows import TransitionInterdite
 
@@ -69,6 +76,8 @@ LIEN = "reservation"  # the link type, for pacte.secret_links
 SESSION_CONFIRMED = "booking_confirmes"
 SESSION_RETENUE = "booking_retenue"
 SESSION_RETENUE_CRENEAU = "booking_retenue_creneau"
+CHAMPS_RESERVATION = "booking/includes/champs_reservation.html"
+NOUVEAU = "confirme"  # the query parameter of the booking's page right after the booking
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -130,10 +139,8 @@ def _week_context(request, agenda: Agenda, *, pour_agent: bool, slot_url, extra_
         )
     if jour is None and len(dispo) == 1:
         jour = next(iter(dispo))
-    creneaux_jour = [
-        {"creneau": c, "url": slot_url(c), "heure": timezone.localtime(c.debut).strftime("%H:%M")}
-        for c in dispo.get(jour, [])
-    ]
+    # The hour is the end of the slot's key (local YYYY-MM-DDTHH:MM), worked out once per slot.
+    creneaux_jour = [{"creneau": c, "url": slot_url(c), "heure": c.cle[11:]} for c in dispo.get(jour, [])]
     prochain = None
     if not dispo:
         prochain = next(
@@ -210,6 +217,7 @@ def accueil(request):
 
 @login_not_required
 @require_safe
+@reading_versions_once(selectors.AGENDAS_PUBLICS, selectors.CALENDRIER)
 def agenda(request, uuid):
     """What is booked, where (with accessibility), and the free days and slots of a week."""
     agenda = selectors.agenda_public(uuid)
@@ -222,13 +230,38 @@ def agenda(request, uuid):
     context["lieu"] = agenda.lieu
     # No free slot in the whole horizon: the page offers the waiting list instead.
     context["complet"] = context["semaine_vide"] and context["prochain"] is None
-    return _render_week(request, "booking/agenda.html", context)
+    # The week's days and the day's slots, rendered once per process for what they show: a place
+    # taken, held or freed changes what they show, hence their key (pacte.rendu, #18.2).
+    context["semaine_html"] = rendered_once(
+        "booking/includes/semaine.html", _semaine_cle(context), lambda: context
+    )
+    context["creneaux_html"] = rendered_once(
+        "booking/includes/creneaux.html",
+        (context["jour"], tuple((item["url"], item["heure"]) for item in context["creneaux_jour"])),
+        lambda: context,
+    )
+    return _render_week(request, gabarit(request, "booking/agenda.html"), context)
+
+
+def _semaine_cle(context: dict) -> tuple:
+    """Everything templates/booking/includes/semaine.html shows of `_week_context`."""
+    prochain = context["prochain"]
+    return (
+        context["semaine_debut"],
+        context["semaine_fin"],
+        context["semaine_precedente"],
+        context["semaine_suivante"],
+        context["semaine_vide"],
+        (prochain["query"], prochain["creneau"].debut) if prochain else None,
+        tuple(tuple(jour.values()) for jour in context["jours"]),
+    )
 
 
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 @ratelimit("reservation")
+@reading_versions_once(selectors.AGENDAS_PUBLICS, selectors.CALENDRIER)
 def formulaire(request, uuid, creneau):
     """The short form for one slot; POST books it (or shows the next free slots if just taken)."""
     agenda = selectors.agenda_public(uuid)
@@ -263,7 +296,7 @@ def formulaire(request, uuid, creneau):
         form = ReservationForm(initial={"cle_idempotence": new_idempotency_key()})
     return render(
         request,
-        "booking/formulaire.html",
+        gabarit(request, "booking/formulaire.html"),
         {
             "agenda": agenda,
             "lieu": agenda.lieu,
@@ -272,6 +305,8 @@ def formulaire(request, uuid, creneau):
             "form": form,
             "retenue": retenue if retenue is not None and retenue.is_live else None,
             "plafond": plafond,
+            # A blank form: its fields rendered once per process (the same for every visitor).
+            "champs_vierges": "" if form.is_bound else blank_fields(ReservationForm, CHAMPS_RESERVATION),
         },
     )
 
@@ -289,6 +324,7 @@ def _reserver(agenda: Agenda, debut: dt.datetime, data: dict, **options):
         besoins=data["besoins"],
         besoins_precision=data["besoins_precision"],
         cle_idempotence=data["cle_idempotence"] or None,
+        langue=data.get("langue"),  # chosen by an agent or a partner; else the request's
         **options,
     )
 
@@ -313,9 +349,14 @@ def _retenir(request, agenda: Agenda, debut: dt.datetime):
     they held on another slot (one hold per visitor). Returns the hold, or None when the visitor
     has taken too many holds (`RATELIMITS["retenue"]` per IP: a bot opening every form cannot
     empty an agenda; the form still shows) or when BOOKING_RETENUE_MINUTES is 0 (holds off).
-    Raises `CreneauIndisponible` when the slot is not free for them."""
+    Raises `CreneauIndisponible` when the slot is not free for them.
+
+    The hold, the place given back and the session are written in one transaction
+    (`pacte.sessions.visitor_transaction`), and a new visitor (no holder key yet) has no hold to
+    look up (#18.2)."""
+    nouveau = not request.session.get(SESSION_RETENUE)
     cle = _retenue_cle(request)
-    retenue = selectors.retenue_of(agenda=agenda, debut=debut, cle=cle, en_ligne=True)
+    retenue = None if nouveau else selectors.retenue_of(agenda=agenda, debut=debut, cle=cle, en_ligne=True)
     ici = [agenda.pk, debut.astimezone(dt.UTC).isoformat()]
     if retenue is not None and retenue.is_live and request.session.get(SESSION_RETENUE_CRENEAU) == ici:
         return retenue  # a reload: `retenue_take` would return it unchanged (one query fewer)
@@ -327,19 +368,22 @@ def _retenir(request, agenda: Agenda, debut: dt.datetime):
         if selectors.creneau_at(agenda, debut=debut) is None:
             raise CreneauIndisponible()
         return None
-    retenue = retenue_take(
-        agenda=agenda,
-        debut=debut,
-        cle=cle,
-        en_ligne=True,
-        duree=dt.timedelta(minutes=settings.BOOKING_RETENUE_MINUTES),
-    )
-    avant = request.session.get(SESSION_RETENUE_CRENEAU)
-    if avant and avant != ici:
-        ancien = Agenda.objects.filter(pk=avant[0]).first()
-        if ancien is not None:
-            retenue_release(agenda=ancien, debut=dt.datetime.fromisoformat(avant[1]), cle=cle)
-    request.session[SESSION_RETENUE_CRENEAU] = ici
+    with visitor_transaction():
+        retenue = retenue_take(
+            agenda=agenda,
+            debut=debut,
+            cle=cle,
+            en_ligne=True,
+            duree=dt.timedelta(minutes=settings.BOOKING_RETENUE_MINUTES),
+            existante=retenue,
+        )
+        avant = request.session.get(SESSION_RETENUE_CRENEAU)
+        if avant and avant != ici:
+            ancien = Agenda.objects.filter(pk=avant[0]).first()
+            if ancien is not None:
+                retenue_release(agenda=ancien, debut=dt.datetime.fromisoformat(avant[1]), cle=cle)
+        request.session[SESSION_RETENUE_CRENEAU] = ici
+        request.session.save()
     return retenue
 
 
@@ -352,8 +396,8 @@ def _after_booking(request, reservation: Reservation, token: str):
         secret_links.remember(
             request, kind=LIEN, obj=reservation, hashed=reservation.token_hash, verified=True
         )
-        request.session["booking_nouveau"] = str(reservation.uuid)
-        return redirect("booking:rendez_vous", uuid=reservation.uuid)
+        # « confirmé » said by the address, not by one more session write on the next page (#18.1).
+        return redirect(reverse("booking:rendez_vous", args=[reservation.uuid]) + f"?{NOUVEAU}=1")
     # The same form was submitted twice: the first submission holds the secret link.
     return redirect("booking:confirmation", uuid=reservation.uuid)
 
@@ -370,7 +414,7 @@ def confirmation(request, uuid):
     )
     return render(
         request,
-        "booking/confirmation.html",
+        gabarit(request, "booking/confirmation.html"),
         {
             "reservation": reservation,
             "agenda": reservation.agenda,
@@ -380,13 +424,14 @@ def confirmation(request, uuid):
 
 
 def _send_new_link(reservation: Reservation, token: str) -> None:
-    secret_links.send_new_link(
-        personne=personne(reservation),
-        objet="votre rendez-vous",
-        reference=reservation.reference,
-        lien=absolute_url(reverse("booking:gerer", args=[token])),
-        obj=reservation,
-    )
+    with dans_la_langue(reservation.langue):
+        secret_links.send_new_link(
+            personne=personne(reservation),
+            objet=gettext_lazy("votre rendez-vous"),
+            reference=reservation.reference,
+            lien=absolute_url(reverse("booking:gerer", args=[token])),
+            obj=reservation,
+        )
 
 
 @login_not_required
@@ -450,7 +495,12 @@ def retrouver(request):
             if secret_links.renewal_allowed(LIEN, reservation.reference):
                 secret_links.renew(obj=reservation, send=_send_new_link)
         return secret_links.new_link_sent(request, retour=reverse("booking:accueil"))
-    return render(request, "booking/retrouver.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request,
+        gabarit(request, "booking/retrouver.html"),
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_not_required
@@ -481,12 +531,12 @@ def rendez_vous(request, uuid):
             form=form,
             field="debut_nom",
             expected_name=reservation.nom,
-            error="Ces lettres ne correspondent pas au nom du rendez-vous. Vérifiez et réessayez.",
+            error=_("Ces lettres ne correspondent pas au nom du rendez-vous. Vérifiez et réessayez."),
         ):
             return redirect(url)
         return render(
             request,
-            "booking/identite.html",
+            gabarit(request, "booking/identite.html"),
             {**base, "form": form, "bloque": form.bloque},
             status=429 if form.bloque else 200,
         )
@@ -496,25 +546,26 @@ def rendez_vous(request, uuid):
     modifiable = reservation.statut == Statut.CONFIRMEE and futur
     if request.method == "POST" and not refused(request):
         if not modifiable:
-            messages.error(request, "Ce rendez-vous ne peut plus être modifié.")
+            messages.error(request, _("Ce rendez-vous ne peut plus être modifié."))
             return redirect(url)
         if action == "annuler":
             reservation_cancel(reservation=reservation, motif="Annulé par l'usager")
-            messages.success(request, "Votre rendez-vous est annulé. Merci de nous avoir prévenus.")
+            messages.success(request, _("Votre rendez-vous est annulé. Merci de nous avoir prévenus."))
             return redirect(url)
         if action == "deplacer":
             try:
                 nouveau = _parse_creneau(request.POST.get("creneau", ""))
                 reservation_move(reservation=reservation, nouveau_debut=nouveau)
             except CreneauIndisponible:
-                messages.error(request, "Ce créneau vient d'être pris. Choisissez-en un autre.")
+                messages.error(request, _("Ce créneau vient d'être pris. Choisissez-en un autre."))
                 return redirect(url + "?action=deplacer")
             phrase = canaux_phrase(personne(reservation))
             messages.success(
                 request,
-                f"Votre rendez-vous est déplacé. Un message de confirmation vous est envoyé {phrase}."
+                _("Votre rendez-vous est déplacé. Un message de confirmation vous est envoyé %(envoi)s.")
+                % {"envoi": phrase}
                 if phrase
-                else "Votre rendez-vous est déplacé. Notez bien la nouvelle date.",
+                else _("Votre rendez-vous est déplacé. Notez bien la nouvelle date."),
             )
             return redirect(url)
         raise Http404
@@ -522,17 +573,17 @@ def rendez_vous(request, uuid):
     context = {**base, "modifiable": modifiable, "action": action}
     context["telephone_affiche"] = phone_display(reservation.telephone)
     context["envoi"] = canaux_phrase(personne(reservation))
-    context["nouveau"] = request.session.pop("booking_nouveau", None) == str(reservation.uuid)
+    context["nouveau"] = request.GET.get(NOUVEAU) == "1" and reservation.statut == Statut.CONFIRMEE
     if action == "deplacer" and modifiable:
         context.update(
             _week_context(
                 request, agenda, pour_agent=False, slot_url=lambda c: c.cle, extra_query="&action=deplacer"
             )
         )
-        return _render_week(request, "booking/deplacer.html", context)
+        return _render_week(request, gabarit(request, "booking/deplacer.html"), context)
     if action == "annuler" and modifiable:
-        return render(request, "booking/annuler.html", context)
-    return render(request, "booking/gerer.html", context)
+        return render(request, gabarit(request, "booking/annuler.html"), context)
+    return render(request, gabarit(request, "booking/gerer.html"), context)
 
 
 @login_not_required
@@ -1014,6 +1065,7 @@ def attente_inscription_page(request, agenda: Agenda, *, agent=None):
                 date_souhaitee=data["date_souhaitee"],
                 canal=data.get("canal") or CanalInscription.EN_LIGNE,
                 agent=agent,
+                langue=data.get("langue"),
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -1032,7 +1084,8 @@ def attente_inscription_page(request, agenda: Agenda, *, agent=None):
             )
             return None
     context = {**attente_contexte(agenda), "form": form, "par_agent": agent is not None}
-    return render(request, "booking/attente_inscription.html", context)
+    gabarit_page = "booking/agent_attente_inscription.html" if agent else "booking/attente_inscription.html"
+    return render(request, gabarit_page, context)
 
 
 @login_not_required
@@ -1083,7 +1136,7 @@ def attente_offre(request, token):
             (messages.success if resultat.ok else messages.warning)(request, resultat.message)
         elif action == "refuser":
             attente.offre_decline(offre=offre)
-            messages.info(request, "C'est noté : vous restez sur la liste d'attente.")
+            messages.info(request, _("C'est noté : vous restez sur la liste d'attente."))
         return redirect(request.path)
     offre.refresh_from_db()
     return render(
