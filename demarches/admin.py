@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from simple_history.admin import SimpleHistoryAdmin
 
+from pacte.traductions_admin import TraduisibleAdmin, TraduisibleInline
+
 from . import services
 from .models import Alternative, DemandeRappel, Demarche, TentativeAppel
 
@@ -30,7 +32,7 @@ class AlternativeInlineFormSet(BaseInlineFormSet):
             )
 
 
-class AlternativeInline(admin.StackedInline):
+class AlternativeInline(TraduisibleInline):
     model = Alternative
     formset = AlternativeInlineFormSet
     extra = 0
@@ -68,6 +70,9 @@ class DemarcheAdminForm(forms.ModelForm):
             "rdv_max_par_personne",
             "is_published",
             "is_indicative",
+            "traductions_a_relire",
+            "texte_facile",
+            "texte_facile_relu",
         ]
 
     def _post_clean(self):
@@ -76,8 +81,43 @@ class DemarcheAdminForm(forms.ModelForm):
         super()._post_clean()
 
 
+class TexteFacileFiltre(admin.SimpleListFilter):
+    """« Français facile » (#17.5): démarches without an easy text, or with one still to be read."""
+
+    title = "français facile"
+    parameter_name = "facile"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("absent", "Pas de texte facile"),
+            ("relire", "À relire par la Ville"),
+            ("relu", "Relu par la Ville"),
+        ]
+
+    def queryset(self, request, queryset):
+        ecrit = queryset.exclude(texte_facile="")
+        return {
+            "absent": lambda: queryset.filter(texte_facile=""),
+            "relire": lambda: ecrit.filter(texte_facile_relu=False),
+            "relu": lambda: ecrit.filter(texte_facile_relu=True),
+        }.get(self.value(), lambda: queryset)()
+
+
+@admin.action(
+    description="Marquer les textes en français facile comme relus par la Ville", permissions=["change"]
+)
+def marquer_facile_relu(modeladmin, request, queryset):
+    n = 0
+    for demarche in queryset.exclude(texte_facile="").filter(texte_facile_relu=False):
+        demarche.texte_facile_relu = True
+        demarche.save()  # signals: the reference caches and the history see it
+        n += 1
+    messages.success(request, f"Textes en français facile marqués comme relus : {n}.")
+
+
 @admin.register(Demarche)
-class DemarcheAdmin(SimpleHistoryAdmin):
+class DemarcheAdmin(TraduisibleAdmin, SimpleHistoryAdmin):
+    traductions_liees = ("alternatives",)  # their hours and details, edited inline
     form = DemarcheAdminForm
     inlines = [AlternativeInline]
     list_display = [
@@ -87,10 +127,18 @@ class DemarcheAdmin(SimpleHistoryAdmin):
         "is_indicative",
         "direction",
         "rdv_max_par_personne",
+        "facile",
     ]
-    list_filter = ["is_published", "is_indicative", "categorie"]
+    list_filter = ["is_published", "is_indicative", "categorie", TexteFacileFiltre]
+    actions = [marquer_facile_relu]
     search_fields = ["titre", "code", "description"]
     prepopulated_fields = {"slug": ["code"]}
+
+    @admin.display(description="Français facile")
+    def facile(self, obj):
+        if not obj.texte_facile:
+            return "pas de texte"
+        return "relu" if obj.texte_facile_relu else "à relire par la Ville"
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -1,17 +1,18 @@
 """The démarches app in the portal: public menu, site map and staff tiles."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from pacte.espace import Lien
 from pacte.roles import Role, has_role
 
-NAV = [("Démarches", "demarches:catalogue")]
+NAV = [(_("Démarches"), "demarches:catalogue")]
 NAV_RANG = 10
 
 PLAN = [
-    ("Démarches : trouver de l'aide humaine", "demarches:catalogue"),
-    ("Notre engagement : une alternative pour chaque démarche en ligne", "demarches:engagement"),
-    ("Demander à être rappelé", "demarches:rappel_demande"),
+    (_("Démarches : trouver de l'aide humaine"), "demarches:catalogue"),
+    (_("Notre engagement : une alternative pour chaque démarche en ligne"), "demarches:engagement"),
+    (_("Demander à être rappelé"), "demarches:rappel_demande"),
 ]
 
 

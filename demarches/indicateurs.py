@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 
 from pacte.tracker.registry import Indicateur
 
@@ -30,20 +31,24 @@ def rappels_promesse_tenue(debut=None, fin=None):
 INDICATEURS = [
     Indicateur(
         code="demarches_alternative_garantie",
-        titre="Part des démarches en ligne publiées avec une alternative garantie",
+        titre=_("Part des démarches en ligne publiées avec une alternative garantie"),
         unite="%",
         calcul=alternative_garantie,
         actions=("A1",),
         url_name="demarches:engagement",
-        description="Démarches publiées ayant au moins une alternative active (guichet, téléphone, rappel, courrier).",
+        description=_(
+            "Démarches publiées ayant au moins une alternative active (guichet, téléphone, rappel, courrier)."
+        ),
     ),
     Indicateur(
         code="rappels_promesse_tenue",
-        titre="Part des rappels faits dans le délai promis",
+        titre=_("Part des rappels faits dans le délai promis"),
         unite="%",
         calcul=rappels_promesse_tenue,
         actions=("A1", "A11"),
         url_name="demarches:rappel_engagement",
-        description="Demandes de rappel échues dont la personne a été jointe avant l'échéance promise (jours ouvrés).",
+        description=_(
+            "Demandes de rappel échues dont la personne a été jointe avant l'échéance promise (jours ouvrés)."
+        ),
     ),
 ]

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from pacte.calendrier import add_business_days, is_business_day
 from pacte.francais import date_texte
@@ -32,19 +34,19 @@ class DemiJournee:
     code: str  # "matin" or "apres_midi", as in enums.MOMENTS
     debut: dt.time
     fin: dt.time
-    libelle: str
+    libelle: str  # lazy: in the language of the page or message that shows the promise
 
 
 def _plage(texte: str) -> tuple[dt.time, dt.time]:
-    debut, _, fin = texte.partition("-")
+    debut, _sep, fin = texte.partition("-")
     return dt.time.fromisoformat(debut.strip()), dt.time.fromisoformat(fin.strip())
 
 
 def demi_journees() -> list[DemiJournee]:
     """The line's two half-days, from the settings."""
     return [
-        DemiJournee("matin", *_plage(settings.RAPPEL_MATIN), "dans la matinée"),
-        DemiJournee("apres_midi", *_plage(settings.RAPPEL_APRES_MIDI), "dans l'après-midi"),
+        DemiJournee("matin", *_plage(settings.RAPPEL_MATIN), _("dans la matinée")),
+        DemiJournee("apres_midi", *_plage(settings.RAPPEL_APRES_MIDI), _("dans l'après-midi")),
     ]
 
 
@@ -96,11 +98,17 @@ def promesse(created_at: dt.datetime) -> dt.datetime:
 
 
 def promesse_texte(promesse_at: dt.datetime) -> str:
-    """The promise in words: « jeudi 3 décembre, dans la matinée »."""
+    """The promise in words: « jeudi 3 décembre, dans la matinée », in the active language."""
     local = _local(promesse_at)
     demi = next((d for d in demi_journees() if d.debut < local.time() <= d.fin), None)
     jour = date_texte(local, "l j F")
-    return f"{jour}, {demi.libelle}" if demi else f"{jour} avant {local:%H} h {local:%M}"
+    if demi:
+        return gettext("%(jour)s, %(demi_journee)s") % {"jour": jour, "demi_journee": demi.libelle}
+    return gettext("%(jour)s avant %(heure)s h %(minute)s") % {
+        "jour": jour,
+        "heure": f"{local:%H}",
+        "minute": f"{local:%M}",
+    }
 
 
 def compte(at: dt.datetime, derniere_comptee: dt.datetime | None) -> str:

@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from pacte.langues import LangueField
 from pacte.models import Direction, Lieu
+from pacte.traductions import Traduisible
 
 from .enums import CanalRappel, Repli, ResultatAppel, StatutRappel, TypeAlternative
 
@@ -33,7 +35,7 @@ class DemarcheQuerySet(models.QuerySet):
         return self.publiees().with_active_alternative().filter(has_active_alternative=False)
 
 
-class Demarche(models.Model):
+class Demarche(Traduisible):
     """An e-service of the City, with what it is for, who can do it and what to bring."""
 
     slug = models.SlugField(unique=True, max_length=80)
@@ -71,6 +73,22 @@ class Demarche(models.Model):
             "en indiquant pourquoi."
         ),
     )
+    # « Français facile » (#17.5, pacte.facile): the easy-to-read page. French only, by nature.
+    texte_facile = models.TextField(
+        _("texte en français facile"),
+        blank=True,
+        help_text=_(
+            "Une idée par ligne, une phrase courte par idée (15 mots au plus), des mots de tous "
+            "les jours, pas d'abréviation, les nombres en chiffres. Un pictogramme est choisi pour "
+            "chaque ligne d'après ses mots (téléphone, rendez-vous, guichet, papier…). Vide : la "
+            "page facile dit ce qu'est la démarche d'après son titre et donne les aides humaines."
+        ),
+    )
+    texte_facile_relu = models.BooleanField(
+        _("texte facile relu par la Ville"),
+        default=False,
+        help_text=_("Décoché : texte écrit par l'équipe du portail, à relire par la Ville."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DemarcheQuerySet.as_manager()
@@ -92,6 +110,13 @@ class Demarche(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("demarches:detail", args=[self.slug])
+
+    @property
+    def texte_facile_phrases(self) -> list:
+        """The easy text, one idea a line, each with its pictogram (pacte.facile.idees)."""
+        from pacte.facile import idees
+
+        return idees(self.texte_facile)
 
     @property
     def pieces_liste(self) -> list[str]:
@@ -210,6 +235,8 @@ class DemandeRappel(models.Model):
     nom = models.CharField(_("nom"), max_length=150)
     telephone = models.CharField(_("téléphone"), max_length=20)
     email = models.EmailField(_("adresse électronique"), blank=True)
+    # The language the person was served in: their messages are written in it (pacte.langues).
+    langue = LangueField()
     # Only for a person without email or mobile: the fallback then goes as a letter (pacte.courriers).
     adresse_postale = models.TextField(_("adresse postale"), blank=True, db_default="")
     objet = models.TextField(_("objet"), max_length=1000)

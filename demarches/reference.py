@@ -14,9 +14,11 @@ from django.utils.text import slugify
 
 from pacte.models import Direction, Lieu, TypeLieu
 from pacte.reference import read_csv
+from pacte.traductions import traductions_de
 
 from .enums import TypeAlternative
 from .models import Alternative, Demarche
+from .textes_faciles import TEXTES_FACILES
 
 DIRECTIONS = {
     "état civil et citoyenneté": "DPC",
@@ -28,6 +30,7 @@ DIRECTIONS = {
 }
 
 URL_SERVICE_PUBLIC = "https://www.lyon.fr/demarches"
+HORAIRES_GUICHET = "Du lundi au vendredi, 8 h 45 – 11 h 45 et 13 h 30 – 16 h 30 (horaires indicatifs)"
 
 # code → (description, qui_peut, pieces (one per line), cout, delai)
 TEXTES = {
@@ -164,37 +167,51 @@ def load(stdout=None) -> None:
         code = row["code"]
         description, qui_peut, pieces, cout, delai = TEXTES.get(code, ("", "", "", "", ""))
         rdv = row["rendez_vous_guichet"].lower() == "oui"
+        textes = {
+            "titre": row["titre"],
+            "description": description,
+            "qui_peut": qui_peut,
+            "pieces": pieces,
+            "cout": cout,
+            "delai": delai,
+        }
         demarche, created = Demarche.objects.get_or_create(
             code=code,
             defaults={
                 "slug": slugify(code.replace("_", "-"))[:80],
-                "titre": row["titre"],
-                "description": description,
-                "qui_peut": qui_peut,
-                "pieces": pieces,
-                "cout": cout,
-                "delai": delai,
+                **textes,
+                **traductions_de(Demarche, textes),
                 "url_en_ligne": URL_SERVICE_PUBLIC,
                 "categorie": row["categorie"],
                 "direction": directions.get(DIRECTIONS.get(row["categorie"], "")),
                 "rendez_vous_guichet": rdv,
                 "is_indicative": True,
+                "texte_facile": TEXTES_FACILES.get(code, ""),
             },
         )
         count += 1
+        if not created and not demarche.texte_facile and TEXTES_FACILES.get(code):
+            demarche.texte_facile = TEXTES_FACILES[code]
+            demarche.save(update_fields=["texte_facile"])
         if not created or demarche.alternatives.exists():
             continue
+        textes = {"horaires": HORAIRES_GUICHET, "precisions": row["note"]}
         guichet = Alternative.objects.create(
             demarche=demarche,
             type=TypeAlternative.GUICHET,
             avec_rendez_vous=rdv,
-            horaires="Du lundi au vendredi, 8 h 45 – 11 h 45 et 13 h 30 – 16 h 30 (horaires indicatifs)",
-            precisions=row["note"],
+            **textes,
+            **traductions_de(Alternative, textes),
             ordre=1,
         )
         guichet.lieux.set(_lieux_guichet(code))
+        textes = {"horaires": settings.LYON_EN_DIRECT_HOURS}
         Alternative.objects.create(
-            demarche=demarche, type=TypeAlternative.TELEPHONE, horaires=settings.LYON_EN_DIRECT_HOURS, ordre=2
+            demarche=demarche,
+            type=TypeAlternative.TELEPHONE,
+            **textes,
+            **traductions_de(Alternative, textes),
+            ordre=2,
         )
         Alternative.objects.create(
             demarche=demarche,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from pacte.booking.models import Agenda
 from pacte.models import Canal, Lieu, Notification
+from pacte.traductions import recherche_q
 
 from . import ligne
 from .enums import StatutRappel
@@ -37,9 +38,7 @@ def demarche_list_public(*, q: str = "", categorie: str = "") -> QuerySet[Demarc
     """Published e-services matching words (title/description, any order) and a category."""
     qs = Demarche.objects.publiees()
     for word in q.split()[:8]:
-        qs = qs.filter(
-            Q(titre__icontains=word) | Q(description__icontains=word) | Q(categorie__icontains=word)
-        )
+        qs = qs.filter(recherche_q(("titre", "description"), word) | Q(categorie__icontains=word))
     if categorie:
         qs = qs.filter(categorie=categorie)
     return qs.order_by("categorie", "titre")
@@ -80,12 +79,15 @@ def demarche_engagement_lignes() -> list[dict]:
 
 
 def demande_rappel_file(
-    *, inclure_closes: bool = False, now: dt.datetime | None = None
+    *, inclure_closes: bool = False, now: dt.datetime | None = None, langue: str = ""
 ) -> QuerySet[DemandeRappel]:
     """The callback queue, with attempt counts: open requests, those who prefer the current moment
     of the line (« mardi matin », `ligne.moment_de(now)`) first, then by deadline (overdue first)
-    and age. Outside the line's hours, by deadline and age only."""
+    and age. Outside the line's hours, by deadline and age only. `langue`: only the people served
+    in that language (an agent who speaks it calls them back)."""
     qs = DemandeRappel.objects.select_related("demarche", "agent").with_tentatives()
+    if langue:
+        qs = qs.filter(langue=langue)
     if inclure_closes:
         return qs.order_by("-created_at")
     return qs.file(moment=ligne.moment_de(now or timezone.now()))

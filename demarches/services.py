@@ -8,9 +8,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from pacte.forms import adresse_lignes
 from pacte.journal import journal_record
+from pacte.langues import langue_active, langue_valide
 from pacte.models import Canal, Notification
 from pacte.notifications import Personne, canaux_phrase, notify_person, tache_faite
 from pacte.phones import phone_display, phone_normalize
@@ -108,6 +111,7 @@ def demande_rappel_create(
     canal: str = CanalRappel.EN_LIGNE,
     actor=None,
     now: dt.datetime | None = None,
+    langue: str | None = None,
 ) -> DemandeRappel:
     """Record a callback request, compute its promise and confirm it by SMS (mobile) and/or email.
 
@@ -116,7 +120,9 @@ def demande_rappel_create(
 
     The same request sent again within minutes (double click, second tab) is not recorded twice:
     the first one is returned, nothing more is sent (`selectors.rappel_doublon_recent`, checked
-    under a lock on the phone number so two simultaneous sends see each other)."""
+    under a lock on the phone number so two simultaneous sends see each other).
+
+    `langue`: the person's language (`pacte.langues`; the request's by default), their messages'."""
     now = now or timezone.now()
     telephone = phone_normalize(telephone)
     xact_lock(f"demarches.rappel:{telephone}")
@@ -147,6 +153,7 @@ def demande_rappel_create(
         created_at=now,
         created_by=actor,
         promesse_at=rappel_promesse(now),
+        langue=langue_valide(langue) if langue else langue_active(),
     )
     demande.full_clean()
     demande.save()
@@ -160,7 +167,7 @@ def demande_rappel_create(
         personne=personne(demande),
         message="demarches/rappel_confirmation",
         context={"demande": demande, "telephone": phone_display(demande.telephone)},
-        sujet=f"Votre demande de rappel {demande.reference}",
+        sujet=format_lazy(_("Votre demande de rappel {reference}"), reference=demande.reference),
         obj=demande,
         cle=f"rappel-confirmation-{demande.uuid}",
     )
@@ -242,12 +249,16 @@ def comptes(demande: DemandeRappel) -> int:
 def personne(demande: DemandeRappel) -> Personne:
     """The person of a callback request, as the kernel's reaching policy reads them."""
     return Personne(
-        nom=demande.nom, email=demande.email, telephone=demande.telephone, adresse=demande.adresse_postale
+        nom=demande.nom,
+        email=demande.email,
+        telephone=demande.telephone,
+        adresse=demande.adresse_postale,
+        langue=demande.langue,
     )
 
 
 def repli_annonce(demande: DemandeRappel) -> str:
-    """How the fallback would reach the person, in French for their confirmation page (« par SMS au
+    """How the fallback would reach the person, in the page's language for their confirmation page (« par SMS au
     06 … », « par courrier à l'adresse 5 rue Mercière, 69002 Lyon »); "" when it would be a letter
     to an address nobody gave (the page then points to Lyon en direct instead)."""
     qui = personne(demande)
@@ -255,7 +266,7 @@ def repli_annonce(demande: DemandeRappel) -> str:
         return ""
     phrase = canaux_phrase(qui, repli=Canal.COURRIER)
     if not (qui.email or qui.has_mobile):
-        phrase += f" à l'adresse {', '.join(qui.adresse.splitlines())}"
+        phrase += _(" à l'adresse %(adresse)s") % {"adresse": ", ".join(qui.adresse.splitlines())}
     return phrase
 
 
@@ -272,10 +283,12 @@ def _repli(demande: DemandeRappel, at: dt.datetime) -> list[str]:
         context={
             "demande": demande,
             "telephone": settings.LYON_EN_DIRECT_PHONE,
-            "horaires": settings.LYON_EN_DIRECT_HOURS,
+            "horaires": _(settings.LYON_EN_DIRECT_HOURS),  # in the person's language (the catalogue)
             "numero": phone_display(demande.telephone),
         },
-        sujet=f"Nous n'avons pas réussi à vous joindre ({demande.reference})",
+        sujet=format_lazy(
+            _("Nous n'avons pas réussi à vous joindre ({reference})"), reference=demande.reference
+        ),
         obj=demande,
         cle=f"rappel-repli-{demande.uuid}",
         repli=Canal.COURRIER,

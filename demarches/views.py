@@ -19,7 +19,9 @@ from django.views.decorators.http import require_POST
 from nonrecours.services import dispositif_choices
 from pacte.cache_reference import cached
 from pacte.decorators import role_required
+from pacte.facile import gabarit
 from pacte.htmx import render_page
+from pacte.langues import langue_choices
 from pacte.notifications import notifications_about
 from pacte.partenaires import Reserve, pour_une_personne
 from pacte.phones import phone_display
@@ -56,7 +58,10 @@ def demarche_catalogue(request):
     return render_page(request, "demarches/catalogue.html", context, partial="resultats")
 
 
-def _detail_page(slug: str) -> dict | None:
+CONTENU = "demarches/includes/detail_contenu.html"  # its easy version: facile/<the same name>
+
+
+def _detail_page(slug: str, contenu: str = CONTENU) -> dict | None:
     """What the detail page shows of one published démarche, rendered once (4 queries, the
     alternatives, their lieux and agendas), or None when there is none with this slug."""
     demarche = selectors.demarche_detail_public(slug).first()
@@ -65,9 +70,7 @@ def _detail_page(slug: str) -> dict | None:
     return {
         "titre": demarche.titre,
         "url": demarche.get_absolute_url(),
-        "contenu": render_to_string(
-            "demarches/includes/detail_contenu.html", {"demarche": demarche, **_common()}
-        ),
+        "contenu": render_to_string(contenu, {"demarche": demarche, **_common()}),
     }
 
 
@@ -75,10 +78,10 @@ def _detail_page(slug: str) -> dict | None:
 def demarche_detail(request, slug):
     # Reference content only: rendered once, then served from the reference cache until a
     # démarche, an alternative, a lieu or an agenda is edited (#18.2; no query on a hit).
-    page = cached(selectors.DETAIL_PAGE, slug, lambda: _detail_page(slug))
+    page = cached(selectors.DETAIL_PAGE, slug, lambda: _detail_page(slug, gabarit(request, CONTENU)))
     if page is None:
         raise Http404
-    return render(request, "demarches/detail.html", page)
+    return render(request, gabarit(request, "demarches/detail.html"), page)
 
 
 @login_not_required
@@ -105,7 +108,11 @@ def rappel_demande(request):
         )
         request.session["demarches_rappel"] = str(demande.uuid)
         return redirect("demarches:rappel_confirmation", uuid=demande.uuid)
-    return render(request, "demarches/rappel_demande.html", {"form": form, "demarche": demarche, **_common()})
+    return render(
+        request,
+        gabarit(request, "demarches/rappel_demande.html"),
+        {"form": form, "demarche": demarche, **_common()},
+    )
 
 
 @login_not_required
@@ -116,7 +123,7 @@ def rappel_confirmation(request, uuid):
     demande = get_object_or_404(selectors.demande_rappel_detail(uuid))
     return render(
         request,
-        "demarches/rappel_confirmation.html",
+        gabarit(request, "demarches/rappel_confirmation.html"),
         {
             "demande": demande,
             "telephone": phone_display(demande.telephone),
@@ -158,7 +165,9 @@ def demarche_difficulte_merci(request, slug):
 
 @role_required(*AGENTS)
 def rappel_file(request):
-    page_obj = Paginator(selectors.demande_rappel_file(), 50).get_page(request.GET.get("page"))
+    langue = request.GET.get("langue", "")
+    langue = langue if langue in dict(langue_choices()) else ""
+    page_obj = Paginator(selectors.demande_rappel_file(langue=langue), 50).get_page(request.GET.get("page"))
     courriers = list(selectors.courriers_a_envoyer()[:50])
     return render(
         request,
@@ -168,6 +177,9 @@ def rappel_file(request):
             "page_obj": page_obj,
             "now": timezone.now(),
             "courriers": courriers,
+            "langue": langue,
+            "langues_personne": langue_choices(),
+            "query_string": f"langue={langue}" if langue else "",
             **_common(),
         },
     )
@@ -175,7 +187,7 @@ def rappel_file(request):
 
 @role_required(*AGENTS)
 def rappel_agent_nouvelle(request):
-    form = DemandeRappelForm(request.POST if request.method == "POST" else None)
+    form = DemandeRappelForm(request.POST if request.method == "POST" else None, par_agent=True)
     demarches = Demarche.objects.publiees().order_by("titre")
     if request.method == "POST" and form.is_valid():
         demarche = (
