@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from pacte.traductions_admin import TraduisibleAdmin
+
 from .models import (
     EcrivainPublic,
     FicheSeance,
@@ -11,12 +13,12 @@ from .models import (
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(TraduisibleAdmin):
     list_display = ["libelle", "code", "ordre"]
 
 
 @admin.register(Langue)
-class LangueAdmin(admin.ModelAdmin):
+class LangueAdmin(TraduisibleAdmin):
     list_display = ["libelle", "code", "ordre"]
 
 

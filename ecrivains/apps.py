@@ -24,6 +24,7 @@ class EcrivainsConfig(AppConfig):
     def ready(self):
         from django.db.models import Q
         from django.urls import reverse
+        from django.utils.translation import gettext_lazy as _
 
         from pacte.booking.hooks import Attente, register_agenda_owners, register_attente
 
@@ -36,8 +37,8 @@ class EcrivainsConfig(AppConfig):
             Attente(
                 messages="ecrivains",
                 sujets={
-                    "inscription": "Vous êtes sur la liste d'attente",
-                    "offre": "Une place s'est libérée chez l'écrivain public",
+                    "inscription": _("Vous êtes sur la liste d'attente"),
+                    "offre": _("Une place s'est libérée chez l'écrivain public"),
                 },
                 offre_url=lambda token: reverse("ecrivains:offre", args=[token]),
                 contexte=_contexte,

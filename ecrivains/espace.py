@@ -1,13 +1,14 @@
 """Presence of the écrivains publics module in the portal's menus and the staff home."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from pacte.espace import Lien
 from pacte.roles import Role, has_role
 
-NAV = [("Écrivains publics", "ecrivains:recherche")]
+NAV = [(_("Écrivains publics"), "ecrivains:recherche")]
 NAV_RANG = 20
-PLAN = [("Trouver un écrivain public", "ecrivains:recherche")]
+PLAN = [(_("Trouver un écrivain public"), "ecrivains:recherche")]
 
 
 def liens(user) -> list[Lien]:

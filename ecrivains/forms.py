@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from nonrecours.enums import type_odenore_choices
 from nonrecours.services import dispositif_choices
@@ -19,31 +21,32 @@ class RechercheForm(forms.Form):
     """The public finder's filters (GET): every field optional."""
 
     arrondissement = forms.TypedChoiceField(
-        label="Arrondissement", required=False, coerce=int, empty_value=None
+        label=_("Arrondissement"), required=False, coerce=int, empty_value=None
     )
-    theme = forms.ChoiceField(label="Votre question porte sur", required=False)
-    langue = forms.ChoiceField(label="Langue parlée", required=False)
+    theme = forms.ChoiceField(label=_("Votre question porte sur"), required=False)
+    langue = forms.ChoiceField(label=_("Langue parlée"), required=False)
     date = DateField(
-        label="Un jour précis",
+        label=_("Un jour précis"),
         required=False,
         not_past=True,
-        error_messages={"past": "Cette date est déjà passée. Choisissez aujourd'hui ou un jour à venir."},
+        error_messages={"past": _("Cette date est déjà passée. Choisissez aujourd'hui ou un jour à venir.")},
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Facultatif : pour ne voir que les permanences ouvertes ce jour-là.",
+        help_text=_("Facultatif : pour ne voir que les permanences ouvertes ce jour-là."),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["arrondissement"].choices = [("", "Tous les arrondissements")] + [
-            (a.numero, f"Lyon {a.ordinal}") for a in Arrondissement.objects.all()
+        self.fields["arrondissement"].choices = [("", gettext("Tous les arrondissements"))] + [
+            (a.numero, gettext("Lyon %(arrondissement)s") % {"arrondissement": a.ordinal})
+            for a in Arrondissement.objects.all()
         ]
-        self.fields["theme"].choices = [("", "Tous les sujets")] + list(
-            Theme.objects.values_list("code", "libelle")
-        )
-        self.fields["langue"].choices = [("", "Toutes les langues")] + list(
-            Langue.objects.values_list("code", "libelle")
-        )
+        self.fields["theme"].choices = [("", gettext("Tous les sujets"))] + [
+            (t.code, str(t)) for t in Theme.objects.all()
+        ]
+        self.fields["langue"].choices = [("", gettext("Toutes les langues"))] + [
+            (x.code, str(x)) for x in Langue.objects.all()
+        ]
 
 
 class PassageForm(forms.Form):

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import Count
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext_lazy as _
 
 from pacte.booking.models import Reservation, Statut
 from pacte.booking.selectors import local_tz
@@ -40,20 +41,22 @@ def personnes_aidees(debut: dt.date | None = None, fin: dt.date | None = None) -
 INDICATEURS = [
     Indicateur(
         code="ecrivains_permanences_tenues",
-        titre="Permanences d'écrivains publics tenues",
-        unite="demi-journées",
+        titre=_("Permanences d'écrivains publics tenues"),
+        unite=_("demi-journées"),
         calcul=permanences_tenues,
         actions=("A2", "A12"),
         url_name="ecrivains:recherche",
-        description="Nombre de séances (une permanence un jour donné) où au moins une personne a été reçue.",
+        description=_(
+            "Nombre de séances (une permanence un jour donné) où au moins une personne a été reçue."
+        ),
     ),
     Indicateur(
         code="ecrivains_personnes_aidees",
-        titre="Personnes aidées par un écrivain public",
-        unite="personnes",
+        titre=_("Personnes aidées par un écrivain public"),
+        unite=_("personnes"),
         calcul=personnes_aidees,
         actions=("A2", "A12"),
         url_name="ecrivains:recherche",
-        description="Rendez-vous honorés et passages sans rendez-vous.",
+        description=_("Rendez-vous honorés et passages sans rendez-vous."),
     ),
 ]

@@ -18,13 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nonrecours.enums import TypeOdenore
+from pacte.traductions import Traduisible
 
 from .enums import Autonomie, Issue, Organisme
 
 AGENDA_KIND = "ecrivains"
 
 
-class Theme(models.Model):
+class Theme(Traduisible):
     """What a person comes for (impôts, CAF, titre de séjour…). Seeded by `reference.load`."""
 
     code = models.SlugField(unique=True, max_length=40)
@@ -39,7 +40,7 @@ class Theme(models.Model):
         return self.libelle
 
 
-class Langue(models.Model):
+class Langue(Traduisible):
     """A language an écrivain public can help in."""
 
     code = models.SlugField(unique=True, max_length=20)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from pacte.traductions import traductions_de
+
 from .models import Langue, Theme
 
 THEMES = [
@@ -35,9 +37,11 @@ LANGUES = [
 
 @transaction.atomic
 def load(stdout=None) -> None:
-    for ordre, (code, libelle) in enumerate(THEMES):
-        Theme.objects.update_or_create(code=code, defaults={"libelle": libelle, "ordre": ordre})
-    for ordre, (code, libelle) in enumerate(LANGUES):
-        Langue.objects.update_or_create(code=code, defaults={"libelle": libelle, "ordre": ordre})
+    for model, liste in ((Theme, THEMES), (Langue, LANGUES)):
+        for ordre, (code, libelle) in enumerate(liste):
+            champs = {"libelle": libelle, "ordre": ordre}
+            model.objects.update_or_create(
+                code=code, defaults=champs, create_defaults={**champs, **traductions_de(model, champs)}
+            )
     if stdout:
         stdout.write(f"Écrivains publics : {len(THEMES)} thèmes, {len(LANGUES)} langues.")

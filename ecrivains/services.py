@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from pacte.booking import attente
 from pacte.booking.models import (
@@ -183,7 +184,7 @@ def seance_cancel(*, permanence: Permanence, date: dt.date, motif: str, actor=No
             attente.inscription_notify(
                 inscription,
                 name="seance_annulee",
-                sujet="Séance d'écrivain public annulée",
+                sujet=gettext_lazy("Séance d'écrivain public annulée"),
                 context={"date": date, "motif": motif},
                 cle=f"ecrivains:annulation:{seance.pk}:{inscription.pk}",
             )

@@ -26,6 +26,7 @@ from pacte.booking.services import CreneauIndisponible, reservation_mark, reserv
 from pacte.booking.views import attente_inscription_page
 from pacte.charts import bar_chart
 from pacte.decorators import role_required
+from pacte.facile import gabarit
 from pacte.forms import apply_errors
 from pacte.francais import date_texte, nombre
 from pacte.htmx import render_page
@@ -60,7 +61,7 @@ def recherche(request):
     for p in permanences:
         p.prochain = prochains.get(p.agenda_id)
     context = {"form": form, "permanences": permanences, "filtre_actif": bool(filtres), "date": date}
-    return render_page(request, "ecrivains/recherche.html", context, partial="resultats")
+    return render_page(request, gabarit(request, "ecrivains/recherche.html"), context, partial="resultats")
 
 
 def _permanence_publique(uuid):
@@ -76,7 +77,7 @@ def permanence_detail(request, uuid):
     prochains = prochains_creneaux(permanence.agenda, nombre=5)
     return render(
         request,
-        "ecrivains/permanence_detail.html",
+        gabarit(request, "ecrivains/permanence_detail.html"),
         {
             "permanence": permanence,
             "agenda": permanence.agenda,
