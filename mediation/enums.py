@@ -55,17 +55,23 @@ STATUTS_OUVERTS = [
 ]
 STATUTS_FINAUX = [StatutSaisine.IRRECEVABLE, StatutSaisine.REORIENTEE, StatutSaisine.CLOTUREE]
 
-# What the requester reads on the follow-up page (plain French).
+# What the requester reads on the follow-up page (plain words, in the page's language).
 STATUT_POUR_REQUERANT = {
-    StatutSaisine.RECUE: "Votre demande est bien arrivée. Le médiateur va vérifier s'il peut s'en occuper.",
-    StatutSaisine.IRRECEVABLE: "Le médiateur ne peut pas s'occuper de votre demande. "
-    "Un courrier vous explique pourquoi.",
-    StatutSaisine.REORIENTEE: "Votre demande relève d'un autre organisme. "
-    "Un courrier vous dit à qui vous adresser.",
-    StatutSaisine.RECEVABLE: "Le médiateur va s'occuper de votre demande.",
-    StatutSaisine.EN_INSTRUCTION: "Le médiateur étudie votre demande avec le service concerné.",
-    StatutSaisine.PROPOSITION: "Le médiateur vous propose une solution. Vous pouvez lui répondre ci-dessous.",
-    StatutSaisine.CLOTUREE: "Votre dossier est terminé.",
+    StatutSaisine.RECUE: _(
+        "Votre demande est bien arrivée. Le médiateur va vérifier s'il peut s'en occuper."
+    ),
+    StatutSaisine.IRRECEVABLE: _(
+        "Le médiateur ne peut pas s'occuper de votre demande. Un courrier vous explique pourquoi."
+    ),
+    StatutSaisine.REORIENTEE: _(
+        "Votre demande relève d'un autre organisme. Un courrier vous dit à qui vous adresser."
+    ),
+    StatutSaisine.RECEVABLE: _("Le médiateur va s'occuper de votre demande."),
+    StatutSaisine.EN_INSTRUCTION: _("Le médiateur étudie votre demande avec le service concerné."),
+    StatutSaisine.PROPOSITION: _(
+        "Le médiateur vous propose une solution. Vous pouvez lui répondre ci-dessous."
+    ),
+    StatutSaisine.CLOTUREE: _("Votre dossier est terminé."),
 }
 
 

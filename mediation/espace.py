@@ -1,18 +1,19 @@
 """The médiateur in the portal's navigation, site map and staff home."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from pacte.espace import Lien
 from pacte.roles import Role, has_role
 
 from .perms import direction_of_referent
 
-NAV = [("Médiateur", "mediation:accueil")]
+NAV = [(_("Médiateur"), "mediation:accueil")]
 NAV_RANG = 30
 PLAN = [
-    ("Le médiateur de la Ville", "mediation:accueil"),
-    ("Saisir le médiateur", "mediation:saisir"),
-    ("Les propositions du médiateur", "mediation:propositions"),
+    (_("Le médiateur de la Ville"), "mediation:accueil"),
+    (_("Saisir le médiateur"), "mediation:saisir"),
+    (_("Les propositions du médiateur"), "mediation:propositions"),
 ]
 
 

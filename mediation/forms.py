@@ -6,10 +6,21 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from nonrecours.enums import Raison, type_odenore_choices
 from nonrecours.services import dispositif_choices
-from pacte.forms import AdressePostaleField, ContactMixin, DateField, HoneypotMixin, PhoneField
+from pacte.forms import (
+    AdressePostaleField,
+    ContactMixin,
+    DateField,
+    HoneypotMixin,
+    PhoneField,
+    SelectFrancais,
+)
+from pacte.langues import langue_form_field
 from pacte.models import Arrondissement, Direction
 from pacte.roles import Role
 from pacte.uploads import PiecesJointesField
@@ -27,7 +38,7 @@ from .enums import (
 )
 from .models import Saisine
 
-OUI_NON = [("oui", "Oui"), ("non", "Non")]
+OUI_NON = [("oui", _("Oui")), ("non", _("Non"))]
 
 
 def _directions():
@@ -36,116 +47,128 @@ def _directions():
 
 class ArrondissementChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"Lyon {obj.ordinal}"
+        return gettext("Lyon %(arrondissement)s") % {"arrondissement": obj.ordinal}
 
 
 class _ContactMixin(ContactMixin):
     contact_fields = ("email", "telephone", "adresse")
-    contact_message = "Donnez au moins un moyen de vous répondre : courriel, téléphone ou adresse."
+    contact_message = _("Donnez au moins un moyen de vous répondre : courriel, téléphone ou adresse.")
 
     def _check_identity(self, cleaned):
         kind = cleaned.get("requerant_type")
         if kind in (RequerantType.ASSOCIATION, RequerantType.ENTREPRISE) and not cleaned.get("organisme_nom"):
-            self.add_error("organisme_nom", "Indiquez le nom de l'association ou de l'entreprise.")
+            self.add_error("organisme_nom", _("Indiquez le nom de l'association ou de l'entreprise."))
         if not cleaned.get("nom") and "nom" not in self.errors:
-            self.add_error("nom", "Indiquez votre nom.")
+            self.add_error("nom", _("Indiquez votre nom."))
 
 
 class SaisinePubliqueForm(HoneypotMixin, _ContactMixin, forms.Form):
     """The public online form (no account, no JavaScript)."""
 
     requerant_type = forms.ChoiceField(
-        label="Vous écrivez en tant que",
+        label=_("Vous écrivez en tant que"),
         choices=RequerantType.choices,
         widget=forms.RadioSelect,
         initial=RequerantType.PARTICULIER,
     )
     organisme_nom = forms.CharField(
-        label="Nom de l'association ou de l'entreprise",
+        label=_("Nom de l'association ou de l'entreprise"),
         required=False,
         max_length=200,
-        help_text="Seulement si vous écrivez pour une association ou une entreprise.",
+        help_text=_("Seulement si vous écrivez pour une association ou une entreprise."),
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     prenom = forms.CharField(
-        label="Prénom",
+        label=_("Prénom"),
         required=False,
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     nom = forms.CharField(
-        label="Nom", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+        label=_("Nom"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
     )
     email = forms.EmailField(
-        label="Adresse électronique",
+        label=_("Adresse électronique"),
         required=False,
-        help_text="Pour recevoir l'accusé de réception et le lien de suivi. Exemple : nom@exemple.fr",
+        help_text=_("Pour recevoir l'accusé de réception et le lien de suivi. Exemple : nom@exemple.fr"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    telephone = PhoneField(required=False, help_text="Exemple : 06 12 34 56 78.")
+    telephone = PhoneField(required=False, help_text=_("Exemple : 06 12 34 56 78."))
     adresse = AdressePostaleField(
-        label="Adresse postale",
-        help_text="Facultatif, si vous préférez recevoir un courrier. Numéro, rue, code postal et ville.",
+        label=_("Adresse postale"),
+        help_text=_("Facultatif, si vous préférez recevoir un courrier. Numéro, rue, code postal et ville."),
     )
     arrondissement = ArrondissementChoiceField(
-        label="Votre arrondissement",
+        label=_("Votre arrondissement"),
         queryset=Arrondissement.objects.all(),
         required=False,
-        empty_label="Je ne sais pas / hors de Lyon",
+        empty_label=_("Je ne sais pas / hors de Lyon"),
     )
     direction = forms.ModelChoiceField(
-        label="Service de la Ville concerné",
+        label=_("Service de la Ville concerné"),
         queryset=_directions(),
         required=False,
-        empty_label="Je ne sais pas",
+        empty_label=_("Je ne sais pas"),
+        widget=SelectFrancais,
     )
     service_concerne = forms.CharField(
-        label="Précisez le service si vous le connaissez",
+        label=_("Précisez le service si vous le connaissez"),
         required=False,
         max_length=200,
-        help_text="Par exemple : mairie du 3e, piscine, école, cimetière…",
+        help_text=_("Par exemple : mairie du 3e, piscine, école, cimetière…"),
     )
-    theme = forms.ChoiceField(label="De quoi s'agit-il ?", choices=Theme.choices, initial=Theme.AUTRE)
+    theme = forms.ChoiceField(label=_("De quoi s'agit-il ?"), choices=Theme.choices, initial=Theme.AUTRE)
     recit = forms.CharField(
-        label="Que s'est-il passé ?",
+        label=_("Que s'est-il passé ?"),
         max_length=8000,
-        help_text="Racontez avec vos mots : ce que vous avez demandé, ce qui s'est passé, ce que vous souhaitez.",
+        help_text=_(
+            "Racontez avec vos mots : ce que vous avez demandé, ce qui s'est passé, ce que vous souhaitez."
+        ),
         widget=forms.Textarea(attrs={"rows": 8}),
     )
     demarche_prealable = forms.ChoiceField(
-        label="Avez-vous déjà contacté le service concerné ?", choices=OUI_NON, widget=forms.RadioSelect
+        label=_("Avez-vous déjà contacté le service concerné ?"), choices=OUI_NON, widget=forms.RadioSelect
     )
     demarche_prealable_detail = forms.CharField(
-        label="Qu'avez-vous déjà fait auprès du service ?",
+        label=_("Qu'avez-vous déjà fait auprès du service ?"),
         required=False,
         max_length=4000,
-        help_text="Par exemple : un courrier, un appel, un courriel, une visite. Et la réponse reçue.",
+        help_text=_("Par exemple : un courrier, un appel, un courriel, une visite. Et la réponse reçue."),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     demarche_prealable_on = DateField(
-        label="À quelle date ?",
+        label=_("À quelle date ?"),
         required=False,
         not_future=True,
         error_messages={
-            "future": "Cette date n'est pas encore arrivée. Indiquez quand vous avez contacté le service."
+            "future": _("Cette date n'est pas encore arrivée. Indiquez quand vous avez contacté le service.")
         },
-        help_text="Format : jj/mm/aaaa. Même approximative.",
+        help_text=_("Format : jj/mm/aaaa. Même approximative."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     decision_justice = forms.ChoiceField(
-        label="Un tribunal a-t-il déjà jugé cette affaire ?", choices=OUI_NON, widget=forms.RadioSelect
+        label=_("Un tribunal a-t-il déjà jugé cette affaire ?"), choices=OUI_NON, widget=forms.RadioSelect
     )
     pieces_jointes = PiecesJointesField(
-        label="Documents utiles (facultatif)",
+        label=_("Documents utiles (facultatif)"),
         max_files=settings.MEDIATION_MAX_FICHIERS,
         max_size=settings.MEDIATION_MAX_TAILLE,
-        help_text=f"Courriers, photos, décisions… Fichiers PDF, JPEG ou PNG, {settings.MEDIATION_MAX_FICHIERS} au plus, "
-        f"{settings.MEDIATION_MAX_TAILLE // (1024 * 1024)} Mo chacun au plus.",
+        help_text=format_lazy(
+            _(
+                "Courriers, photos, décisions… Fichiers PDF, JPEG ou PNG, {fichiers} au plus, {taille} Mo chacun au plus."
+            ),
+            fichiers=settings.MEDIATION_MAX_FICHIERS,
+            taille=settings.MEDIATION_MAX_TAILLE // (1024 * 1024),
+        ),
     )
     consentement = forms.BooleanField(
-        label="J'accepte que la Ville de Lyon utilise ces informations pour traiter ma demande.",
-        help_text='Voir <a href="/donnees-personnelles/">comment la Ville protège vos données personnelles</a>.',
-        error_messages={"required": "Cochez cette case pour que le médiateur puisse traiter votre demande."},
+        label=_("J'accepte que la Ville de Lyon utilise ces informations pour traiter ma demande."),
+        help_text=_(
+            'Voir <a href="/donnees-personnelles/">comment la Ville protège vos données personnelles</a>.'
+        ),
+        error_messages={
+            "required": _("Cochez cette case pour que le médiateur puisse traiter votre demande.")
+        },
     )
 
     def clean(self):
@@ -190,6 +213,7 @@ class SaisineAgentForm(_ContactMixin, forms.Form):
         help_text="Numéro, rue, code postal et ville.",
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
     )
+    langue = langue_form_field()
     arrondissement = ArrondissementChoiceField(
         label="Arrondissement", queryset=Arrondissement.objects.all(), required=False, empty_label="—"
     )
@@ -388,31 +412,31 @@ class MiseEnOeuvreForm(forms.Form):
 
 class SuiviIdentiteForm(forms.Form):
     nom_debut = forms.CharField(
-        label="Les 3 premières lettres de votre nom",
+        label=_("Les 3 premières lettres de votre nom"),
         max_length=40,
-        help_text="Pour vérifier qu'il s'agit bien de vous. Exemple : pour « Martin », écrivez « Mar ».",
+        help_text=_("Pour vérifier qu'il s'agit bien de vous. Exemple : pour « Martin », écrivez « Mar »."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
 
 class SuiviMessageForm(forms.Form):
     corps = forms.CharField(
-        label="Votre message au médiateur",
+        label=_("Votre message au médiateur"),
         max_length=8000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     pieces_jointes = PiecesJointesField(
-        label="Ajouter des documents (facultatif)",
+        label=_("Ajouter des documents (facultatif)"),
         max_files=settings.MEDIATION_MAX_FICHIERS,
         max_size=settings.MEDIATION_MAX_TAILLE,
-        help_text="PDF, JPEG ou PNG.",
+        help_text=_("PDF, JPEG ou PNG."),
     )
 
     def clean(self):
         cleaned = super().clean()
         if not (cleaned.get("corps") or "").strip() and not cleaned.get("pieces_jointes") and not self.errors:
-            self.add_error("corps", "Écrivez un message ou ajoutez un document.")
+            self.add_error("corps", _("Écrivez un message ou ajoutez un document."))
         return cleaned
 
 

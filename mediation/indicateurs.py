@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from pacte.tracker.registry import Indicateur
 
@@ -45,16 +46,16 @@ def propositions_mises_en_oeuvre(debut=None, fin=None):
 INDICATEURS = [
     Indicateur(
         code="mediation_saisines",
-        titre="Saisines reçues par le médiateur",
-        unite="saisines",
+        titre=_("Saisines reçues par le médiateur"),
+        unite=_("saisines"),
         calcul=saisines_traitees,
         actions=("D1",),
         url_name="mediation:accueil",
-        description="Toutes les demandes reçues, quel que soit le canal.",
+        description=_("Toutes les demandes reçues, quel que soit le canal."),
     ),
     Indicateur(
         code="mediation_part_accord",
-        titre="Part des dossiers clôturés avec un accord (total ou partiel)",
+        titre=_("Part des dossiers clôturés avec un accord (total ou partiel)"),
         unite="%",
         calcul=part_accord,
         actions=("D1",),
@@ -62,8 +63,8 @@ INDICATEURS = [
     ),
     Indicateur(
         code="mediation_propositions_mises_en_oeuvre",
-        titre="Propositions du médiateur mises en œuvre",
-        unite="propositions",
+        titre=_("Propositions du médiateur mises en œuvre"),
+        unite=_("propositions"),
         calcul=propositions_mises_en_oeuvre,
         actions=("D2",),
         url_name="mediation:propositions",

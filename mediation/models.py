@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from pacte.langues import LangueField
 from pacte.models import Arrondissement, Direction
 from pacte.uploads import EXTENSIONS
 
@@ -60,6 +61,8 @@ class Saisine(models.Model):
     email = models.EmailField(_("adresse électronique"), blank=True)
     telephone = models.CharField(_("téléphone"), max_length=20, blank=True)
     adresse = models.CharField(_("adresse postale"), max_length=300, blank=True)
+    # The language the person was served in: their messages are written in it (pacte.langues).
+    langue = LangueField()
     # What it is about (kept for statistics).
     arrondissement = models.ForeignKey(
         Arrondissement,

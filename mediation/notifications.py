@@ -11,7 +11,10 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
+from pacte.langues import dans_la_langue
 from pacte.models import Canal
 from pacte.notifications import Personne, notify_person
 from pacte.roles import Role
@@ -29,7 +32,13 @@ def suivi_url(token: str) -> str:
 def requerant(saisine: Saisine) -> Personne:
     """The requester's contacts, as the kernel's reaching policy reads them."""
     nom = " ".join(p for p in [saisine.prenom, saisine.nom] if p) or saisine.organisme_nom
-    return Personne(nom=nom, email=saisine.email, telephone=saisine.telephone, adresse=saisine.adresse)
+    return Personne(
+        nom=nom,
+        email=saisine.email,
+        telephone=saisine.telephone,
+        adresse=saisine.adresse,
+        langue=saisine.langue,
+    )
 
 
 def _notify_requerant(*, saisine: Saisine, template: str, sujet: str, context: dict, cle: str) -> list:
@@ -47,11 +56,15 @@ def _notify_requerant(*, saisine: Saisine, template: str, sujet: str, context: d
 
 def accuse_queue(*, saisine: Saisine, token: str) -> list:
     """Queue the acknowledgement to the requester (reference + secret follow-up link); return the rows."""
+    with dans_la_langue(saisine.langue):  # the link carries the requester's language
+        lien = suivi_url(token)
     return _notify_requerant(
         saisine=saisine,
         template="accuse",
-        sujet=f"Votre demande au médiateur de la Ville de Lyon — {saisine.reference}",
-        context={"lien": suivi_url(token)},
+        sujet=format_lazy(
+            _("Votre demande au médiateur de la Ville de Lyon — {reference}"), reference=saisine.reference
+        ),
+        context={"lien": lien},
         cle=f"mediation:accuse:{saisine.uuid}",
     )
 
@@ -59,16 +72,16 @@ def accuse_queue(*, saisine: Saisine, token: str) -> list:
 def lettre_requerant_queue(*, saisine: Saisine, vers: str, motif: str = "") -> None:
     """The letter telling the requester a decision (irrecevable, réorientée, proposition, clôture)."""
     sujets = {
-        StatutSaisine.IRRECEVABLE: "Votre demande au médiateur ne peut pas être traitée",
-        StatutSaisine.REORIENTEE: "Votre demande relève d'un autre organisme",
-        StatutSaisine.PROPOSITION: "Le médiateur vous propose une solution",
-        StatutSaisine.CLOTUREE: "Votre dossier de médiation est clôturé",
+        StatutSaisine.IRRECEVABLE: _("Votre demande au médiateur ne peut pas être traitée"),
+        StatutSaisine.REORIENTEE: _("Votre demande relève d'un autre organisme"),
+        StatutSaisine.PROPOSITION: _("Le médiateur vous propose une solution"),
+        StatutSaisine.CLOTUREE: _("Votre dossier de médiation est clôturé"),
     }
     n = saisine.transitions.count()
     _notify_requerant(
         saisine=saisine,
         template=f"lettre_{vers}",
-        sujet=f"{sujets[vers]} — {saisine.reference}",
+        sujet=format_lazy("{} — {}", sujets[vers], saisine.reference),
         context={"motif": motif},
         cle=f"mediation:lettre:{saisine.uuid}:{vers}:{n}",
     )
@@ -80,7 +93,7 @@ def message_queue(*, message: Message) -> None:
     _notify_requerant(
         saisine=saisine,
         template="message",
-        sujet=f"Un message du médiateur — {saisine.reference}",
+        sujet=format_lazy(_("Un message du médiateur — {reference}"), reference=saisine.reference),
         context={"message": message},
         cle=f"mediation:message:{message.pk}",
     )

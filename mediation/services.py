@@ -32,6 +32,7 @@ SAISINE_FIELDS = [
     "email",
     "telephone",
     "adresse",
+    "langue",
     "arrondissement",
     "direction",
     "service_concerne",

@@ -15,13 +15,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pacte import secret_links
 from pacte.decorators import role_required
 from pacte.exports import SPREADSHEET, csv_response
+from pacte.facile import gabarit
 from pacte.forms import apply_errors
+from pacte.langues import dans_la_langue
 from pacte.models import Arrondissement, Notification
 from pacte.notifications import notifications_about, tache_action
 from pacte.ratelimit import ratelimit, refused
@@ -121,7 +124,7 @@ def saisir(request):
         gardees.garder(form.cleaned_data.get("pieces_jointes") or [])
     else:
         form = SaisinePubliqueForm()
-    return render(request, "mediation/saisir.html", {"form": form, "gardees": gardees})
+    return render(request, gabarit(request, "mediation/saisir.html"), {"form": form, "gardees": gardees})
 
 
 @login_not_required
@@ -133,7 +136,7 @@ def saisie_envoyee(request):
     saisine = services.saisine_by_link(info.get("uuid"))
     return render(
         request,
-        "mediation/saisie_envoyee.html",
+        gabarit(request, "mediation/saisie_envoyee.html"),
         {
             "reference": info["reference"],
             "lien": suivi_url(info["token"]),
@@ -143,13 +146,14 @@ def saisie_envoyee(request):
 
 
 def _send_new_link(saisine: Saisine, token: str) -> None:
-    secret_links.send_new_link(
-        personne=requerant(saisine),
-        objet="votre demande au médiateur",
-        reference=saisine.reference,
-        lien=suivi_url(token),
-        obj=saisine,
-    )
+    with dans_la_langue(saisine.langue):
+        secret_links.send_new_link(
+            personne=requerant(saisine),
+            objet=gettext_lazy("votre demande au médiateur"),
+            reference=saisine.reference,
+            lien=suivi_url(token),
+            obj=saisine,
+        )
 
 
 def _lien_invalide(request, form=None, status=404):
@@ -228,16 +232,18 @@ def suivi_dossier(request, uuid):
             form=form,
             field="nom_debut",
             expected_name=saisine.nom or saisine.organisme_nom,
-            error="Ces lettres ne correspondent pas au nom indiqué dans la demande.",
+            error=gettext("Ces lettres ne correspondent pas au nom indiqué dans la demande."),
         ):
             return redirect(url)
         return render(
             request,
-            "mediation/suivi_identite.html",
+            gabarit(request, "mediation/suivi_identite.html"),
             {"form": form, "reference": saisine.reference, "bloque": form.bloque, "action_url": url},
             status=429 if form.bloque else 200,
         )
-    return render(request, "mediation/suivi.html", _suivi_context(saisine, SuiviMessageForm()))
+    return render(
+        request, gabarit(request, "mediation/suivi.html"), _suivi_context(saisine, SuiviMessageForm())
+    )
 
 
 @login_not_required
@@ -261,9 +267,9 @@ def suivi_message(request, uuid):
                 )
             for upload in form.cleaned_data["pieces_jointes"]:
                 services.document_add(saisine=saisine, upload=upload, is_from_requerant=True)
-        messages.success(request, "Votre message a bien été transmis au médiateur.")
+        messages.success(request, gettext("Votre message a bien été transmis au médiateur."))
         return redirect(url)
-    return render(request, "mediation/suivi.html", _suivi_context(saisine, form))
+    return render(request, gabarit(request, "mediation/suivi.html"), _suivi_context(saisine, form))
 
 
 @login_not_required

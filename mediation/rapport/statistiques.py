@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, FloatField, Func, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from mediation.enums import (
     CanalSaisine,
@@ -291,7 +292,7 @@ def statistiques_annee(annee: int) -> dict:
 
 
 def chiffres_cles(statistiques: dict) -> list[dict]:
-    """The key figures of a stored snapshot, formatted in French, for the public HTML summary.
+    """The key figures of a stored snapshot, formatted in French, for the public HTML summary (labels in the page's language).
 
     Each row: {libelle, annee, precedente} (strings). Reads only the snapshot of the published
     version, so the page shows exactly the figures printed in its PDF.
@@ -306,13 +307,13 @@ def chiffres_cles(statistiques: dict) -> list[dict]:
         return "—" if d.get(k) is None else decimal_texte(d[k])
 
     lignes = [
-        ("Saisines reçues", entier, "total"),
-        ("Saisines recevables", entier, "recevables"),
-        ("Taux de recevabilité", lambda d, k: pourcentage(d.get(k)), "taux_recevabilite"),
-        ("Dossiers clôturés", entier, "cloturees"),
-        ("Médiations formelles avec les services", entier, "mediation_formelle"),
-        ("Délai médian d'accusé de réception (jours)", jours, "median_accuse_jours"),
-        ("Délai médian de clôture (jours)", jours, "median_cloture_jours"),
+        (gettext_lazy("Saisines reçues"), entier, "total"),
+        (gettext_lazy("Saisines recevables"), entier, "recevables"),
+        (gettext_lazy("Taux de recevabilité"), lambda d, k: pourcentage(d.get(k)), "taux_recevabilite"),
+        (gettext_lazy("Dossiers clôturés"), entier, "cloturees"),
+        (gettext_lazy("Médiations formelles avec les services"), entier, "mediation_formelle"),
+        (gettext_lazy("Délai médian d'accusé de réception (jours)"), jours, "median_accuse_jours"),
+        (gettext_lazy("Délai médian de clôture (jours)"), jours, "median_cloture_jours"),
     ]
     rows = [
         {"libelle": libelle, "annee": fmt(courante, k), "precedente": fmt(precedente, k)}
@@ -322,7 +323,7 @@ def chiffres_cles(statistiques: dict) -> list[dict]:
     if propositions is not None:
         rows.append(
             {
-                "libelle": "Propositions d'amélioration formulées",
+                "libelle": gettext_lazy("Propositions d'amélioration formulées"),
                 "annee": str(propositions),
                 "precedente": "—",
             }
