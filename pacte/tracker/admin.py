@@ -7,6 +7,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
+from pacte.traductions_admin import TraduisibleAdmin
+
 from . import services
 from .csvio import actions_csv_response
 from .models import Abonnement, Action, Axe, IndicateurSaisi, Jalon, MesureIndicateur, Orientation
@@ -14,12 +16,12 @@ from .workflows import TABLE, refus_phrase
 
 
 @admin.register(Orientation)
-class OrientationAdmin(admin.ModelAdmin):
+class OrientationAdmin(TraduisibleAdmin):
     list_display = ["titre", "code", "ordre"]
 
 
 @admin.register(Axe)
-class AxeAdmin(admin.ModelAdmin):
+class AxeAdmin(TraduisibleAdmin):
     list_display = ["titre", "orientation", "ordre"]
     list_filter = ["orientation"]
 
@@ -50,7 +52,7 @@ class ActionAdminForm(forms.ModelForm):
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(TraduisibleAdmin, SimpleHistoryAdmin):
     form = ActionAdminForm
     list_display = [
         "code",

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from pacte.espace import Lien
 from pacte.roles import Role, has_role
 
-NAV = [("Le Pacte", "tracker:accueil")]
+NAV = [(_("Le Pacte"), "tracker:accueil")]
 NAV_RANG = 40
 
 PLAN = [
-    ("Le Pacte en un coup d'œil", "tracker:accueil"),
-    ("Toutes les actions du Pacte", "tracker:liste"),
-    ("Historique des changements du Pacte", "tracker:historique"),
+    (_("Le Pacte en un coup d'œil"), "tracker:accueil"),
+    (_("Toutes les actions du Pacte"), "tracker:liste"),
+    (_("Historique des changements du Pacte"), "tracker:historique"),
 ]
 
 

@@ -1,4 +1,5 @@
-"""Forms of the tracker: filters, following an action, the back office, the CSV import."""
+"""Forms of the tracker: filters, following an action (citizens: gettext), the back office and the
+CSV import (pilot directions: French only, pacte.langues)."""
 
 from __future__ import annotations
 
@@ -42,23 +43,23 @@ class AbonnementForm(forms.Form):
 
 
 class AvancementForm(forms.Form):
-    statut = forms.ChoiceField(label=_("Statut"), choices=Statut.choices)
+    statut = forms.ChoiceField(label="Statut", choices=Statut.choices)
     avancement = forms.IntegerField(
-        label=_("Avancement (en %)"),
+        label="Avancement (en %)",
         min_value=0,
         max_value=100,
         error_messages={
-            "required": _("Indiquez l'avancement, de 0 à 100."),
-            "min_value": _("L'avancement ne peut pas être négatif."),
-            "max_value": _("L'avancement ne peut pas dépasser 100 %."),
-            "invalid": _("Indiquez un nombre entier de 0 à 100."),
+            "required": "Indiquez l'avancement, de 0 à 100.",
+            "min_value": "L'avancement ne peut pas être négatif.",
+            "max_value": "L'avancement ne peut pas dépasser 100 %.",
+            "invalid": "Indiquez un nombre entier de 0 à 100.",
         },
     )
 
     def clean(self):
         data = super().clean()
         if data.get("statut") == Statut.REALISEE and data.get("avancement") not in (None, 100):
-            self.add_error("avancement", _("Une action réalisée est avancée à 100 %."))
+            self.add_error("avancement", "Une action réalisée est avancée à 100 %.")
         return data
 
 
@@ -67,27 +68,27 @@ class JalonForm(forms.ModelForm):
         model = Jalon
         fields = ["date_on", "titre", "note", "preuve_url", "is_published"]
         widgets = {"date_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-        labels = {"preuve_url": _("Lien vers une preuve (page web, délibération…)")}
-        help_texts = {"note": _("Visible par tous : en langage clair, sans nom d'agent.")}
+        labels = {"preuve_url": "Lien vers une preuve (page web, délibération…)"}
+        help_texts = {"note": "Visible par tous : en langage clair, sans nom d'agent."}
         error_messages = {
             "date_on": {
-                "required": _("Indiquez la date du jalon."),
-                "invalid": _("Date invalide (JJ/MM/AAAA)."),
+                "required": "Indiquez la date du jalon.",
+                "invalid": "Date invalide (JJ/MM/AAAA).",
             },
-            "titre": {"required": _("Donnez un titre au jalon.")},
-            "preuve_url": {"invalid": _("Indiquez une adresse web complète, commençant par https://.")},
+            "titre": {"required": "Donnez un titre au jalon."},
+            "preuve_url": {"invalid": "Indiquez une adresse web complète, commençant par https://."},
         }
 
 
 class MesureForm(forms.ModelForm):
-    indicateur = forms.ModelChoiceField(label=_("Indicateur"), queryset=IndicateurSaisi.objects.none())
+    indicateur = forms.ModelChoiceField(label="Indicateur", queryset=IndicateurSaisi.objects.none())
 
     class Meta:
         model = MesureIndicateur
         fields = ["indicateur", "periode_on", "cible", "realise", "commentaire"]
         widgets = {"periode_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         error_messages = {
-            "periode_on": {"required": _("Indiquez la date de la mesure."), "invalid": _("Date invalide.")},
+            "periode_on": {"required": "Indiquez la date de la mesure.", "invalid": "Date invalide."},
         }
 
     def __init__(self, *args, action=None, **kwargs):
@@ -104,23 +105,21 @@ class MesureForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("cible") is None and data.get("realise") is None:
-            raise forms.ValidationError(_("Indiquez au moins une cible ou une valeur réalisée."))
+            raise forms.ValidationError("Indiquez au moins une cible ou une valeur réalisée.")
         return data
 
 
 class ImportForm(forms.Form):
     fichier = forms.FileField(
-        label=_("Fichier CSV des actions"),
-        help_text=_(
-            "Encodage UTF-8, séparateur virgule ou point-virgule, première ligne = noms des colonnes."
-        ),
-        error_messages={"required": _("Choisissez un fichier CSV.")},
+        label="Fichier CSV des actions",
+        help_text="Encodage UTF-8, séparateur virgule ou point-virgule, première ligne = noms des colonnes.",
+        error_messages={"required": "Choisissez un fichier CSV."},
     )
 
     def clean_fichier(self):
         fichier = self.cleaned_data["fichier"]
         if fichier.size > settings.TRACKER_IMPORT_MAX_OCTETS:
-            raise forms.ValidationError(_("Le fichier est trop gros (1 Mo au plus)."))
+            raise forms.ValidationError("Le fichier est trop gros (1 Mo au plus).")
         if not fichier.name.lower().endswith((".csv", ".txt")):
-            raise forms.ValidationError(_("Le fichier doit être au format CSV (.csv)."))
+            raise forms.ValidationError("Le fichier doit être au format CSV (.csv).")
         return fichier

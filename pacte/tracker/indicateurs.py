@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from .enums import Statut
 from .registry import Indicateur
@@ -35,19 +36,19 @@ def jalons_publies(debut=None, fin=None):
 INDICATEURS = [
     Indicateur(
         code="tracker_part_actions_realisees",
-        titre="Part des actions du Pacte réalisées",
+        titre=_("Part des actions du Pacte réalisées"),
         unite="%",
         calcul=part_actions_realisees,
         url_name="tracker:liste",
-        description="Actions publiées au statut « réalisée », rapportées à toutes les actions publiées.",
+        description=_("Actions publiées au statut « réalisée », rapportées à toutes les actions publiées."),
         periodique=False,
     ),
     Indicateur(
         code="tracker_jalons_publies",
-        titre="Étapes franchies et publiées",
-        unite="étapes",
+        titre=_("Étapes franchies et publiées"),
+        unite=_("étapes"),
         calcul=jalons_publies,
         url_name="tracker:historique",
-        description="Jalons publiés sur les pages des actions, par date de l'étape.",
+        description=_("Jalons publiés sur les pages des actions, par date de l'étape."),
     ),
 ]

@@ -10,12 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from pacte.langues import LangueField
 from pacte.models import Direction
+from pacte.traductions import Traduisible
 
 from .enums import Certitude, Statut, StatutSource
 
 
-class Orientation(models.Model):
+class Orientation(Traduisible):
     """One of the Pacte's three orientations: accessibilité, proximité, adaptabilité."""
 
     code = models.SlugField(_("code"), max_length=20, unique=True)
@@ -31,7 +33,7 @@ class Orientation(models.Model):
         return self.titre
 
 
-class Axe(models.Model):
+class Axe(Traduisible):
     """A sub-axis of an orientation (only those of the accessibility orientation are sourced)."""
 
     orientation = models.ForeignKey(Orientation, on_delete=models.PROTECT, related_name="axes")
@@ -61,7 +63,7 @@ class ActionQuerySet(models.QuerySet):
         return self.annotate(nb_jalons=Count("jalons", filter=Q(jalons__is_published=True), distinct=True))
 
 
-class Action(models.Model):
+class Action(Traduisible):
     """An action of the Pacte, with its pilot direction, status and progress."""
 
     code = models.CharField(_("code"), max_length=10, unique=True, help_text=_("Par exemple A1, P2, D1."))
@@ -187,6 +189,8 @@ class Abonnement(models.Model):
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="abonnements")
     email = models.EmailField(_("adresse électronique"))
+    # The language the person was served in: their messages are written in it (pacte.langues).
+    langue = LangueField()
     # The unsubscribe token is derived from `uid` with the secret key (so every email can carry it)
     # and looked up by its hash; the confirmation token is random and given once.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -11,6 +11,7 @@ import re
 from django.db import transaction
 
 from pacte.reference import read_csv
+from pacte.traductions import traductions_de
 
 from .enums import StatutSource
 from .models import Action, Axe, Orientation
@@ -46,8 +47,9 @@ def orientations_load() -> dict[str, Orientation]:
     """Create or update the three orientations; return them by code."""
     found = {}
     for ordre, (code, titre, description) in enumerate(ORIENTATIONS, start=1):
+        champs = {"titre": titre, "description": description, "ordre": ordre}
         found[code], _ = Orientation.objects.update_or_create(
-            code=code, defaults={"titre": titre, "description": description, "ordre": ordre}
+            code=code, defaults=champs, create_defaults={**champs, **traductions_de(Orientation, champs)}
         )
     return found
 
@@ -56,7 +58,9 @@ def axe_get(orientation: Orientation, titre: str) -> Axe | None:
     if not titre:
         return None
     axe, _ = Axe.objects.get_or_create(
-        orientation=orientation, titre=titre, defaults={"ordre": orientation.axes.count() + 1}
+        orientation=orientation,
+        titre=titre,
+        defaults={"ordre": orientation.axes.count() + 1, **traductions_de(Axe, {"titre": titre})},
     )
     return axe
 
@@ -65,7 +69,7 @@ def action_refresh(*, code: str, values: dict) -> tuple[Action, bool]:
     """Create the action or update the given fields, saving (and historising) only real changes."""
     action = Action.objects.filter(code=code).first()
     if action is None:
-        return Action.objects.create(code=code, **values), True
+        return Action.objects.create(code=code, **values, **traductions_de(Action, values)), True
     changed = [name for name, value in values.items() if getattr(action, name) != value]
     if changed:
         for name in changed:

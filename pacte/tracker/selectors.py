@@ -6,9 +6,13 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Avg, Count, Prefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from pacte.charts import bar_chart
 from pacte.models import Direction
@@ -98,12 +102,14 @@ def trimestres(today: dt.date | None = None, n: int = 4) -> list[tuple[str, dt.d
     today = today or timezone.localdate()
     year, quarter = today.year, (today.month - 1) // 3 + 1
     result = []
-    for _ in range(n):
+    for _i in range(n):
         debut = dt.date(year, 3 * quarter - 2, 1)
         fin = (dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)) - dt.timedelta(days=1)
         result.append(
             (
-                f"{quarter}e trimestre {year}" if quarter > 1 else f"1er trimestre {year}",
+                _("%(n)se trimestre %(annee)s") % {"n": quarter, "annee": year}
+                if quarter > 1
+                else _("1er trimestre %(annee)s") % {"annee": year},
                 debut,
                 min(fin, today),
             )
@@ -116,9 +122,9 @@ def trimestres(today: dt.date | None = None, n: int = 4) -> list[tuple[str, dt.d
 
 def _fmt(value, unite: str) -> str:
     if value is None:
-        return "non disponible"
+        return _("non disponible")
     if value is SECRET_STATISTIQUE:
-        return "secret statistique (trop peu de situations)"
+        return _("secret statistique (trop peu de situations)")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = f"{value:n}".replace(",", " ") if isinstance(value, int) else f"{value:.1f}".replace(".", ",")
@@ -159,14 +165,16 @@ def indicateur_live(indicateur: Indicateur, *, today: dt.date | None = None) -> 
             live.periodes.append((label, value, _fmt(value, indicateur.unite)))
         short = "%" if indicateur.unite == "%" else ""  # the unit goes in the table header
         live.chart = bar_chart(
-            f"{indicateur.titre}, par trimestre",
+            _("%(titre)s, par trimestre") % {"titre": indicateur.titre},
             [
                 (label, None if value is SECRET_STATISTIQUE else value, _fmt(value, short))
                 for label, value, _ in live.periodes
             ],
             chart_id=f"graphique-{indicateur.code}"[:60],
-            label_header="Trimestre",
-            value_header=f"Valeur ({indicateur.unite})" if indicateur.unite else "Valeur",
+            label_header=_("Trimestre"),
+            value_header=_("Valeur (%(unite)s)") % {"unite": indicateur.unite}
+            if indicateur.unite
+            else _("Valeur"),
         )
     return live
 
@@ -192,17 +200,19 @@ def indicateur_saisi_chart(indicateur: IndicateurSaisi):
     if not rows:
         return None
     return bar_chart(
-        f"{indicateur.titre} : valeurs réalisées",
+        _("%(titre)s : valeurs réalisées") % {"titre": indicateur.titre},
         rows,
         chart_id=f"graphique-saisi-{indicateur.pk}",
-        label_header="Date",
-        value_header=f"Réalisé ({indicateur.unite})" if indicateur.unite else "Réalisé",
+        label_header=_("Date"),
+        value_header=_("Réalisé (%(unite)s)") % {"unite": indicateur.unite}
+        if indicateur.unite
+        else _("Réalisé"),
     )
 
 
 def _fmt_decimal(value, unite: str) -> str:
     if value is None:
-        return "non renseigné"
+        return _("non renseigné")
     number = int(value) if value == value.to_integral_value() else float(value)
     return _fmt(number, unite)
 
@@ -210,14 +220,14 @@ def _fmt_decimal(value, unite: str) -> str:
 # --- Public change history -----------------------------------------------------------------------
 
 HISTORY_FIELDS = {
-    "titre": "Titre",
-    "description": "Description",
-    "statut": "Statut",
-    "avancement": "Avancement",
-    "direction_id": "Direction pilote",
-    "partenaires": "Partenaires",
-    "debut_on": "Date de début",
-    "cible_on": "Date cible",
+    "titre": gettext_lazy("Titre"),
+    "description": gettext_lazy("Description"),
+    "statut": gettext_lazy("Statut"),
+    "avancement": gettext_lazy("Avancement"),
+    "direction_id": gettext_lazy("Direction pilote"),
+    "partenaires": gettext_lazy("Partenaires"),
+    "debut_on": gettext_lazy("Date de début"),
+    "cible_on": gettext_lazy("Date cible"),
 }
 
 
@@ -227,6 +237,13 @@ class Changement:
     action: Action
     resume: str
     details: list[tuple[str, str, str]] = field(default_factory=list)  # (field, before, after)
+
+
+def _jalon_label(titre: str, date_on: dt.date) -> str:
+    """« Titre » (01/03/2026): a milestone's title is written in French only (lang="fr" elsewhere)."""
+    if get_language() != settings.LANGUAGE_CODE:
+        titre = format_html('<span lang="{}">{}</span>', settings.LANGUAGE_CODE, titre)
+    return format_html(_("« {titre} » ({date})"), titre=titre, date=f"{date_on:%d/%m/%Y}")
 
 
 def _display(name: str, value, directions: dict) -> str:
@@ -263,7 +280,7 @@ def historique(*, code: str = "") -> list[Changement]:
         if not record["is_published"]:
             continue
         if before is None or not before["is_published"]:
-            changes.append(Changement(record["history_date"], action, "Action publiée"))
+            changes.append(Changement(record["history_date"], action, _("Action publiée")))
             continue
         details = [
             (label, _display(name, before[name], directions), _display(name, record[name], directions))
@@ -271,7 +288,7 @@ def historique(*, code: str = "") -> list[Changement]:
             if before[name] != record[name]
         ]
         if details:
-            changes.append(Changement(record["history_date"], action, "Action mise à jour", details))
+            changes.append(Changement(record["history_date"], action, _("Action mise à jour"), details))
     jalons = (
         Jalon.history.filter(action_id__in=actions)
         .order_by("id", "history_date", "history_id")
@@ -282,21 +299,34 @@ def historique(*, code: str = "") -> list[Changement]:
         before = previous.get(record["id"])
         previous[record["id"]] = record
         action = actions[record["action_id"]]
-        label = f"« {record['titre']} » ({record['date_on']:%d/%m/%Y})"
+        label = _jalon_label(record["titre"], record["date_on"])
         if record["history_type"] == "-":
             if before and before["is_published"]:
-                changes.append(Changement(record["history_date"], action, f"Jalon retiré : {label}"))
+                changes.append(
+                    Changement(
+                        record["history_date"], action, format_html(_("Jalon retiré : {jalon}"), jalon=label)
+                    )
+                )
         elif record["is_published"] and (before is None or not before["is_published"]):
-            changes.append(Changement(record["history_date"], action, f"Nouveau jalon : {label}"))
+            changes.append(
+                Changement(
+                    record["history_date"], action, format_html(_("Nouveau jalon : {jalon}"), jalon=label)
+                )
+            )
         elif record["is_published"] and before:
             details = [
                 (name, str(before[key] or "—"), str(record[key] or "—"))
-                for key, name in (("titre", "Titre"), ("date_on", "Date"), ("note", "Note"))
+                for key, name in (("titre", _("Titre")), ("date_on", _("Date")), ("note", _("Note")))
                 if before[key] != record[key]
             ]
             if details:
                 changes.append(
-                    Changement(record["history_date"], action, f"Jalon modifié : {label}", details)
+                    Changement(
+                        record["history_date"],
+                        action,
+                        format_html(_("Jalon modifié : {jalon}"), jalon=label),
+                        details,
+                    )
                 )
     changes.sort(key=lambda c: c.date, reverse=True)
     return changes

@@ -14,8 +14,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from pacte.journal import journal_record
+from pacte.langues import dans_la_langue, langue_active
 from pacte.models import JournalEntry
 from pacte.notifications import Personne, notify_person
 from pacte.retention import erase
@@ -51,7 +54,7 @@ def desabonnement_url(abonnement: Abonnement) -> str:
     return reverse("tracker:desabonner", args=[desabonnement_token(abonnement)])
 
 
-def abonnes_notify(*, action: Action, evenement: str, message: str, sujet: str, context: dict) -> int:
+def abonnes_notify(*, action: Action, evenement: str, message: str, sujet, context: dict) -> int:
     """Queue one email per confirmed follower of `action` about one event (idempotent per event).
 
     `evenement` identifies the event (e.g. "jalon-12", "journal-345"): calling twice queues nothing new.
@@ -59,19 +62,20 @@ def abonnes_notify(*, action: Action, evenement: str, message: str, sujet: str, 
     """
     abonnements = list(action.abonnements.filter(confirmed_at__isnull=False))
     for abonnement in abonnements:
-        notify_person(
-            personne=Personne(email=abonnement.email),
-            message=message,
-            sujet=sujet,
-            context={
-                **context,
-                "action": action,
-                "action_url": action.get_absolute_url(),
-                "desabonnement_url": desabonnement_url(abonnement),
-            },
-            obj=abonnement,
-            cle=f"tracker:{evenement}:abonnement-{abonnement.pk}",
-        )
+        with dans_la_langue(abonnement.langue):  # links in the follower's language
+            notify_person(
+                personne=Personne(email=abonnement.email, langue=abonnement.langue),
+                message=message,
+                sujet=sujet,
+                context={
+                    **context,
+                    "action": action,
+                    "action_url": action.get_absolute_url(),
+                    "desabonnement_url": desabonnement_url(abonnement),
+                },
+                obj=abonnement,
+                cle=f"tracker:{evenement}:abonnement-{abonnement.pk}",
+            )
     return len(abonnements)
 
 
@@ -86,10 +90,11 @@ def abonnement_request(*, action: Action, email: str) -> Abonnement:
     token, hashed = token_new()
     abonnement = Abonnement.objects.select_for_update().filter(action=action, email=email).first()
     if abonnement is not None and abonnement.confirmed_at:
+        # In the language of this request (the follower asked again, maybe in another language).
         notify_person(
-            personne=Personne(email=email),
+            personne=Personne(email=email, langue=langue_active()),
             message="tracker/deja_abonne",
-            sujet=f"Vous suivez déjà l'action {action.code} du Pacte",
+            sujet=format_lazy(_("Vous suivez déjà l'action {code} du Pacte"), code=action.code),
             context={
                 "action": action,
                 "action_url": action.get_absolute_url(),
@@ -103,12 +108,13 @@ def abonnement_request(*, action: Action, email: str) -> Abonnement:
         abonnement = Abonnement(action=action, email=email)
         abonnement.desabonnement_hash = token_hash(desabonnement_token(abonnement))
     abonnement.confirmation_hash = hashed
+    abonnement.langue = langue_active()  # the language they asked in (again)
     abonnement.full_clean()
     abonnement.save()
     notify_person(
-        personne=Personne(email=email),
+        personne=Personne(email=email, langue=abonnement.langue),
         message="tracker/confirmation",
-        sujet=f"Confirmez le suivi de l'action {action.code} du Pacte",
+        sujet=format_lazy(_("Confirmez le suivi de l'action {code} du Pacte"), code=action.code),
         context={
             "action": action,
             "confirmation_url": reverse("tracker:confirmer", args=[token]),
@@ -203,7 +209,11 @@ def action_save(*, action: Action, actor, message: str = "", statut: str | None 
             action=action,
             evenement=f"statut-{entry.pk}",
             message="tracker/statut",
-            sujet=f"Pacte : l'action {action.code} est maintenant « {action.get_statut_display()} »",
+            sujet=format_lazy(
+                _("Pacte : l'action {code} est maintenant « {statut} »"),
+                code=action.code,
+                statut=action.get_statut_display(),
+            ),
             context={"ancien": Statut(before["statut"]).label, "nouveau": action.get_statut_display()},
         )
     return action
@@ -241,7 +251,7 @@ def jalon_save(*, jalon: Jalon, actor) -> Jalon:
             action=jalon.action,
             evenement=f"jalon-{jalon.pk}",
             message="tracker/jalon",
-            sujet=f"Pacte : une nouvelle étape pour l'action {jalon.action.code}",
+            sujet=format_lazy(_("Pacte : une nouvelle étape pour l'action {code}"), code=jalon.action.code),
             context={"jalon": jalon},
         )
     return jalon

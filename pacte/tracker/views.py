@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from pacte import secret_links
@@ -142,7 +143,9 @@ def abonnement_confirm(request, token):
             return render(request, "429.html", status=429)
         services.abonnement_confirm(token=token)
         messages.success(
-            request, f"C'est confirmé : vous suivrez l'action {abonnement.action.code} par courriel."
+            request,
+            _("C'est confirmé : vous suivrez l'action %(code)s par courriel.")
+            % {"code": abonnement.action.code},
         )
         return redirect(abonnement.action.get_absolute_url())
     return render(request, "tracker/abonnement_confirmer.html", {"action": abonnement.action})
@@ -158,7 +161,9 @@ def abonnement_delete(request, token):
         if not secret_links.attempt("desabonnement", abonnement.desabonnement_hash):
             return render(request, "429.html", status=429)
         action = services.abonnement_cancel(token=token)
-        messages.success(request, f"Vous ne recevrez plus de courriel sur l'action {action.code}.")
+        messages.success(
+            request, _("Vous ne recevrez plus de courriel sur l'action %(code)s.") % {"code": action.code}
+        )
         return redirect(action.get_absolute_url())
     if abonnement is None:
         return render(request, "tracker/lien_invalide.html", {"desabonnement": True}, status=404)
