@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from pacte.tracker.registry import Indicateur
 
@@ -47,17 +48,17 @@ def mediane_premiere_reponse(debut=None, fin=None):
 INDICATEURS = [
     Indicateur(
         code="arrondissements_reponse_dans_delai",
-        titre="Part des demandes d'appui des élus répondues dans le délai promis",
+        titre=_("Part des demandes d'appui des élus répondues dans le délai promis"),
         unite="%",
         calcul=part_dans_delai,
         actions=("P1",),
         url_name="arrondissements:rapport",
-        description="Délai en jours ouvrés selon l'urgence (2, 5 ou 10 par défaut).",
+        description=_("Délai en jours ouvrés selon l'urgence (2, 5 ou 10 par défaut)."),
     ),
     Indicateur(
         code="arrondissements_mediane_premiere_reponse",
-        titre="Délai médian de première réponse aux élus d'arrondissement",
-        unite="jours ouvrés",
+        titre=_("Délai médian de première réponse aux élus d'arrondissement"),
+        unite=_("jours ouvrés"),
         calcul=mediane_premiere_reponse,
         actions=("P1",),
         url_name="arrondissements:rapport",

@@ -2,12 +2,13 @@
 entry for the public statistics, and staff tiles by role."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from pacte.espace import Lien
 from pacte.roles import Role, has_role
 
 NAV: list[tuple[str, str]] = []
-PLAN = [("Observatoire du non-recours aux droits", "nonrecours:statistiques")]
+PLAN = [(_("Observatoire du non-recours aux droits"), "nonrecours:statistiques")]
 
 SECTION = "Non-recours aux droits"
 

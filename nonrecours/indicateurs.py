@@ -7,6 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pacte.tracker.registry import SECRET_STATISTIQUE, Indicateur
 
@@ -99,17 +100,19 @@ def part_droit_ouvert(debut=None, fin=None) -> float | None:
 INDICATEURS = [
     Indicateur(
         code="nonrecours_observations",
-        titre="Situations de non-recours signalées à l'observatoire",
-        unite="situations",
+        titre=_("Situations de non-recours signalées à l'observatoire"),
+        unite=_("situations"),
         calcul=observations_enregistrees,
         actions=("A13",),
         url_name="nonrecours:statistiques",
-        description="Toutes sources : accueil, téléphone, écrivains publics, médiation, CCAS, usagers, partenaires. "
-        "Chiffres de l'observatoire, avec le même secret statistique (sur les années publiées).",
+        description=_(
+            "Toutes sources : accueil, téléphone, écrivains publics, médiation, CCAS, usagers, partenaires. "
+            "Chiffres de l'observatoire, avec le même secret statistique (sur les années publiées)."
+        ),
     ),
     Indicateur(
         code="nonrecours_part_demarche",
-        titre="Part des situations liées à une démarche en ligne du catalogue",
+        titre=_("Part des situations liées à une démarche en ligne du catalogue"),
         unite="%",
         calcul=part_liee_demarche,
         actions=("A13", "A1"),
@@ -117,11 +120,11 @@ INDICATEURS = [
     ),
     Indicateur(
         code="nonrecours_droits_ouverts",
-        titre="Part des situations suivies où le droit a finalement été ouvert",
+        titre=_("Part des situations suivies où le droit a finalement été ouvert"),
         unite="%",
         calcul=part_droit_ouvert,
         actions=("A13",),
         url_name="nonrecours:statistiques",
-        description="Parmi les situations dont le suivi est connu (oui ou non).",
+        description=_("Parmi les situations dont le suivi est connu (oui ou non)."),
     ),
 ]

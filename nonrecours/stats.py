@@ -19,6 +19,8 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from pacte.models import Arrondissement
 
@@ -52,7 +54,7 @@ def trimestres_recents(n: int = 12, today: dt.date | None = None) -> list[str]:
     """The last `n` quarters, most recent first (no database query)."""
     year, quarter = trimestre_of(today or timezone.localdate())
     codes = []
-    for _ in range(n):
+    for _i in range(n):
         codes.append(trimestre_code(year, quarter))
         year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
     return codes
@@ -302,6 +304,26 @@ def tableaux_csv_rows(tableaux: list[Tableau], context: list[str]):
 # --- The public publication ---------------------------------------------------------------------
 
 PUBLIC_CSV_HEADER = ["tableau", "ligne", "colonne", "effectif", "annee"]
+
+# The publication keeps its labels in French (the open-data CSV, one cache for every language); the
+# page shows them in the visitor's language through `pacte.traductions.libelle` (|libelle). These are
+# its fixed labels, for the catalogues.
+LIBELLES_PUBLICS = [
+    gettext_noop("Situations par trimestre et type de non-recours"),
+    gettext_noop("Situations par arrondissement et type de non-recours"),
+    gettext_noop("Situations liées à une démarche en ligne du catalogue, par trimestre"),
+    gettext_noop("Situations par droit et type de non-recours"),
+    gettext_noop("Arrondissement non précisé"),
+    gettext_noop("Trimestre"),
+    gettext_noop("Arrondissement"),
+    gettext_noop("Droit ou aide"),
+    gettext_noop("Total"),
+    gettext_noop("secret"),
+    gettext_noop("Liées à une démarche"),
+    gettext_noop("Sans démarche précisée"),
+    gettext_noop("non publiée (secret statistique)"),
+    gettext_noop("sans objet"),
+]
 ANNEES_PUBLIEES = 3  # the current calendar year and the two before
 DEMARCHE_COLS = ["Liées à une démarche", "Sans démarche précisée"]
 
@@ -315,7 +337,7 @@ def annees_publiees(today: dt.date | None = None) -> list[int]:
 class AnneeForm(forms.Form):
     """The public page's only filter: the year. It works without JavaScript (GET form)."""
 
-    annee = forms.TypedChoiceField(label="Année", coerce=int, required=False, empty_value=None)
+    annee = forms.TypedChoiceField(label=_("Année"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from pacte.charts import bar_chart
@@ -16,6 +17,7 @@ from pacte.exports import OPEN_DATA, SPREADSHEET, csv_response
 from pacte.journal import journal_record
 from pacte.models import Arrondissement
 from pacte.roles import Role, has_role, profil_of
+from pacte.traductions import libelle
 
 from .enums import Source
 from .forms import DispositifForm, SignalementForm, SuiviForm
@@ -42,10 +44,13 @@ def _totals_chart(titre, tableau, chart_id):
     """Bar chart of a table's row totals (a suppressed total draws no bar and shows its label)."""
     return bar_chart(
         titre,
-        [(row["label"], row["total"].published, row["total"].display) for row in tableau.rows],
+        [
+            (libelle(row["label"]), row["total"].published, libelle(row["total"].display).texte)
+            for row in tableau.rows
+        ],
         chart_id=chart_id,
-        label_header=tableau.row_header,
-        value_header="Situations",
+        label_header=libelle(tableau.row_header).texte,
+        value_header=gettext("Situations"),
     )
 
 
@@ -85,9 +90,11 @@ def _public_context(request):
         "pub": pub,
         "query": request.GET.urlencode(),
         "chart_trimestre": _totals_chart(
-            "Situations par trimestre", pub.par_trimestre, "graphique-evolution"
+            gettext("Situations par trimestre"), pub.par_trimestre, "graphique-evolution"
         ),
-        "chart_dispositif": _totals_chart("Situations par droit", pub.par_dispositif, "graphique-droits"),
+        "chart_dispositif": _totals_chart(
+            gettext("Situations par droit"), pub.par_dispositif, "graphique-droits"
+        ),
         "typologie": typologie(),
         "dispositifs": [d for d in dispositifs if d.is_active],
     }
