@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Arrondissement, Consentement, Direction, JournalEntry, Lieu, Notification, Profil
+from .traductions_admin import TraduisibleAdmin
 
 
 @admin.register(Arrondissement)
@@ -9,7 +10,7 @@ class ArrondissementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Lieu)
-class LieuAdmin(admin.ModelAdmin):
+class LieuAdmin(TraduisibleAdmin):
     list_display = ["nom", "type", "arrondissement", "is_active", "is_verified"]
     list_filter = ["type", "arrondissement", "is_active", "is_verified"]
     search_fields = ["nom", "adresse"]

@@ -15,6 +15,10 @@ Redis away never breaks a page (#13.3): a cache that cannot be read or written i
 content is computed from the database; an edit whose version bump fails is logged, and cached
 entries live at most TIMEOUT, which bounds how long such an edit can be hidden.
 
+Every entry is kept per language (#17): a rendered fragment, a label, a model's translated field
+read in English is never served to a French page. Each language fills its own entries; the
+version (one per name) is shared, so one bump forgets all languages at once.
+
 Only on when the cache is shared by every web process (`REFERENCE_CACHE`, on with REDIS_URL, and
 in single-process development and tests): a per-process memory cache could not be invalidated
 across gunicorn workers.
@@ -22,19 +26,31 @@ across gunicorn workers.
 
 from __future__ import annotations
 
+import functools
 import logging
 import pickle
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.urls import get_script_prefix
+from django.utils.translation import get_language
 
 TIMEOUT = 3600
 
 logger = logging.getLogger(__name__)
+
+
+def _langue() -> str:
+    """The language the entries are kept under, with the script prefix when it is not the root:
+    a fragment rendered for the easy version links under /facile/ (pacte.facile)."""
+    prefixe = get_script_prefix()
+    return get_language() if prefixe == "/" else f"{get_language()}{prefixe}"
 
 
 def enabled() -> bool:
@@ -51,14 +67,58 @@ def _version_new() -> int:
     return secrets.randbits(62) + 1
 
 
+# The versions read once for a whole view (`versions_read_once`), by thread: {name: version}.
+_read_once = threading.local()
+
+
+@contextmanager
+def versions_read_once(*names: str):
+    """Within the block, the versions of `names` are read in one round trip to the shared cache
+    (not one per name and per use): a page reading several names (the day page: the agenda and the
+    calendar) costs one round trip for them all (#18.2). An edit committed meanwhile shows on the
+    next page, as with any read at the start of a request; `bump` inside the block is seen at once."""
+    previous = getattr(_read_once, "versions", None)
+    versions = dict(previous or {})
+    if enabled():
+        try:
+            found = cache.get_many([_version_key(n) for n in names if n not in versions])
+            versions.update({n: found[_version_key(n)] for n in names if _version_key(n) in found})
+        except Exception:  # cache (Redis) unavailable: each use reads (and falls back) as usual
+            logger.warning("reference cache unavailable: versions of %s not read", ", ".join(names))
+    _read_once.versions = versions
+    try:
+        yield
+    finally:
+        _read_once.versions = previous
+
+
 def version(name: str) -> int:
+    versions = getattr(_read_once, "versions", None)
+    if versions is not None and name in versions:
+        return versions[name]
     current = cache.get(_version_key(name))
     if current is None:
         # A first version that no earlier one can equal, even after Redis lost its keys: the
         # process-local copies (below) of an older "version 1" must never be read again.
         cache.add(_version_key(name), _version_new(), None)
         current = cache.get(_version_key(name), 1)
+    if versions is not None:
+        versions[name] = current
     return current
+
+
+def reading_versions_once(*names: str):
+    """View decorator: the view runs in `versions_read_once(*names)`."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            with versions_read_once(*names):
+                return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 # Process-local copies of the entries, by name: (version, {key: (expires, pickled value)}). The
@@ -88,6 +148,9 @@ def _local_set(name: str, current: int, key: str, value) -> None:
 
 def bump(name: str) -> None:
     """Forget every cached entry of `name` (a new version: old entries are never read again)."""
+    versions = getattr(_read_once, "versions", None)
+    if versions is not None:
+        versions.pop(name, None)
     try:
         try:
             cache.incr(_version_key(name))
@@ -105,13 +168,14 @@ def cached_many(name: str, keys: Iterable, load: Callable[[list], dict]) -> dict
         return load(keys)
     try:
         current = version(name)
+        langue = _langue()
         result = {}
         for k in keys:
-            held = _local_get(name, current, f"many:{k}")
+            held = _local_get(name, current, f"many:{langue}:{k}")
             if held is not None:
                 result[k] = held[0]
         local = set(result)
-        prefix = f"pacte:ref:{name}:{current}:"
+        prefix = f"pacte:ref:{name}:{current}:{langue}:"
         if len(result) < len(keys):
             found = cache.get_many([f"{prefix}{k}" for k in keys if k not in result])
             result.update({k: found[f"{prefix}{k}"] for k in keys if f"{prefix}{k}" in found})
@@ -128,7 +192,7 @@ def cached_many(name: str, keys: Iterable, load: Callable[[list], dict]) -> dict
         result.update(loaded)
     for k in keys:
         if k not in local:
-            _local_set(name, current, f"many:{k}", (result[k],))  # a tuple: None values are kept too
+            _local_set(name, current, f"many:{langue}:{k}", (result[k],))  # a tuple: None values are kept too
     return result
 
 
@@ -141,6 +205,7 @@ def cached(name: str, key: str, load: Callable[[], object]) -> object:
         return load()
     try:
         current = version(name)
+        key = f"{_langue()}:{key}"
         value = _local_get(name, current, key)
         if value is not None:
             return value

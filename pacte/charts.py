@@ -23,7 +23,9 @@ class BarChart:
 
 def bar_chart(
     title: str,
-    rows: Iterable[tuple[str, float | int | None] | tuple[str, float | int | None, str]],
+    rows: Iterable[
+        tuple[str, float | int | None] | tuple[str, float | int | None, str]
+    ],  # label: or a Traduit
     *,
     chart_id: str | None = None,
     label_header: str = "Catégorie",
@@ -42,7 +44,9 @@ def bar_chart(
         width = 0 if value is None else max(1, round(BAR_AREA * value / largest)) if value else 0
         prepared.append(
             {
-                "label": label,
+                "label": str(label),
+                # A label shown in French on a page in another language (pacte.traductions.Traduit).
+                "lang": getattr(label, "lang", ""),
                 "value": value,
                 "display": display,
                 "width": width,

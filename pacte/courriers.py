@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.html import linebreaks
+from django.utils.translation import get_language_info
 
 from .encryption import decrypt
 from .forms import ADRESSE_LIGNE_MAX, ADRESSE_LIGNES_MAX, adresse_lignes
@@ -98,6 +99,8 @@ def _lettre(notification: Notification, reference: str) -> dict:
         "reference": reference,
         "date": timezone.localdate(notification.created_at),
         "corps": html,
+        "langue": notification.langue,
+        "rtl": get_language_info(notification.langue)["bidi"],
     }
 
 

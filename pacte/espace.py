@@ -17,6 +17,7 @@ from functools import cache
 
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 
 from pacte.discovery import app_modules
 
@@ -40,14 +41,19 @@ def _modules():
 
 def nav_items() -> list[tuple[str, str]]:
     """The main menu: each app's `NAV` items, ordered by the app's `NAV_RANG` (stable sort)."""
-    return list(_nav_items(tuple(_modules()), get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF))
+    return list(
+        _nav_items(
+            tuple(_modules()), get_language(), get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF
+        )
+    )
 
 
 @cache
-def _nav_items(modules: tuple, prefix: str, *urlconf) -> tuple[tuple[str, str], ...]:
-    # Built once per process (and URL prefix), not on every page: the menu is on all of them (#18.2).
+def _nav_items(modules: tuple, langue: str, prefix: str, *urlconf) -> tuple[tuple[str, str], ...]:
+    # Built once per process (language and URL prefix), not on every page: the menu is on all of
+    # them (#18.2). Labels are lazy translations in each app's NAV: fixed here in `langue`.
     return tuple(
-        (label, reverse(name))
+        (str(label), reverse(name))
         for module in sorted(modules, key=lambda m: getattr(m, "NAV_RANG", NAV_RANG_DEFAUT))
         for label, name in getattr(module, "NAV", [])
     )

@@ -1,5 +1,5 @@
 """Form helpers every app uses: the sign-in form, `DateField`, `PhoneField`, `AdressePostaleField`,
-`ContactMixin`, `HoneypotMixin`, `apply_errors`."""
+`ContactMixin`, `HoneypotMixin`, `apply_errors`, `blank_fields`."""
 
 from __future__ import annotations
 
@@ -12,9 +12,13 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .parsing import DATE_MAX, DATE_MIN
 from .phones import phone_is_mobile, phone_normalize
+from .rendu import rendered_once
 
 logger = logging.getLogger(__name__)
 
@@ -25,12 +29,18 @@ class DateField(forms.DateField):
     forms.DateField (tests/test_hostile_input.py checks no form uses the unbounded one)."""
 
     default_validators = [
-        MinValueValidator(DATE_MIN, message=f"Saisissez une date après le {DATE_MIN:%d/%m/%Y}."),
-        MaxValueValidator(DATE_MAX, message=f"Saisissez une date avant le {DATE_MAX:%d/%m/%Y}."),
+        MinValueValidator(
+            DATE_MIN,
+            message=format_lazy(_("Saisissez une date après le {date}."), date=f"{DATE_MIN:%d/%m/%Y}"),
+        ),
+        MaxValueValidator(
+            DATE_MAX,
+            message=format_lazy(_("Saisissez une date avant le {date}."), date=f"{DATE_MAX:%d/%m/%Y}"),
+        ),
     ]
     default_error_messages = {
-        "past": "Cette date est déjà passée. Choisissez aujourd'hui ou une date à venir.",
-        "future": "Cette date n'est pas encore arrivée. Indiquez une date passée ou celle d'aujourd'hui.",
+        "past": _("Cette date est déjà passée. Choisissez aujourd'hui ou une date à venir."),
+        "future": _("Cette date n'est pas encore arrivée. Indiquez une date passée ou celle d'aujourd'hui."),
     }
 
     def __init__(self, *, not_past: bool = False, not_future: bool = False, **kwargs):
@@ -80,13 +90,15 @@ class PhoneField(forms.CharField):
     """
 
     default_error_messages = {
-        "not_mobile": "Ce numéro n'est pas celui d'un portable : il ne peut pas recevoir de SMS. "
-        "Indiquez un numéro de portable (06 ou 07).",
+        "not_mobile": _(
+            "Ce numéro n'est pas celui d'un portable : il ne peut pas recevoir de SMS. "
+            "Indiquez un numéro de portable (06 ou 07)."
+        ),
     }
 
     def __init__(self, *, mobile_only: bool = False, **kwargs):
         self.mobile_only = mobile_only
-        kwargs.setdefault("label", "Téléphone")
+        kwargs.setdefault("label", _("Téléphone"))
         kwargs.setdefault("max_length", 30)
         kwargs.setdefault(
             "widget", forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"})
@@ -126,16 +138,22 @@ class AdressePostaleField(forms.CharField):
     """
 
     default_error_messages = {
-        "adresse": "Indiquez l'adresse complète avec le code postal et la ville. "
-        "Exemple : 12 rue de la Paix, 69003 Lyon.",
-        "ligne": "Une ligne de l'adresse fait au plus %(max)s caractères, sinon elle ne tient pas "
-        "dans la fenêtre de l'enveloppe : passez à la ligne. Ligne trop longue : « %(ligne)s ».",
-        "lignes": "L'adresse tient en %(max)s lignes au plus (le nom est ajouté au-dessus) : "
-        "regroupez des lignes, avec le code postal et la ville sur la dernière.",
+        "adresse": _(
+            "Indiquez l'adresse complète avec le code postal et la ville. "
+            "Exemple : 12 rue de la Paix, 69003 Lyon."
+        ),
+        "ligne": _(
+            "Une ligne de l'adresse fait au plus %(max)s caractères, sinon elle ne tient pas "
+            "dans la fenêtre de l'enveloppe : passez à la ligne. Ligne trop longue : « %(ligne)s »."
+        ),
+        "lignes": _(
+            "L'adresse tient en %(max)s lignes au plus (le nom est ajouté au-dessus) : "
+            "regroupez des lignes, avec le code postal et la ville sur la dernière."
+        ),
     }
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", "Adresse postale (facultatif)")
+        kwargs.setdefault("label", _("Adresse postale (facultatif)"))
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 300)
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}))
@@ -162,6 +180,17 @@ class AdressePostaleField(forms.CharField):
             )
 
 
+class SelectFrancais(forms.Select):
+    """A select whose choices are French data with no translation (a City direction's name): each
+    option is marked `lang="fr"`, so a page in another language says which words are French (#17)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value not in (None, ""):
+            option["attrs"]["lang"] = "fr"
+        return option
+
+
 def adresse_lignes(adresse: str) -> str:
     """`adresse` as the envelope reads it: one address line per line, no blank line, and a single
     line cut before its postcode (« 12 rue de la Paix, 69003 Lyon » → two lines)."""
@@ -181,7 +210,9 @@ class ContactMixin:
     """
 
     contact_fields: tuple[str, ...] = ("telephone", "email")
-    contact_message = "Indiquez un numéro de téléphone ou une adresse de courriel (au moins l'un des deux)."
+    contact_message = _(
+        "Indiquez un numéro de téléphone ou une adresse de courriel (au moins l'un des deux)."
+    )
     contact_obligatoire = True
 
     def clean(self):
@@ -197,7 +228,7 @@ class ContactMixin:
 
 
 HONEYPOT_FIELD = "site_web"
-HONEYPOT_MESSAGE = (
+HONEYPOT_MESSAGE = _(
     "Votre demande n'a pas pu être enregistrée. Vérifiez vos informations et envoyez-la à nouveau, "
     "ou appelez Lyon en direct."
 )
@@ -223,7 +254,7 @@ class HoneypotMixin:
         if not self.pot_de_miel:
             return
         self.fields[HONEYPOT_FIELD] = forms.CharField(
-            label="Laissez ce champ vide (il sert à repérer les robots)",
+            label=_("Laissez ce champ vide (il sert à repérer les robots)"),
             required=False,
             max_length=200,
             template_name="components/pot_de_miel.html",
@@ -273,3 +304,20 @@ def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
     else:
         for item in error.error_list:
             form.add_error(None, item)
+
+
+def blank_fields(form_class: type[forms.BaseForm], template_name: str, **kwargs) -> SafeString:
+    """The fields of a blank `form_class(**kwargs)` as `template_name` renders them (its context:
+    `form`), rendered once per process (#18.2, `pacte.rendu.rendered_once`).
+
+    An unbound form's fields are the same HTML for every visitor (labels, help, widgets: nothing
+    from the request), and rendering them through the form templates was half the server time of
+    the booking form. The page includes the same template itself when the form is bound (input
+    kept, errors next to the fields); fields whose value differs per visitor (a hidden
+    idempotency key) stay out of `template_name`.
+    """
+    return rendered_once(
+        template_name,
+        ("blank", form_class, tuple(sorted(kwargs.items()))),
+        lambda: {"form": form_class(**kwargs)},
+    )

@@ -10,13 +10,15 @@
 
 Templates get them as built-in filters (`pacte/templatetags/francais.py`): `date_fr`, `heure_fr`,
 `pluriel`, `taille`. Numeric dates (« 07/12/2026 ») keep their zeros: that is the French numeric form.
+In another active language (a message to a person who booked in it, `pacte.langues`), dates are
+that language's (no « 1er ») and hours « 14:30 ».
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 
 NBSP = "\u00a0"
 
@@ -46,7 +48,7 @@ def date_texte(value: dt.date | dt.datetime | None, fmt: str = "j F Y") -> str:
             i += 2
             continue
         suite = fmt[i + 1 :].lstrip(" ")
-        if c in _JOUR and suite[:1] in {"F", "M", "N", "E"}:
+        if c in _JOUR and suite[:1] in {"F", "M", "N", "E"} and _en_francais():
             out.append(_escape("1er" if value.day == 1 else str(value.day)))
         else:
             out.append(c)
@@ -54,12 +56,20 @@ def date_texte(value: dt.date | dt.datetime | None, fmt: str = "j F Y") -> str:
     return dateformat.format(value, "".join(out))
 
 
+def _en_francais() -> bool:
+    """Whether French is active (a message to a person in another language: `pacte.langues`)."""
+    return (translation.get_language() or "fr").split("-")[0] == "fr"
+
+
 def heure(value: dt.datetime | dt.time | None) -> str:
-    """« 9 h », « 14 h 30 »: the French way to write an hour (local time for aware datetimes)."""
+    """« 9 h », « 14 h 30 »: the French way to write an hour (local time for aware datetimes);
+    « 09:00 », « 14:30 » in the other languages."""
     if value is None or value == "":
         return ""
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
+    if not _en_francais():
+        return f"{value.hour:02d}:{value.minute:02d}"
     return f"{value.hour} h" if value.minute == 0 else f"{value.hour} h {value.minute:02d}"
 
 

@@ -10,6 +10,8 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .traductions import Traduisible
+
 
 class TypeLieu(models.TextChoices):
     MAIRIE = "mairie", _("Mairie d'arrondissement")
@@ -52,7 +54,7 @@ class LieuQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class Lieu(models.Model):
+class Lieu(Traduisible):
     """A reception place (mairie, bibliothèque, hôtel de ville, centre social)."""
 
     slug = models.SlugField(unique=True, max_length=80)
@@ -267,6 +269,8 @@ class Notification(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     canal = models.CharField(max_length=10, choices=Canal.choices)
     destinataire = models.CharField(max_length=254)
+    # The language the message or task is written in (a letter in Arabic prints right to left).
+    langue = models.CharField(max_length=8, default="fr", db_default="fr")
     sujet = models.CharField(max_length=250, blank=True)
     corps = models.TextField(help_text="Chiffré ; effacé une fois le message remis.")
     corps_html = models.TextField(blank=True)

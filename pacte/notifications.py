@@ -26,9 +26,20 @@ Templates: `message="booking/confirmation"` renders `booking/emails/confirmation
 `booking/sms/confirmation.txt` or `booking/sms/defaut.txt` (SMS), `booking/courriers/confirmation.txt`
 or else the email template (letter and call tasks). They are plain text, rendered with
 autoescaping off: a name like « d'accord & <b> » arrives as typed, never as `d&#x27;accord`.
-A letter also gets its printable body: `booking/courriers/confirmation.html` (HTML, autoescaped,
+An email in a right-to-left language also gets an HTML alternative that runs right to left. A
+letter also gets its printable body: `booking/courriers/confirmation.html` (HTML, autoescaped,
 given the plain text as `texte`) or else `pacte/courriers/defaut.html` (the plain text in
 paragraphs). `pacte.courriers` puts each on its A4 page, with the address in the envelope window.
+
+Languages: one template per message, in French, its sentences in `{% translate %}` /
+`{% blocktranslate trimmed %}` (one block per paragraph or sentence group; an SMS is one block so a
+translator can shorten it), translated in the catalogues (locale/<code>/LC_MESSAGES/django.po,
+« à relire par la Ville ») like the pages. `notify_person` renders it in the person's language
+(`Personne.langue`); a language without a translation gets the French. Values the person must read
+left to right in Arabic (references, phone numbers) go through `|ltr`. An SMS that can lose a value
+when it is too long (the place, a title) renders `{{ texte|sms_ou:court }}`: its shorter version,
+also translated, is sent only when the full one would not fit the budget (`pacte.sms.tient`).
+Adding a language adds nothing here: translate the catalogue (docs/langues.md).
 
 Bodies are encrypted at rest (`pacte.encryption`, they carry secret links) and blanked as soon as
 the message is delivered, cancelled or its task done; the metadata and status stay for the agents.
@@ -47,10 +58,14 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import Context
 from django.template.loader import select_template
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import format_html, linebreaks, urlize
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from .encryption import decrypt, encrypt
 from .journal import journal_record
+from .langues import LANGUE_DEFAUT, dans_la_langue, langue_valide
 from .models import CANAUX_AUTOMATIQUES, Canal, Notification, StatutNotification
 from .phones import phone_display, phone_is_mobile
 from .sms import send_sms
@@ -69,6 +84,8 @@ class Personne:
     email: str = ""
     telephone: str = ""
     adresse: str = ""
+    # The language their messages are written in (`pacte.langues`); staff are written to in French.
+    langue: str = LANGUE_DEFAUT
 
     @property
     def has_mobile(self) -> bool:
@@ -94,17 +111,21 @@ def canaux(personne: Personne, *, repli: str | None = None) -> list[str]:
 
 
 def canaux_phrase(personne: Personne, *, repli: str | None = None) -> str:
-    """How `personne` will be reached, in French for a page (« par courriel à … et par SMS au … »).
+    """How `personne` will be reached, for a page in its language (« par courriel à … et par SMS
+    au … »); the number is isolated left to right on a right-to-left page.
 
     "" when nothing reaches them: the page must then say so instead of promising a message.
     """
+    telephone = phone_display(personne.telephone) if personne.telephone else ""
+    if translation.get_language_bidi():
+        telephone = f"\u2066{telephone}\u2069"
     parts = {
-        Canal.EMAIL: f"par courriel à {personne.email}",
-        Canal.SMS: f"par SMS au {phone_display(personne.telephone)}",
-        Canal.APPEL: f"par un appel d'un agent au {phone_display(personne.telephone)}",
-        Canal.COURRIER: "par courrier",
+        Canal.EMAIL: _("par courriel à %(email)s") % {"email": personne.email},
+        Canal.SMS: _("par SMS au %(telephone)s") % {"telephone": telephone},
+        Canal.APPEL: _("par un appel d'un agent au %(telephone)s") % {"telephone": telephone},
+        Canal.COURRIER: _("par courrier"),
     }
-    return " et ".join(parts[canal] for canal in canaux(personne, repli=repli))
+    return _(" et ").join(parts[canal] for canal in canaux(personne, repli=repli))
 
 
 def _schedule_send(notification_id: int) -> None:
@@ -127,6 +148,7 @@ def notification_queue(
     cle: str | None = None,
     send_at=None,
     corps_html: str = "",
+    langue: str = LANGUE_DEFAUT,
 ) -> Notification | None:
     """Queue one already-written message (the outbox's low level; apps call `notify_person`).
 
@@ -140,6 +162,7 @@ def notification_queue(
     fields = dict(
         canal=canal,
         destinataire=destinataire[:254],
+        langue=langue,
         sujet=sujet[:250],
         corps=encrypt(corps),
         corps_html=encrypt(corps_html) if corps_html else "",
@@ -182,12 +205,21 @@ def _templates(message: str, canal: str) -> list[str]:
 
 
 def render_lettre(message: str, context: dict) -> str:
-    """The printable body of the letter for `message` (HTML fragment, autoescaped)."""
+    """The printable body of the letter for `message` (HTML fragment, autoescaped), in the active
+    language."""
     app, _, name = message.partition("/")
     template = select_template(
         [f"{app}/courriers/{name}.html", "pacte/courriers/defaut.html"], using="django"
     )
     return template.render(context).strip()
+
+
+def _email_rtl(corps: str, langue: str) -> str:
+    """The HTML alternative of an email in a right-to-left language: the same text, its paragraphs
+    and links, in a block that runs right to left (a plain-text email is shown left-aligned by many
+    mail clients)."""
+    paragraphes = linebreaks(urlize(corps, nofollow=False, autoescape=True), autoescape=False)
+    return format_html('<div lang="{}" dir="rtl">{}</div>', langue, mark_safe(paragraphes))  # noqa: S308 - escaped by urlize
 
 
 def _destinataire(personne: Personne, canal: str) -> str:
@@ -220,32 +252,46 @@ def notify_person(
     the channel. `repli` is the agents' task when neither email nor SMS reaches the person
     (`Canal.COURRIER`, `Canal.APPEL`, or None for nothing). Attachments go with the email only.
     Call it inside the write's transaction: the sending happens on commit.
+
+    Everything is written in `personne.langue` (`pacte.langues`): the templates' sentences (the
+    catalogues), the subject (a lazy translation is resolved here), dates, and the
+    links `{% url %}` writes (with the language's prefix). Values the caller computes (a link, a
+    formatted date) must be computed in `dans_la_langue(langue)` too.
     """
     rows = []
-    base = {
-        "site_url": settings.SITE_URL.rstrip("/"),
-        "lyon_en_direct": settings.LYON_EN_DIRECT_PHONE,
-        "ville_adresse": settings.CITY_POSTAL_ADDRESS,
-        "personne": personne,
-        "sujet": sujet,
-    }
-    for canal in canaux(personne, repli=repli):
-        data = {**base, "canal": canal, **context}
-        corps = render_text(_templates(message, canal), data)
-        lettre = render_lettre(message, {**data, "texte": corps}) if canal == Canal.COURRIER else ""
-        notification = notification_queue(
-            canal=canal,
-            destinataire=_destinataire(personne, canal),
-            corps=corps,
-            sujet=sujet,
-            pieces_jointes=pieces_jointes if canal == Canal.EMAIL else None,
-            obj=obj,
-            cle=f"{cle}:{canal}" if cle else None,
-            send_at=send_at if canal in CANAUX_AUTOMATIQUES else None,
-            corps_html=lettre,
-        )
-        if notification is not None:
-            rows.append(notification)
+    langue = langue_valide(personne.langue)
+    with dans_la_langue(langue):
+        sujet = str(sujet)
+        base = {
+            "site_url": settings.SITE_URL.rstrip("/"),
+            "lyon_en_direct": settings.LYON_EN_DIRECT_PHONE,
+            "ville_adresse": settings.CITY_POSTAL_ADDRESS,
+            "personne": personne,
+            "sujet": sujet,
+        }
+        for canal in canaux(personne, repli=repli):
+            data = {**base, "canal": canal, **context}
+            corps = render_text(_templates(message, canal), data)
+            if canal == Canal.COURRIER:
+                html = render_lettre(message, {**data, "texte": corps})
+            elif canal == Canal.EMAIL and translation.get_language_bidi():
+                html = _email_rtl(corps, langue)  # its HTML alternative: read right to left
+            else:
+                html = ""
+            notification = notification_queue(
+                canal=canal,
+                destinataire=_destinataire(personne, canal),
+                corps=corps,
+                sujet=sujet,
+                pieces_jointes=pieces_jointes if canal == Canal.EMAIL else None,
+                obj=obj,
+                cle=f"{cle}:{canal}" if cle else None,
+                send_at=send_at if canal in CANAUX_AUTOMATIQUES else None,
+                corps_html=html,
+                langue=langue,
+            )
+            if notification is not None:
+                rows.append(notification)
     return rows
 
 
@@ -285,6 +331,7 @@ def _deliver(notification: Notification) -> None:
         body=corps,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.destinataire],
+        headers={"Content-Language": notification.langue},  # mail clients pick fonts and direction
     )
     if notification.corps_html:
         message.attach_alternative(decrypt(notification.corps_html), "text/html")

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+INVALIDE = _("Ce numéro de téléphone n'est pas valide. Exemple : 06 12 34 56 78.")
 
 
 def phone_normalize(value: str) -> str:
-    """Return the E.164 form of a French (or international) number, or raise a French ValidationError."""
+    """Return the E.164 form of a French (or international) number, or raise a ValidationError (in
+    the active language: a citizen's form in English or Arabic tells it in that language)."""
     try:
         number = phonenumbers.parse(value, "FR")
     except phonenumbers.NumberParseException as exc:
-        raise ValidationError(
-            "Ce numéro de téléphone n'est pas valide. Exemple : 06 12 34 56 78.", code="phone"
-        ) from exc
+        raise ValidationError(INVALIDE, code="phone") from exc
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError(
-            "Ce numéro de téléphone n'est pas valide. Exemple : 06 12 34 56 78.", code="phone"
-        )
+        raise ValidationError(INVALIDE, code="phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

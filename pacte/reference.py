@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from .models import Arrondissement, Direction, Lieu
 from .roles import ensure_groups
+from .traductions import traductions_de
 
 DATA_DIR = Path(settings.BASE_DIR) / "data" / "reference"
 
@@ -43,18 +44,21 @@ def load(stdout=None) -> None:
     arrondissements = {a.numero: a for a in Arrondissement.objects.all()}
     for row in read_csv("lieux.csv"):
         arrondissement = arrondissements[int(row["arrondissement"])]
+        champs = {
+            "nom": row["nom"],
+            "type": row["type"],
+            "arrondissement": arrondissement,
+            "adresse": row["adresse"],
+            "code_postal": arrondissement.code_postal,
+            "usages": row["usage"],
+            "is_verified": _yes(row["verifie"]),
+            "source": row["source"],
+        }
+        # Translations (data/reference/traductions.csv) on creation only: the City's edits stay.
         Lieu.objects.update_or_create(
             slug=slugify(row["nom"])[:80],
-            defaults={
-                "nom": row["nom"],
-                "type": row["type"],
-                "arrondissement": arrondissement,
-                "adresse": row["adresse"],
-                "code_postal": arrondissement.code_postal,
-                "usages": row["usage"],
-                "is_verified": _yes(row["verifie"]),
-                "source": row["source"],
-            },
+            defaults=champs,
+            create_defaults={**champs, **traductions_de(Lieu, champs)},
         )
     for row in read_csv("directions-indicatives.csv"):
         Direction.objects.update_or_create(

@@ -11,6 +11,11 @@ headers every answer leaves with.
   Other malformed values (non-UTF-8 bytes, overlong strings, dates out of range) are handled where
   they are parsed: Django decodes bytes with replacement characters, forms bound their fields,
   and `pacte.parsing` bounds dates and numbers.
+- The bidirectional embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069) are
+  taken out of every posted field. Nobody types one; pasted into a name, U+202E turns what follows
+  it around (« \u202enitraM » shows « Martin », and the reference printed after it on a staff line
+  reads backwards). The pages isolate what people wrote with `dir`/`<bdi>` where they must; the
+  text itself needs none of these (#17).
 
 `ResponseHeadersMiddleware`, outermost, gives every response (probes, refusals and errors
 included) the `Permissions-Policy` of settings.PERMISSIONS_POLICY, and `Cache-Control: no-store`
@@ -63,6 +68,24 @@ def _announced_length(request) -> int:
         return 0
 
 
+BIDI_CONTROLES = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def _sans_controles_bidi(request) -> None:
+    """The posted fields without bidirectional controls (see the module doc); untouched (no copy)
+    when there is none, as nearly always."""
+    if request.method != "POST":
+        return
+    post = request.POST
+    if not any(value.translate(BIDI_CONTROLES) != value for _key, values in post.lists() for value in values):
+        return
+    propre = post.copy()
+    for key, values in post.lists():
+        propre.setlist(key, [value.translate(BIDI_CONTROLES) for value in values])
+    propre._mutable = False
+    request.POST = propre
+
+
 def _has_nul(request) -> bool:
     if NUL in request.path_info:
         return True
@@ -90,6 +113,7 @@ class RequestGuardMiddleware:
             return door_page(request, "413.html", status=413, titre="Envoi trop volumineux")
         if _has_nul(request):
             return door_page(request, "400.html", status=400, titre="Adresse ou données invalides")
+        _sans_controles_bidi(request)
         return self.get_response(request)
 
 

@@ -43,7 +43,9 @@ from django import forms
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from pacte.facile import gabarit
 from pacte.ratelimit import exceeded, hit
 
 SESSION_KEY = "liens_secrets"
@@ -252,7 +254,7 @@ def send_new_link(*, personne, objet: str, reference: str, lien: str, obj) -> No
     notify_person(
         personne=personne,
         message="pacte/nouveau_lien",
-        sujet="Votre nouveau lien personnel",
+        sujet=gettext_lazy("Votre nouveau lien personnel"),
         context={"objet": objet, "reference": reference, "lien": lien},
         obj=obj,
     )
@@ -267,17 +269,17 @@ class NouveauLienForm(forms.Form):
     """The recovery form of a used or unknown link: the reference the citizen was given."""
 
     reference = forms.CharField(
-        label="Votre référence",
+        label=gettext_lazy("Votre référence"),
         max_length=20,
-        help_text="Elle figure dans le courriel ou le SMS reçu, par exemple RDV-7KQ2MX.",
+        help_text=gettext_lazy("Elle figure dans le courriel ou le SMS reçu, par exemple RDV-7KQ2MX."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
-        error_messages={"required": "Indiquez votre référence."},
+        error_messages={"required": gettext_lazy("Indiquez votre référence.")},
     )
 
 
 def new_link_sent(request, *, retour: str = ""):
     """The same answer whether or not the case, or a contact for it, exists."""
-    return render(request, "pacte/nouveau_lien_envoye.html", {"retour": retour})
+    return render(request, gabarit(request, "pacte/nouveau_lien_envoye.html"), {"retour": retour})
 
 
 # --- the steps every secret-link view shares ----------------------------------------------------

@@ -95,6 +95,8 @@ except ValueError as exc:
     ) from exc
 
 INSTALLED_APPS = [
+    # Before the admin: translated model fields (démarches, lieux, agendas, Pacte actions), #17.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -138,11 +140,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # /facile/… : the easy-to-read version, in French, under its own script prefix (pacte.facile).
+    "pacte.facile.FacileMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Staff pages in French whatever the URL's language; the citizen's choice kept in a cookie.
+    "pacte.langues.LangueMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "pacte.securite.StaffSecurityMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -162,12 +168,20 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pacte.context_processors.portail",
             ],
-            "builtins": ["django.templatetags.static", "pacte.templatetags.francais"],
+            # {% translate %} and {% blocktranslate %} in every template without {% load i18n %} (#17).
+            "builtins": [
+                "django.templatetags.static",
+                "django.templatetags.i18n",
+                "pacte.templatetags.francais",
+                # {% traduit obj "champ" %}: translated content, French marked lang="fr" (#17.4).
+                "pacte.templatetags.traductions",
+            ],
         },
     }
 ]
@@ -222,12 +236,23 @@ LOGIN_URL = "connexion"
 LOGIN_REDIRECT_URL = "mon_espace"
 LOGOUT_REDIRECT_URL = "accueil"
 
+# The languages of the citizen pages (#17), each named in its own language (the switcher shows
+# these names): adding one is this line plus its catalogue, locale/<code>/LC_MESSAGES/django.po
+# (docs/langues.md). French is the default: its URLs carry no prefix; staff pages stay in
+# French whatever the URL or cookie (pacte.langues). Right-to-left comes from Django (LANGUAGE_BIDI).
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", "Français")]
+LANGUAGES = [("fr", "Français"), ("en", "English"), ("ar", "العربية")]
+LANGUAGE_COOKIE_NAME = "langue"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Content from the database (démarches, lieux, agendas, Pacte actions) in each language, French the
+# source and the fallback of a missing translation (pacte.traductions).
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
+MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
@@ -254,6 +279,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not (DEBUG or TESTING))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -385,7 +412,12 @@ CELERY_BEAT_SCHEDULE: dict = {}  # filled by pacte.celery from each app's `BEAT_
 REFERENCE_CACHE = env_bool("REFERENCE_CACHE", bool(REDIS_URL) or TESTING or DEBUG)
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Two sites (or two bench runs) sharing one Redis database keep their keys apart.
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", ""),
+        }
         if REDIS_URL and not TESTING
         # Room for the serialised calendar events (pacte.booking.ics) beside the reference content:
         # the default 300 entries would evict the cache's own version numbers.

@@ -6,8 +6,11 @@ from django.conf import settings
 
 
 def absolute_url(path: str) -> str:
-    """`path` (from `reverse`) prefixed with SITE_URL, the address citizens reach the portal at."""
-    return settings.SITE_URL.rstrip("/") + path
+    """`path` (from `reverse`) prefixed with SITE_URL, the address citizens reach the portal at
+    (never the easy version's prefix: messages are in standard French, pacte.facile)."""
+    from .facile import sans_prefixe
+
+    return settings.SITE_URL.rstrip("/") + sans_prefixe(path)
 
 
 class SiteUrlMiddleware:

@@ -63,6 +63,51 @@ class HttpBackend:
             raise SmsError(str(exc)) from exc
 
 
+# --- Segments: what an SMS costs ----------------------------------------------------------------
+#
+# An SMS is GSM-7 when every character is in the GSM 03.38 alphabet (its extension table costs two
+# septets: ^ { } \ [ ~ ] | €): 160 characters, 153 per segment once concatenated. One character
+# outside it (Arabic, « ê », « œ », guillemets, a non-breaking space…) makes the whole message
+# UCS-2: 70 characters, 67 per segment once concatenated (a character outside the BMP counts two).
+# The budget of a message (tests/pacte/test_sms_segments.py): 2 segments in GSM-7, 3 in UCS-2.
+
+GSM7_BASE = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = set("^{}\\[~]|€\f")
+SEGMENTS_MAX_GSM7 = 2
+SEGMENTS_MAX_UCS2 = 3
+
+
+def encodage(texte: str) -> str:
+    """« GSM-7 » when every character of `texte` is in the GSM alphabet (or its extension), else « UCS-2 »."""
+    return "GSM-7" if all(c in GSM7_BASE or c in GSM7_EXTENSION for c in texte) else "UCS-2"
+
+
+def segments(texte: str) -> int:
+    """How many SMS segments `texte` costs (GSM-7: 160, then 153 each; UCS-2: 70, then 67 each)."""
+    if encodage(texte) == "GSM-7":
+        unites = sum(2 if c in GSM7_EXTENSION else 1 for c in texte)
+        seul, par_segment = 160, 153
+    else:
+        unites = sum(2 if ord(c) > 0xFFFF else 1 for c in texte)  # UTF-16 code units
+        seul, par_segment = 70, 67
+    if unites <= seul:
+        return 1
+    return -(-unites // par_segment)
+
+
+def segments_max(texte: str) -> int:
+    """The budget of an SMS written like `texte`: 2 segments in GSM-7, 3 in UCS-2."""
+    return SEGMENTS_MAX_GSM7 if encodage(texte) == "GSM-7" else SEGMENTS_MAX_UCS2
+
+
+def tient(texte: str) -> bool:
+    """Whether `texte` fits the SMS budget (`segments_max`)."""
+    return segments(texte) <= segments_max(texte)
+
+
 def get_backend():
     return import_string(settings.SMS_BACKEND)()
 

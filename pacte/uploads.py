@@ -14,6 +14,7 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 ALLOWED_SIGNATURES = {
     "application/pdf": [b"%PDF-"],
@@ -59,22 +60,24 @@ def checked_type(upload, *, max_size: int = MAX_FILE_SIZE) -> str:
 
 
 def validate_upload(upload, *, max_size: int = MAX_FILE_SIZE) -> str:
-    """Validate one uploaded file; return its real MIME type or raise a French ValidationError."""
+    """Validate one uploaded file; return its real MIME type or raise a ValidationError (in the page's language)."""
     if upload.size > max_size:
         raise ValidationError(
-            "Le fichier « %(name)s » dépasse %(max)s Mo.",
+            _("Le fichier « %(name)s » dépasse %(max)s Mo."),
             params={"name": upload.name, "max": max_size // (1024 * 1024)},
             code="too_big",
         )
     if upload.size == 0:
-        raise ValidationError("Le fichier « %(name)s » est vide.", params={"name": upload.name}, code="empty")
+        raise ValidationError(
+            _("Le fichier « %(name)s » est vide."), params={"name": upload.name}, code="empty"
+        )
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     mimetype = sniff_type(head)
     if mimetype is None:
         raise ValidationError(
-            "Le fichier « %(name)s » n'est pas un PDF, un JPEG ou un PNG.",
+            _("Le fichier « %(name)s » n'est pas un PDF, un JPEG ou un PNG."),
             params={"name": upload.name},
             code="bad_type",
         )
@@ -104,7 +107,7 @@ class PiecesJointesField(forms.FileField):
             return []
         if len(files) > self.max_files:
             raise ValidationError(
-                "Vous pouvez joindre au plus %(max)s fichiers.",
+                _("Vous pouvez joindre au plus %(max)s fichiers."),
                 params={"max": self.max_files},
                 code="too_many",
             )

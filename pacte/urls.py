@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -6,12 +7,6 @@ from . import courrier_views, otp_views, partenaire_views, views
 from .auth_views import ConnexionView, MotDePasseOublieView, NouveauMotDePasseView
 
 urlpatterns = [
-    path("", views.accueil, name="accueil"),
-    path("accessibilite/", views.accessibilite, name="accessibilite"),
-    path("mentions-legales/", views.mentions_legales, name="mentions_legales"),
-    path("donnees-personnelles/", views.donnees_personnelles, name="donnees_personnelles"),
-    path("plan-du-site/", views.plan_du_site, name="plan_du_site"),
-    path("contact/", views.contact, name="contact"),
     path("espace/", views.mon_espace, name="mon_espace"),
     path("espace/connexion/", ConnexionView.as_view(), name="connexion"),
     path("espace/deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
@@ -61,15 +56,28 @@ urlpatterns = [
         name="partenaire_reservation",
     ),
     path("admin/", admin.site.urls),
+    path("arrondissements/", include("arrondissements.urls")),
+]
+
+# The citizen pages, in every language of settings.LANGUAGES (#17): French without a prefix
+# (the URLs as they always were), /en/…, /ar/…. The staff views these modules also hold stay in
+# French under any prefix (pacte.langues.LangueMiddleware).
+urlpatterns += i18n_patterns(
+    path("", views.accueil, name="accueil"),
+    path("accessibilite/", views.accessibilite, name="accessibilite"),
+    path("mentions-legales/", views.mentions_legales, name="mentions_legales"),
+    path("donnees-personnelles/", views.donnees_personnelles, name="donnees_personnelles"),
+    path("plan-du-site/", views.plan_du_site, name="plan_du_site"),
+    path("contact/", views.contact, name="contact"),
     path("reservation/", include("pacte.booking.urls")),
     path("pacte/", include("pacte.tracker.urls")),
     path("demarches/", include("demarches.urls")),
     path("ecrivains-publics/", include("ecrivains.urls")),
     path("mediateur/rapports/", include("mediation.rapport.urls")),
     path("mediateur/", include("mediation.urls")),
-    path("arrondissements/", include("arrondissements.urls")),
     path("non-recours/", include("nonrecours.urls")),
-]
+    prefix_default_language=False,
+)
 
 handler404 = "pacte.views.erreur_404"
 handler403 = "pacte.views.erreur_403"

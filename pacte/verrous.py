@@ -20,6 +20,10 @@ def xact_lock(*noms: str) -> None:
     """Lock each of `noms` until the current transaction ends (call it inside `transaction.atomic`)."""
     if connection.vendor != "postgresql":
         return
+    cles = sorted({_cle(n) for n in noms if n})
+    if not cles:
+        return
     with connection.cursor() as cursor:
-        for cle in sorted({_cle(n) for n in noms if n}):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [cle])
+        # One round trip for all of them (#18.1): the function scan yields the sorted array's
+        # elements in order, and each row's lock is taken before the next row is read.
+        cursor.execute("SELECT pg_advisory_xact_lock(cle) FROM unnest(%s::bigint[]) AS cle", [cles])

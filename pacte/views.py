@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from .espace import liens_for, plan_items
+from .facile import gabarit
 from .indisponible import is_database_unavailable, unavailable_response
 from .models import Arrondissement
 from .roles import ROLE_LABELS, roles_of
@@ -17,7 +18,7 @@ from .roles import ROLE_LABELS, roles_of
 @login_not_required
 @require_safe
 def accueil(request):
-    return render(request, "pacte/accueil.html")
+    return render(request, gabarit(request, "pacte/accueil.html"))
 
 
 @login_not_required

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from pacte import traductions
 from pacte.discovery import app_modules
 
 
@@ -9,3 +10,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for module in app_modules("reference"):
             module.load(stdout=self.stdout)
+        # Rows loaded before their translations existed get them (data/reference/traductions.csv).
+        traductions.completer()

@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from pacte import traductions
 from pacte.discovery import app_modules
 
 
@@ -24,3 +25,4 @@ class Command(BaseCommand):
             call_command("load_reference", stdout=self.stdout)
             for module in app_modules("demo"):
                 module.seed(scale=scale, stdout=self.stdout)
+            traductions.completer()  # the demo's agendas and lieux, like the reference
