@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from pacte import sms
+from tests import reference_snapshot
 
 # The browser layer (Chromium, axe, pages with and without JavaScript), one instance per session.
 pytest_plugins = ["tests.browser_layer"]
@@ -59,6 +60,39 @@ def pytest_configure(config):
         config.add_cleanup(traveller.stop)
 
 
+def _lent_seconds(item) -> float:
+    return float(item.get_closest_marker("lent").args[0])
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `lent(seconds)` (long, mostly waiting on real processes: a Redis outage, a
+    saturated pool, `make`) start first, spread over the xdist workers, so that their waiting
+    overlaps the other tests instead of ending the run alone. pytest-xdist's worksteal first gives
+    each worker a contiguous share of the collection (worker k: what remains // (n - k)); each
+    share starts with its long tests (longest first, each to the least loaded share), then the
+    others in collection order. Every worker collects in this same order."""
+    long = sorted(
+        (item for item in items if item.get_closest_marker("lent")), key=_lent_seconds, reverse=True
+    )
+    if not long:
+        return
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+    sizes, remaining = [], len(items)
+    for k in range(workers):
+        sizes.append(remaining // (workers - k))
+        remaining -= sizes[-1]
+    shares: list[list] = [[] for _ in range(workers)]
+    loads = [0.0] * workers
+    for item in long:
+        k = min((k for k in range(workers) if len(shares[k]) < sizes[k]), key=lambda k: loads[k])
+        shares[k].append(item)
+        loads[k] += _lent_seconds(item)
+    others = iter(item for item in items if not item.get_closest_marker("lent"))
+    for k, share in enumerate(shares):
+        share.extend(next(others) for _ in range(sizes[k] - len(share)))
+    items[:] = [item for share in shares for item in share]
+
+
 def _needs_db(request) -> str | None:
     names = request.fixturenames
     if "live_server" in names or "transactional_db" in names:
@@ -88,10 +122,13 @@ _test_database: dict = {"blocker": None}
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The reference data is loaded once per test database (one per xdist worker), committed: each
-    test then runs in a transaction that rolls back to it. A reused database starts empty."""
+    test then runs in a transaction that rolls back to it, and each transactional test ends by
+    putting it back from a copy (tests/reference_snapshot.py). A reused database starts empty."""
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
         _load_reference()
+        reference_snapshot.take()
+    reference_snapshot.install()
     _test_database["blocker"] = django_db_blocker
     yield
     _test_database["blocker"] = None
@@ -99,8 +136,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_setup(item):
-    """A transactional test ends with a flush (TRUNCATE of every table): the reference data is put
-    back, committed, before the next test opens its transaction."""
+    """Safety net: should a test leave the database without its reference data (a migration test, a
+    flush of its own), it is loaded again, committed, before the next test opens its transaction."""
     blocker = _test_database["blocker"]
     if blocker is not None:
         with blocker.unblock():
@@ -133,6 +170,18 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _french_after_each_test():
+    """The test client's requests leave their language active in the test's thread (LocaleMiddleware
+    activates it and nothing resets it): a test that asked for /en/ or /ar/ pages would leave the
+    next ones reversing /en/ URLs and writing `titre=` into the English column (pacte.traductions)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _sms_outbox(settings):
     """SMS go to an in-memory outbox in tests (the provider lies outside the machine)."""
     settings.SMS_BACKEND = "pacte.sms.LocmemBackend"
@@ -144,6 +193,49 @@ def _sms_outbox(settings):
 @pytest.fixture
 def sms_outbox(_sms_outbox):
     return _sms_outbox
+
+
+TOUS_LES_JOURS = [(j, "08:00", "20:00") for j in range(7)]  # open every day (browser journeys)
+
+
+@pytest.fixture
+def demarche_reservable(db):
+    """« Carte nationale d'identité et passeport » bookable online at the Hôtel de Ville, every day
+    8:00–20:00, 3 places a slot (1 kept for agents), from now on: the citizen journeys in Chromium."""
+    from demarches.enums import TypeAlternative
+    from demarches.models import Demarche
+    from pacte.booking.demo import agenda_demo
+    from pacte.models import Lieu
+
+    demarche = Demarche.objects.get(code="titres_identite")
+    agenda = agenda_demo(
+        Lieu.objects.get(slug="hotel-de-ville"),
+        "Carte d'identité et passeport",
+        "demarches",
+        regles=TOUS_LES_JOURS,
+        capacite=3,
+        places_agents=1,
+        duree_creneau=20,
+        delai_min_heures=0,
+    )
+    demarche.alternatives.get(type=TypeAlternative.GUICHET).agendas.add(agenda)
+    return demarche
+
+
+@pytest.fixture
+def redis_down(settings):
+    """The cache (Redis) on a dead port, the rate limits on: what a Redis outage looks like to a view."""
+    from tests.services import free_port
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+    settings.RATELIMIT_ENABLED = True
+    yield
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 @pytest.fixture

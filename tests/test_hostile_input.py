@@ -143,6 +143,7 @@ def test_param_names_are_collected():
     assert {"demarche", "jour", "semaine", "creneau", "q", "debut", "fin", "page"} <= names
 
 
+@pytest.mark.lent(12)
 def test_public_urls_never_answer_5xx_to_hostile_input(client, real_objects):
     """Every public URL pattern, hostile path, query and body values: 4xx or a page, never 5xx."""
     client.raise_request_exception = False
@@ -151,6 +152,7 @@ def test_public_urls_never_answer_5xx_to_hostile_input(client, real_objects):
     assert not failures, "\n".join(map(str, failures))
 
 
+@pytest.mark.lent(35)
 def test_back_office_urls_never_answer_5xx_to_hostile_input(client, make_user, real_objects):
     """Every back-office URL, for a member holding every role, hostile path, query and body values:
     never 5xx."""

@@ -117,6 +117,7 @@ class Citizens:
             return [f.result() for f in futures]
 
 
+@pytest.mark.lent(75)
 def test_burst_beside_a_nearly_full_table_then_saturation_gives_503_with_the_form_kept(tmp_path):
     """Nearly full: all 200. Saturated: all 503 with the text kept, health says database down.
     Freed: the kept form, sent again as it is, is recorded."""

@@ -185,6 +185,7 @@ def test_production_settings_are_strict():
     )
 
 
+@pytest.mark.lent(12)
 @pytest.mark.django_db
 def test_no_missing_migrations():
     """`makemigrations --check` finds nothing to do."""

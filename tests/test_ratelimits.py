@@ -8,6 +8,7 @@ import ast
 import contextlib
 import datetime as dt
 import re
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 import time_machine
 from django.conf import settings as django_settings
 from django.core import mail
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
@@ -408,6 +409,45 @@ def test_redis_down_counters_fall_back_to_the_database(settings):
     assert not ratelimit.hit("connexion_compte", "alice")
     ratelimit.reset("connexion_compte", "alice")
     assert not ratelimit.exceeded("connexion_compte", "alice")
+
+
+def test_on_redis_a_hit_is_one_round_trip_and_the_count_expires_with_its_window(settings, monkeypatch):
+    """On Redis (#18.1) a hit is one pipelined round trip (SET NX EX, INCR), not the cache API's
+    three; the count is the one `exceeded` reads through the cache, and it expires."""
+    import redis
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        }
+    }
+    settings.RATELIMITS = {**settings.RATELIMITS, "connexion_compte": "2/10m"}
+    commands, pipelines = [], []
+    monkeypatch.setattr(redis.Redis, "execute_command", _recorded(redis.Redis.execute_command, commands))
+    monkeypatch.setattr(redis.client.Pipeline, "execute", _recorded(redis.client.Pipeline.execute, pipelines))
+    assert ratelimit.hit("connexion_compte", "alice")
+    assert (len(commands), len(pipelines)) == (0, 1)
+    assert ratelimit.hit("connexion_compte", "alice") and ratelimit.exceeded("connexion_compte", "alice")
+    assert not ratelimit.hit("connexion_compte", "alice")
+    assert not CompteurLimite.objects.exists()  # counted in Redis only
+    _limit, period, window_start = ratelimit._window("2/10m")
+    key = caches["default"].make_and_validate_key(
+        f"{ratelimit._key('connexion_compte', 'alice')}:{window_start}"
+    )
+    ttl = caches["default"]._cache.get_client(key).ttl(key)
+    assert 0 < ttl <= period + 5
+    ratelimit.reset("connexion_compte", "alice")
+    assert not ratelimit.exceeded("connexion_compte", "alice")
+
+
+def _recorded(method, calls: list):
+    def wrapper(self, *args, **kwargs):
+        calls.append(args)
+        return method(self, *args, **kwargs)
+
+    return wrapper
 
 
 # --- sign-in: per username across IPs, not for long ---------------------------------------------

@@ -125,6 +125,7 @@ def test_readme_commands_are_make_targets():
         assert target in RUNNERS, f"no test runs `make {target}` from the README"
 
 
+@pytest.mark.lent(15)
 @pytest.mark.parametrize("command", readme_commands(), ids=" ".join)
 def test_readme_command_runs(command, tmp_path):
     """Each fenced command runs as shown (with a free port and a private database where it serves)."""

@@ -27,6 +27,7 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+@pytest.mark.lent(30)
 def test_outage_then_recovery_sends_each_notification_once(tmp_path):
     """Redis down: 60 bookings + 40 saisines answered normally; Redis back: each message sent once."""
     lieu = Lieu.objects.get(slug="hotel-de-ville")
@@ -189,6 +190,7 @@ def _wait(predicate, seconds: float, what: str, processes: dict) -> None:
     pytest.fail(f"{what} not within {seconds} s")
 
 
+@pytest.mark.lent(80)
 def test_worker_and_beat_survive_a_60_second_redis_outage(tmp_path):
     """Redis away 60 s under a running worker and beat: both wait, reconnect, and the notifications
     queued during the outage are delivered afterwards, by the same processes (no restart)."""

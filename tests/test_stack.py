@@ -179,6 +179,7 @@ def _generate_report(browser: Browser, stack: Stack) -> bytes:
         return response.read()
 
 
+@pytest.mark.lent(32)
 def test_make_stack_books_reports_notifies_and_stops_cleanly(tmp_path):
     """One command runs gunicorn + worker + beat on PostgreSQL and Redis; booking, notification and
     report go through the real worker; Ctrl-C stops every process and the worker says goodbye."""

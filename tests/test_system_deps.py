@@ -24,7 +24,7 @@ BASH = shutil.which("bash")
 SETPRIV = shutil.which("setpriv")
 UNSHARE = shutil.which("unshare")
 
-RUN_PACKAGES = ["libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-dejavu-core"]
+RUN_PACKAGES = ["libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-dejavu-core", "gettext"]
 TEST_PACKAGES = [*RUN_PACKAGES, "chromium", "default-jre-headless", "poppler-utils", "redis-server"]
 LIBRARIES = {
     "libpango-1.0-0": "libpango-1.0.so.0",
@@ -32,6 +32,7 @@ LIBRARIES = {
     "libharfbuzz-subset0": "libharfbuzz-subset.so.0",
 }
 COMMANDS = {
+    "gettext": "msgfmt",
     "chromium": "chromium",
     "default-jre-headless": "java",
     "poppler-utils": "pdftoppm",

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from pacte.booking.models import Reservation, Retenue, Statut
 from pacte.booking.selectors import prochain_creneau
@@ -58,7 +59,7 @@ def test_citizen_books_with_javascript_then_cancels_by_the_secret_link(page, liv
     finally:
         autre.close()
     page.click("button[type=submit]")
-    assert page.locator("#erreurs-formulaire").is_visible()
+    expect(page.locator("#erreurs-formulaire")).to_be_visible()
     assert "Indiquez votre nom de famille." in page.content()
     sources["formulaire-erreurs"] = page.content()
     assert_accessible(page, widths=(1280,))

@@ -220,7 +220,8 @@ def test_holds_bookings_and_expiries_racing_never_overbook_nor_refuse_a_live_hol
     the counter equals bookings + holds and never exceeds the capacity (nor the online places)."""
     agenda = make_agenda(capacite=3, places_agents=1, delai_min_heures=0)
     agent = make_user(Role.AGENT)
-    slot = prochain_creneau(agenda, pour_agent=True).debut
+    # A slot open to citizens too (an agent's next slot may have started: not for citizens).
+    slot = prochain_creneau(agenda).debut
     vivant = retenue_take(agenda=agenda, debut=slot, cle="vivant", en_ligne=True, duree=DIX_MINUTES)
     vivant_agent = retenue_take(agenda=agenda, debut=slot, cle="offre", en_ligne=False, duree=DIX_MINUTES)
     perime = retenue_take(agenda=agenda, debut=slot, cle="perime", en_ligne=True, duree=DIX_MINUTES)

@@ -102,7 +102,7 @@ def test_joining_says_how_the_person_will_be_reached(
     with django_capture_on_commit_callbacks(execute=True):
         fixe = client.post(url, {"nom": "Jeanne Fixe", "telephone": "04 72 10 30 30", "email": ""})
     merci = client.get(fixe["Location"]).text
-    assert "Nous vous appellerons au <strong>04 72 10 30 30</strong>" in merci
+    assert 'Nous vous appellerons au <strong><bdi dir="ltr">04 72 10 30 30</bdi></strong>' in merci
     assert not [m for m in sms_outbox if m["to"] == "+33472103030"]
     mauvais = client.post(url, {"nom": "X", "telephone": "12", "email": "pas-une-adresse"})
     assert mauvais.status_code == 200
@@ -287,3 +287,45 @@ def test_offers_bookers_and_expiries_racing_on_a_counter_never_overbook(guichet,
     en_ligne = actives.filter(compte_en_ligne=True).count() + retenues.filter(en_ligne=True).count()
     assert compteur.places_prises_en_ligne == en_ligne <= 2
     assert {o.inscription.nom for o in vivantes} <= set(actives.values_list("nom", flat=True))
+
+
+def test_the_waiting_list_speaks_the_persons_language(
+    guichet, client, make_user, lieu, sms_outbox, django_capture_on_commit_callbacks
+):
+    """An agent registers an Arabic speaker (« Langue de la personne »): the agents' call script is
+    French with the words to say in Arabic, their lists say « parle arabe »; the place declined goes
+    to an English speaker by an SMS in English with an /en/ link, and accepting it books in English."""
+    from django.utils import translation
+
+    from pacte.booking.models import OffreCreneau
+
+    agenda = guichet()
+    agent = make_user(Role.AGENT, lieu=lieu)
+    client.force_login(agent)
+    url = reverse("booking:attente_inscription_agent", args=[agenda.uuid])
+    assert "Langue de la personne" in client.get(url).text
+    data = {"nom": "Amina Fixe", "telephone": "0472103030", "canal": "telephone", "langue": "ar"}
+    assert client.post(url, data).status_code == 302
+    assert InscriptionAttente.objects.get(nom="Amina Fixe").langue == "ar"
+    anglais = _inscrire(agenda, "John Mobile", telephone="0612345670", langue="en")
+    [offre] = attente.offres_attribuer(agenda=agenda, debut=_slot(agenda))
+    tache = Notification.objects.about(offre).get()
+    texte = attente_text(tache)
+    assert (
+        tache.langue == "ar"
+        and "Appeler Amina Fixe au 04 72 10 30 30 (liste d'attente) — parle arabe." in texte
+    )
+    assert "À dire, en arabe :" in texte and "أصبح مكان متاحًا لموعدك" in texte and "Notez la réponse" in texte
+    liste = client.get(reverse("booking:attente_agent")).text
+    assert 'Amina Fixe <span class="etiquette">parle arabe</span>' in liste
+
+    with django_capture_on_commit_callbacks(execute=True):
+        attente.offre_decline(offre=offre, agent=agent)  # the place goes to the next person
+    offre = OffreCreneau.objects.get(inscription=anglais)
+    [sms] = Notification.objects.about(offre)
+    with translation.override("en"):
+        prefixe = reverse("booking:attente_offre", args=["JETON"]).split("JETON")[0]
+    assert sms.langue == "en" and sms_outbox[-1]["body"].startswith("City of Lyon: a place on ")
+    assert prefixe in sms_outbox[-1]["body"]
+    assert attente.offre_accept(offre=offre).ok
+    assert Reservation.objects.get(nom="John Mobile").langue == "en"

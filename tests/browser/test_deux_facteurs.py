@@ -8,6 +8,7 @@ import pytest
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from pacte.roles import Role
 from tests.a11y import assert_accessible, assert_valid_html
@@ -50,6 +51,7 @@ def test_enrol_then_manage_the_second_factor_without_javascript(page_nojs, live_
     page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/espace/securite/")
     page.click("text=Générer de nouveaux codes de secours")
+    expect(page.locator("ul.codes-secours code")).to_have_count(10)
     second = set(page.locator("ul.codes-secours code").all_inner_texts())
     assert len(second) == 10 and not first & second
     assert set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True)) == second

@@ -5,34 +5,13 @@ import re
 
 import pytest
 
-from demarches.enums import TypeAlternative
-from demarches.models import DemandeRappel, Demarche
-from pacte.booking.demo import agenda_demo
+from demarches.models import DemandeRappel
 from pacte.booking.models import Reservation
-from pacte.models import Lieu
 from pacte.roles import Role
 from tests.a11y import assert_accessible, assert_valid_html
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser
-
-TOUS_LES_JOURS = [(j, "08:00", "20:00") for j in range(7)]
-
-
-def _bookable_titres():
-    demarche = Demarche.objects.get(code="titres_identite")
-    agenda = agenda_demo(
-        Lieu.objects.get(slug="hotel-de-ville"),
-        "Carte d'identité et passeport",
-        "demarches",
-        regles=TOUS_LES_JOURS,
-        capacite=3,
-        places_agents=1,
-        duree_creneau=20,
-        delai_min_heures=0,
-    )
-    demarche.alternatives.get(type=TypeAlternative.GUICHET).agendas.add(agenda)
-    return demarche
 
 
 def _book(page):
@@ -47,9 +26,8 @@ def _book(page):
     page.wait_for_selector("text=RDV")
 
 
-def test_citizen_journey_with_javascript(page, live_server):
+def test_citizen_journey_with_javascript(page, live_server, demarche_reservable):
     """Search, e-service page, « Prendre rendez-vous » → booking, callback, difficulty; all accessible."""
-    _bookable_titres()
     sources = {}
     response = page.goto(live_server.url + "/demarches/")
     sources["catalogue"] = response.text()
@@ -108,9 +86,8 @@ def test_citizen_journey_with_javascript(page, live_server):
     assert_valid_html(sources)
 
 
-def test_citizen_journey_without_javascript(page_nojs, live_server):
+def test_citizen_journey_without_javascript(page_nojs, live_server, demarche_reservable):
     """Without JavaScript: search by category, open the e-service, book, request a callback."""
-    _bookable_titres()
     page = page_nojs
     page.goto(live_server.url + "/demarches/")
     page.select_option("#id_categorie", label="État civil et citoyenneté")

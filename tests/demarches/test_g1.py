@@ -135,13 +135,8 @@ def _admin_post(demarche, alternatives, publish=True):
     data = {
         "slug": demarche.slug,
         "code": demarche.code,
-        "titre": demarche.titre,
+        "titre_fr": demarche.titre,  # translated fields: one per language (pacte.traductions)
         "categorie": demarche.categorie,
-        "description": "",
-        "qui_peut": "",
-        "pieces": "",
-        "cout": "",
-        "delai": "",
         "url_en_ligne": "",
         "direction": "",
         "is_indicative": "on",

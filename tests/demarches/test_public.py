@@ -191,6 +191,6 @@ def test_unknown_demarche_is_a_404_and_is_not_cached(client):
     from pacte.cache_reference import version
 
     assert client.get(reverse("demarches:detail", args=["nimporte-quoi"])).status_code == 404
-    key = f"pacte:ref:{DETAIL_PAGE}:{version(DETAIL_PAGE)}:nimporte-quoi"
+    key = f"pacte:ref:{DETAIL_PAGE}:{version(DETAIL_PAGE)}:fr:nimporte-quoi"
     assert cache.get(key, "absent") == "absent"
     assert client.get(reverse("demarches:detail", args=["nimporte-quoi"])).status_code == 404

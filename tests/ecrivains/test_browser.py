@@ -22,7 +22,8 @@ from .conftest import jour_ouvre, slot_of
 
 pytestmark = pytest.mark.browser
 
-SLOT_LINK = "a[href^='/reservation/'][href$='0/']"
+# A slot's link, never the agenda's own (an agenda uuid may end in « 0/ » too).
+SLOT_LINK = "ul.creneaux a[href^='/reservation/']"
 
 
 def _jeudi_5e(make_permanence, **kwargs):
@@ -47,6 +48,7 @@ def _book_and_cancel(page, live_server, sources):
         page.locator(".encadre a[href*='jour=']").first.click()
         page.wait_for_selector(SLOT_LINK)
     page.locator(SLOT_LINK).first.click()
+    page.wait_for_url(re.compile(r"/reservation/[0-9a-f-]+/\d{4}-\d\d-\d\dT\d\d:\d\d/"))
     page.fill("#id_nom", "Haddad-Test")
     page.fill("#id_prenom", "Leïla")
     page.fill("#id_telephone", "06 12 34 56 78")

@@ -207,7 +207,7 @@ def test_landline_registration_is_told_a_call_not_an_sms(make_permanence, client
     assert "Téléphone portable" not in form and "à un fixe, un agent vous appelle" in form
     response = client.post(url, {"nom": "Jeanne Fixe", "telephone": "04 72 10 30 30", "email": ""})
     merci = client.get(response["Location"]).text
-    assert "Nous vous appellerons au <strong>04 72 10 30 30</strong>" in merci
+    assert 'Nous vous appellerons au <strong><bdi dir="ltr">04 72 10 30 30</bdi></strong>' in merci
     assert "SMS au" not in merci
     mobile = client.post(url, {"nom": "Jeanne Mobile", "telephone": "06 12 34 56 78", "email": ""})
     assert "par SMS au 06 12 34 56 78" in client.get(mobile["Location"]).text

@@ -312,3 +312,45 @@ def test_closing_explanation_on_the_follow_up_page_and_in_the_letter_task(client
     page = client.get(dossier).text
     assert "Résultat : Accord" in page
     assert "La direction rembourse la redevance.<br>Le virement part lundi." in page
+
+
+def test_agent_entry_in_the_persons_language_and_a_letter_in_arabic(client, make_user, sms_outbox):
+    """« Langue de la personne : العربية » on the agent's entry: the acknowledgement SMS is Arabic
+    (its follow-up link in Arabic), and the decision letter to post is the Arabic one;
+    the entry form offers the languages, French by default."""
+    from django.utils import translation
+
+    from mediation.models import Saisine
+    from mediation.notifications import lettre_requerant_queue
+    from pacte.encryption import decrypt
+    from pacte.models import Canal, Notification
+    from pacte.notifications import notification_text
+
+    client.force_login(make_user(Role.AGENT))
+    form = client.get(reverse("mediation:saisine_nouvelle")).text
+    assert "Langue de la personne" in form and '<option value="fr" selected>' in form
+    data = {
+        "canal": "telephone",
+        "requerant_type": "particulier",
+        "nom": "Haddad",
+        "telephone": "06 12 34 56 78",
+        "theme": "stationnement_transports",
+        "recit": "PV contesté",
+        "langue": "ar",
+    }
+    assert client.post(reverse("mediation:saisine_nouvelle"), data).status_code == 302
+    saisine = Saisine.objects.get(nom="Haddad")
+    [accuse] = Notification.objects.about(saisine)
+    with translation.override("ar"):
+        prefixe = reverse("mediation:suivi", args=["JETON"]).split("JETON")[0]
+    texte = notification_text(accuse)
+    assert saisine.langue == "ar" and accuse.langue == "ar"
+    assert texte.startswith("وسيط بلدية ليون: طلبك إلى وسيط بلدية ليون") and prefixe in texte
+
+    Saisine.objects.filter(pk=saisine.pk).update(telephone="", adresse="5 rue Mercière, 69002 Lyon")
+    saisine.refresh_from_db()
+    lettre_requerant_queue(saisine=saisine, vers=StatutSaisine.IRRECEVABLE, motif="")
+    lettre = Notification.objects.about(saisine).get(canal=Canal.COURRIER)
+    assert lettre.langue == "ar" and lettre.sujet.startswith("لا يمكن النظر في طلبك إلى الوسيط")
+    assert "لا يستطيع الوسيط النظر في طلبك، للسبب التالي" in notification_text(lettre)
+    assert "<h2>طرق الطعن المتاحة لك</h2>" in decrypt(lettre.corps_html)  # the printable letter

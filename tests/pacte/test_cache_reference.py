@@ -1,6 +1,7 @@
 """The reference cache (pacte.cache_reference): shared versions, process-local copies, and a
 cache that fails never failing a page."""
 
+from contextlib import contextmanager
 from unittest import mock
 
 from django.core.cache import cache
@@ -58,7 +59,7 @@ def test_a_failing_cache_reads_from_the_database():
 def test_unknown_keys_are_not_kept():
     """None (an unknown slug) is neither stored in the shared cache nor kept in the process."""
     assert cached(NAME, "inconnu", lambda: None) is None
-    assert "inconnu" not in cache_reference._local.get(NAME, (0, {}))[1]
+    assert "fr:inconnu" not in cache_reference._local.get(NAME, (0, {}))[1]
 
 
 def test_a_flushed_cache_then_an_edit_never_brings_back_a_process_copy():
@@ -75,3 +76,53 @@ def test_a_flushed_cache_then_an_edit_never_brings_back_a_process_copy():
     cache.clear()
     cache_reference.bump("essai")
     assert cache_reference.cached("essai", "k", lambda: "nouveau") == "nouveau"
+
+
+@contextmanager
+def counting_reads():
+    """The keys read one by one from the shared cache, and the number of `get_many` round trips
+    (the local-memory cache of the tests reads `get_many` key by key: not counted as `get`)."""
+    reads = {"get": [], "get_many": 0}
+    real_get, real_get_many, inside = cache.get, cache.get_many, []
+
+    def get(key, *args, **kwargs):
+        if not inside:
+            reads["get"].append(key)
+        return real_get(key, *args, **kwargs)
+
+    def get_many(keys, *args, **kwargs):
+        reads["get_many"] += 1
+        inside.append(1)
+        try:
+            return real_get_many(keys, *args, **kwargs)
+        finally:
+            inside.pop()
+
+    with mock.patch.object(cache, "get", get), mock.patch.object(cache, "get_many", get_many):
+        yield reads
+
+
+def test_versions_read_once_cost_one_round_trip_and_a_bump_inside_shows_at_once():
+    """Within `versions_read_once`, several names' versions come from one read of the shared
+    cache, each use then costs no read; a bump inside the block is seen by the next read."""
+    other = f"{NAME}-autre"
+    assert cached(NAME, "k", lambda: "a") == "a" and cached(other, "k", lambda: "b") == "b"
+    with counting_reads() as reads, cache_reference.versions_read_once(NAME, other):
+        assert cached(NAME, "k", lambda: "x") == "a" and cached(other, "k", lambda: "y") == "b"
+        assert cached(NAME, "k", lambda: "x") == "a"
+        assert reads == {"get": [], "get_many": 1}
+        bump(NAME)
+        assert cached(NAME, "k", lambda: "nouveau") == "nouveau"
+    with counting_reads() as reads:
+        assert cached(other, "k", lambda: "y") == "b"
+        assert len(reads["get"]) == 1  # outside the block: read on each use again
+
+
+def test_a_failing_cache_never_fails_versions_read_once():
+    """Redis away: the block reads nothing and each use falls back to the database as usual."""
+    with (
+        mock.patch.object(cache, "get_many", side_effect=ConnectionError),
+        mock.patch.object(cache, "get", side_effect=ConnectionError),
+        cache_reference.versions_read_once(NAME),
+    ):
+        assert cached(NAME, "k", lambda: "base") == "base"

@@ -506,3 +506,34 @@ def test_a_callback_never_promises_the_partner_a_personal_link(partenaire_client
     page = response.content.decode()
     assert "Lyon en direct rappelle la personne" in page
     assert "lien personnel" not in page
+
+
+def test_a_partner_says_the_persons_language(
+    partenaire_client, guichet, django_capture_on_commit_callbacks, sms_outbox
+):
+    """« Langue de la personne » on the partner's booking and callback forms: the person's
+    confirmation is written in it (English here, Arabic for the callback's SMS)."""
+    from demarches.models import DemandeRappel
+
+    day = next_weekday(1)
+    page = partenaire_client.get(f"/reservation/partenaire/{guichet.uuid}/?creneau={slot(day)}")
+    assert "Langue de la personne" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert book_counter(partenaire_client, guichet, day, langue="en").status_code == 302
+    reservation = Reservation.objects.get(agenda=guichet)
+    (email,) = [m for m in mail.outbox if reservation.reference in m.body]
+    assert reservation.langue == "en" and email.body.startswith("Hello Fatou Diallo,")
+    assert f"{ORGANISATION} booked it for you, with your agreement." in email.body
+
+    data = {
+        "nom": "Marcel Petit",
+        "telephone": "06 55 44 33 22",
+        "objet": "Renouveler sa carte d'identité",
+        "demarche": "",
+        "langue": "ar",
+        **accord(**{"accord-personne_nom": "Marcel Petit", "accord-forme": "ecrit"}),
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert partenaire_client.post("/demarches/rappels/pour-une-personne/", data).status_code == 302
+    assert DemandeRappel.objects.get().langue == "ar"
+    assert sms_outbox[-1]["body"].startswith("بلدية ليون: تم تسجيل طلب معاودة الاتصال")

@@ -15,6 +15,7 @@ from pacte.models import Consentement, Lieu, Notification
 from pacte.roles import Role
 from tests.a11y import assert_accessible, assert_valid_html
 from tests.browser.conftest import screenshot
+from tests.browser.test_tableaux import PROBLEMES_JS
 
 pytestmark = pytest.mark.browser
 
@@ -25,6 +26,21 @@ def test_partner_books_a_counter_for_a_person(page, live_server, login, make_use
     """Mon espace → my bookings → counter → day → slot → form; sent without the agreement: the
     message next to the box; with it: the booking's page (no secret link), the list, the callback
     form. Accessible at 1280 and 320 px, valid HTML; the person's email gets the confirmation."""
+    _journey(page, live_server, login, make_user, javascript=True)
+
+
+def test_partner_books_a_counter_for_a_person_without_javascript(page_nojs, live_server, login, make_user):
+    """The same journey with JavaScript off: every step is a plain link or form (the week's days,
+    the slots, the refused form keeping what was typed, the agreement); valid HTML on each page
+    (axe-core runs in the page: it is run in the journey with JavaScript)."""
+    _journey(page_nojs, live_server, login, make_user, javascript=False)
+
+
+def _journey(page, live_server, login, make_user, *, javascript: bool):
+    def accessible():
+        if javascript:
+            assert_accessible(page)
+
     agenda = agenda_demo(
         Lieu.objects.get(slug="mairie-du-8e-arrondissement"),
         "Carte d'identité et passeport",
@@ -44,21 +60,21 @@ def test_partner_books_a_counter_for_a_person(page, live_server, login, make_use
     page.click("text=Mes réservations pour des personnes")
     page.wait_for_url("**/espace/partenaire/")
     sources["accueil-vide"] = page.content()
-    assert_accessible(page)
+    accessible()
     page.click("text=Un rendez-vous au guichet")
     page.wait_for_url("**/reservation/partenaire/*")
     sources["agendas"] = page.content()
-    assert_accessible(page)
+    accessible()
     page.click(f"a[href='/reservation/partenaire/{agenda.uuid}/']")
     page.wait_for_url(f"**/reservation/partenaire/{agenda.uuid}/")
     page.locator(".jours a").first.click()
     page.locator("#creneaux .creneaux a").first.wait_for()
     sources["semaine"] = page.content()
-    assert_accessible(page)
+    accessible()
     page.locator("#creneaux .creneaux a").first.click()
     page.wait_for_selector("#id_nom")
     sources["formulaire"] = page.content()
-    assert_accessible(page)
+    accessible()
     page.fill("#id_nom", "Diallo")
     page.fill("#id_prenom", "Fatou")
     page.fill("#id_email", "fatou@example.org")
@@ -69,8 +85,8 @@ def test_partner_books_a_counter_for_a_person(page, live_server, login, make_use
     assert page.input_value("#id_nom") == "Diallo"
     assert not Reservation.objects.exists()
     sources["formulaire-erreurs"] = page.content()
-    screenshot(page, "partenaire-accord-manquant")
-    assert_accessible(page)
+    screenshot(page, f"partenaire-accord-manquant{'' if javascript else '-sans-js'}")
+    accessible()
     page.check("#id_accord-accord")
     page.fill("#id_accord-personne_nom", "Fatou Diallo")
     page.check("#id_accord-forme_0")
@@ -81,8 +97,8 @@ def test_partner_books_a_counter_for_a_person(page, live_server, login, make_use
     assert reservation.reference in page.locator("h1").inner_text()
     assert "/reservation/gerer/" not in page.content()
     sources["reservation"] = page.content()
-    screenshot(page, "partenaire-reservation")
-    assert_accessible(page)
+    screenshot(page, f"partenaire-reservation{'' if javascript else '-sans-js'}")
+    accessible()
     assert Consentement.objects.get().personne_nom == "Fatou Diallo"
     assert list(Notification.objects.about(reservation).values_list("destinataire", flat=True)) == [
         "fatou@example.org"
@@ -90,13 +106,18 @@ def test_partner_books_a_counter_for_a_person(page, live_server, login, make_use
     page.click("text=Retour à mes réservations")
     assert reservation.reference in page.locator("table").inner_text()
     sources["accueil"] = page.content()
-    assert_accessible(page)
+    accessible()
+    if javascript:  # the list's table at 320 px: no cell narrower than its content, no page scroll
+        page.set_viewport_size({"width": 320, "height": 900})
+        assert not page.evaluate(PROBLEMES_JS)
+        screenshot(page, "tableaux-320-partenaire")
+        page.set_viewport_size({"width": 1280, "height": 900})
     page.click("text=Un rappel par téléphone")
     page.wait_for_selector("#id_accord-accord")
     sources["rappel"] = page.content()
-    assert_accessible(page)
+    accessible()
     page.click("button:has-text('Envoyer la demande pour la personne')")
     page.wait_for_selector("#erreurs-formulaire")
     sources["rappel-erreurs"] = page.content()
-    assert_accessible(page)
+    accessible()
     assert_valid_html(sources)

@@ -29,7 +29,6 @@ from pacte.tracker.models import Abonnement, Action
 from tests.booking.conftest import agenda, lieu, make_agenda  # noqa: F401 (fixtures)
 from tests.ecrivains.conftest import make_permanence, slot_of  # noqa: F401 (fixtures)
 from tests.mediation.factories import saisine_new
-from tests.services import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -365,19 +364,6 @@ def _sans_csrf(html: str) -> str:
 
 
 # --- Redis down ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def redis_down(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
-        }
-    }
-    settings.RATELIMIT_ENABLED = True
-    yield
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 def test_redis_down_never_breaks_a_link_and_still_locks(client, booked, redis_down, settings, caplog):

@@ -220,3 +220,27 @@ def test_the_unconfirmed_subscription_period_is_a_setting(client, time_machine, 
     assert abonnements_non_confirmes_purge_task() == 0
     time_machine.move_to("2026-01-03 11:00 +01:00")
     assert abonnements_non_confirmes_purge_task() == 1
+
+
+def test_a_follower_who_subscribed_in_english_gets_english_emails(client, make_user):
+    """Subscribed on /en/: the confirmation is in English with its link under /en/; the milestones
+    announced later (by an agent's French page) reach them in English, unsubscribe link under /en/."""
+    client.post("/en/pacte/actions/A1/suivre/", {"email": EMAIL})
+    confirmation = Notification.objects.get(destinataire=EMAIL)
+    assert (
+        confirmation.langue == "en"
+        and confirmation.sujet == "Confirm that you want to follow action A1 of the Pact"
+    )
+    assert "/en/pacte/abonnement/confirmer/" in _body(confirmation)
+    client.post(_link(confirmation, "confirmer"))
+    abonnement = Abonnement.objects.get(email=EMAIL)
+    assert abonnement.langue == "en" and abonnement.confirmed_at is not None
+    services.jalon_add(
+        action=Action.objects.get(code="A1"),
+        actor=make_user(Role.ADMIN),
+        date_on=dt.date(2026, 5, 4),
+        titre="Première étape",
+    )
+    jalon_mail = Notification.objects.latest("pk")
+    assert jalon_mail.sujet == "Pact: a new step for action A1"
+    assert _body(jalon_mail).startswith("Hello,") and "/en/pacte/abonnement/desabonner/" in _body(jalon_mail)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from uuid import uuid4
 
 import pytest
+from django.conf import settings
 
 from mediation.rapport import services
 from mediation.rapport.models import RapportAnnuel
@@ -48,10 +50,42 @@ def test_a_published_report_with_its_link_on_is_listed_for_citizens(client, publ
     assert f"Les chiffres clés du rapport {ANNEE}</caption>" in page
     total = publiee.statistiques["cles"]["annee"]["total"]
     assert total > 0
-    assert f'<th scope="row">Saisines reçues</th><td class="nombre">{total}</td>' in page
+    assert f'<th scope="row">Saisines reçues</th><td class="nombre"><bdi dir="ltr">{total}</bdi></td>' in page
     # The public link serves exactly the file whose checksum is shown.
     response = client.get(f"/mediateur/rapports/public/{rapport.public_uuid}/")
     assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == sha
+
+
+@pytest.mark.parametrize(
+    ("code", "dans_la_langue", "en_francais", "libelle"),
+    [
+        ("en", "Annual report", "(in French)", "Requests received"),
+        ("ar", "التقرير السنوي", "(بالفرنسية)", "الطلبات المستلمة"),
+    ],
+)
+def test_the_report_stays_in_french_and_the_translated_page_says_so(
+    client, publie, code, dans_la_langue, en_francais, libelle
+):
+    """The report is the médiateur's official document to the council: one French PDF. The page in
+    English or Arabic lists it in its language, links it with hreflang="fr" and says it is in French."""
+    rapport, _, publiee = publie
+    rapport.public_link_enabled = True
+    rapport.save()
+    response = client.get(f"/{code}/mediateur/")
+    page = response.content.decode()
+    assert response.status_code == 200 and f'<html lang="{code}"' in page
+    assert f"{dans_la_langue} {ANNEE}" in page
+    lien = re.search(
+        rf'<a class="bouton" href="/{code}/mediateur/rapports/public/{rapport.public_uuid}/"[^>]*>(.*?)</a>',
+        page,
+        re.S,
+    )
+    assert lien and 'hreflang="fr"' in lien.group(0) and en_francais in lien.group(1)
+    total = publiee.statistiques["cles"]["annee"]["total"]
+    assert f'<th scope="row">{libelle}</th><td class="nombre"><bdi dir="ltr">{total}</bdi></td>' in page
+    # The French page does not say the obvious (to a French visitor: the cookie would lead to /{code}/).
+    client.cookies.pop(settings.LANGUAGE_COOKIE_NAME)
+    assert "(en français)" not in _page(client)
 
 
 def test_link_off_or_unpublished_report_never_appears(client, publie):
