@@ -13,6 +13,17 @@ import tempfile
 import time
 from pathlib import Path
 
+# Variables given on make's command line (`make test DATABASE_URL=…`) reach every nested make
+# through MAKEFLAGS, whatever the environment says: a newcomer's shell has none of these.
+_MAKE_VARIABLES = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"}
+
+
+def newcomer_env(drop: set[str], **extra: str) -> dict[str, str]:
+    """This process's environment without `drop` nor make's inherited variables, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if k not in drop | _MAKE_VARIABLES}
+    env.update(extra)
+    return env
+
 
 def free_port() -> int:
     with socket.socket() as sock:

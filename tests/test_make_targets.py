@@ -11,20 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.services import PrivateRedis
+from tests.services import PrivateRedis, newcomer_env
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.worker
 
 
 def _plain_env(tmp_path: Path, **extra) -> dict:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    env.update(SQLITE_NAME=str(tmp_path / "dev.sqlite3"), **extra)
-    return env
+    drop = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return newcomer_env(drop, SQLITE_NAME=str(tmp_path / "dev.sqlite3"), **extra)
 
 
 def _started(target: str, env: dict, ready: str, tmp_path: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -14,6 +15,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.services import newcomer_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,9 +43,7 @@ def _free_port() -> int:
 
 def _embedded_env(tmp_path: Path) -> dict:
     """A newcomer's shell: no DATABASE_URL / REDIS_URL (SQLite and eager Celery), a private SQLite file."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
-    env["SQLITE_NAME"] = str(tmp_path / "readme.sqlite3")
-    return env
+    return newcomer_env({"DATABASE_URL", "REDIS_URL", "DEBUG"}, SQLITE_NAME=str(tmp_path / "readme.sqlite3"))
 
 
 def run_make_run(args: list[str], tmp_path: Path) -> None:
@@ -71,7 +72,8 @@ def run_make_run(args: list[str], tmp_path: Path) -> None:
             pytest.fail("make run did not serve the home page within 15 minutes")
         assert response.status == 200 and "Pacte" in page
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # make already stopped (the assertion says why)
+            os.killpg(process.pid, signal.SIGTERM)
         output = process.communicate(timeout=60)[0]
     assert "agent" in output  # the demo accounts are listed on the console
 
