@@ -93,7 +93,8 @@ def agent_session(browser, slugs, agendas):
             {"csrfmiddlewaretoken": browser.csrf(page), "username": "agent", "password": "demo-agent-2026"},
         )
         browser.signed_in = True
-    browser.request("agent_page", f"/reservation/agent/planning/?agenda={random.choice(agendas)}")
+    # The agent's own planning (the first agenda of their perimeter): another lieu's agenda is a 404.
+    browser.request("agent_page", "/reservation/agent/planning/")
     browser.request("agent_page", "/demarches/rappels/")
 
 
