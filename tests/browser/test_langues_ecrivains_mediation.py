@@ -45,10 +45,12 @@ def _ecrivain(page, base: str, code: str, permanence, sources: dict, *, suffixe:
     page.wait_for_selector(f"h1:has-text('{textes['ecrivains']}')")
     verifier("ecrivains")
     page.select_option("#id_arrondissement", str(permanence.agenda.lieu.arrondissement.numero))
-    page.click("#resultats .carte__titre a" if not suffixe else "form.filtres button[type=submit]")
-    if suffixe:  # without JavaScript the filters are sent by the button, then the card is followed
-        page.wait_for_url("**arrondissement=*")
-        page.click("#resultats .carte__titre a")
+    if suffixe:  # without JavaScript the filters are sent by the button
+        page.click("form.filtres button[type=submit]")
+    # With JavaScript htmx swaps the results and pushes the URL: wait for it, never click a card of
+    # the list from before the filter (another permanence, perhaps without booking).
+    page.wait_for_url("**arrondissement=*")
+    page.click(f"#resultats .carte__titre a[href*='{permanence.uuid}']")
     page.wait_for_selector(f"a:has-text('{textes['choisir']}')")
     verifier("permanence")
     page.click(f"a:has-text('{textes['choisir']}')")
