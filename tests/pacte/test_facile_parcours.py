@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mediation.models import Message
+from pacte import francais
 from pacte.booking.models import Reservation, Statut
 from pacte.booking.selectors import prochain_creneau
 from pacte.facile import PREFIXE
@@ -104,6 +105,9 @@ def test_move_then_cancel_a_booking_in_the_easy_version(client, reserve, agenda)
     page = url[len(PREFIXE) :]
     html = _page_facile(client, page)
     assert "Changer le jour ou l'heure" in html and reservation.reference in html
+    # The hour written the French way, as on every other page (« 9 h », « 14 h 30 », not « 09:00 »).
+    assert f'<strong dir="ltr">{francais.heure(reservation.debut)}</strong>' in html
+    assert " h" in francais.heure(reservation.debut)
 
     # Move: the days, then the hours as buttons of a POST form (no JavaScript needed).
     jour = timezone.localtime(reservation.debut).date().isoformat()
