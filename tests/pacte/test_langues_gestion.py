@@ -27,10 +27,10 @@ from pacte.booking.services import reservation_cancel, reservation_create
 from pacte.forms import HONEYPOT_FIELD
 from pacte.roles import Role
 from tests.booking.conftest import agenda, at, lieu, make_agenda, slot_day  # noqa: F401 (fixtures)
+from tests.langues import DIRECTIONS
 
 pytestmark = pytest.mark.django_db
 
-DIR = {"en": "ltr", "ar": "rtl"}
 # What a page in English or Arabic must not show outside data marked lang="fr": common French words.
 FRANCAIS = re.compile(
     r"\b(vous|votre|vos|nous|rendez-vous|créneau|démarches?|d'attente|être|avec|pour|dans|une|les|des"
@@ -111,7 +111,7 @@ def _page(response, code: str, cle: str | None = None, *, status: int = 200) -> 
     """The answer is in `code`: status, lang and dir, the translated heading, no French in <main>."""
     html = response.content.decode()
     assert response.status_code == status, (response.status_code, cle)
-    assert f'<html lang="{code}" dir="{DIR[code]}">' in html
+    assert f'<html lang="{code}" dir="{DIRECTIONS[code]}">' in html
     if cle:
         assert f"<h1>{TITRES[cle][code]}</h1>" in html, (cle, re.findall(r"<h1>.*?</h1>", html))
     assert not _francais_visible(html), (cle, _francais_visible(html))
