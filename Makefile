@@ -20,8 +20,9 @@ STACK_DATABASE_URL ?= $(TEST_DATABASE_URL)
 STACK_REDIS_URL ?= $(TEST_REDIS_URL)
 # The one development environment of run, worker, beat and stack (the tests have their own profile).
 DEV_ENV := env DEBUG=1 PYTHONUNBUFFERED=1
-# The translations (locale/*/LC_MESSAGES/django.po) are compiled to .mo files, never committed.
-COMPILEMESSAGES_ARGS := --ignore=$(VENV) --ignore=node_modules --verbosity 0
+# The translations (locale/*/LC_MESSAGES/django.po) are compiled to .mo files, never committed:
+# by GNU msgfmt, as `manage.py compilemessages` does, without starting Django (1.5 s saved per target).
+COMPILE_TRANSLATIONS = for po in locale/*/LC_MESSAGES/*.po; do msgfmt --check-format -o "$${po%.po}.mo" "$$po" || exit 1; done
 # Where `make lock` writes (a test compiles into a temporary folder and compares).
 LOCK_DIR ?= .
 LOCK_COMPILE := $(UV) pip compile pyproject.toml --universal --python-version 3.13 --generate-hashes \
@@ -64,19 +65,18 @@ lock: $(UV) ## Compile both hashed locks from pyproject.toml (requirements.lock,
 
 run: install-prod ## Migrate, load reference and demo data, serve http://$(HOST):$(PORT) (SQLite and eager Celery by default)
 	@deploy/system-deps run
-	$(DEV_ENV) $(PY) manage.py compilemessages $(COMPILEMESSAGES_ARGS)
-	$(DEV_ENV) $(PY) manage.py migrate --noinput
-	$(DEV_ENV) $(PY) manage.py seed_demo
+	@$(COMPILE_TRANSLATIONS)
+	$(DEV_ENV) $(PY) manage.py seed_demo --migrate
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install node_modules/.installed ## Run the whole suite on PostgreSQL, Redis, a Celery worker and Chromium
 	@deploy/system-deps test
-	$(DEV_ENV) $(PY) manage.py compilemessages $(COMPILEMESSAGES_ARGS)
+	@$(COMPILE_TRANSLATIONS)
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 test-fast: install ## The suite without the browser, worker and long (lent) tests: the inner loop
 	@deploy/system-deps run
-	$(DEV_ENV) $(PY) manage.py compilemessages $(COMPILEMESSAGES_ARGS)
+	@$(COMPILE_TRANSLATIONS)
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_PARALLEL) -m "not browser and not worker and not lent" $(PYTEST_ARGS)
 
 lint: install ## ruff check and format check, and the import contracts (tests/test_architecture.py)
@@ -101,8 +101,8 @@ stack: install ## The real topology here: gunicorn, a Celery worker and beat on 
 	@deploy/system-deps run
 	@mkdir -p var
 	$(PY) deploy/ensure-database $(STACK_DATABASE_URL)
-	$(STACK_ENV) $(PY) manage.py migrate --noinput
-	$(STACK_ENV) $(PY) manage.py seed_demo
+	@$(COMPILE_TRANSLATIONS)
+	$(STACK_ENV) $(PY) manage.py seed_demo --migrate
 	$(STACK_ENV) honcho --procfile deploy/Procfile --app-root . --env /dev/null start --port $(PORT)
 
 bench: install ## Run every benchmark under bench/ and print the figures
