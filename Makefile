@@ -4,6 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
+PIP_INSTALL_UV := install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The tests run on the real stack: the build machine's PostgreSQL and Redis unless told otherwise.
@@ -36,9 +37,12 @@ help: ## List the targets
 
 $(UV): .python-version
 	@command -v python3 >/dev/null || { echo "python3 is required"; exit 1; }
-	@test -x $(PY) || python3 -m venv $(VENV)
+	@test -x $(PY) || python3 -m venv --without-pip $(VENV)
 	@$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 13), f"Python 3.13 required (.python-version), got {sys.version}"'
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@# uv is the only package pip installs: by python3's own pip when it has one (3 s less than
+	@# seeding pip into the venv), else by a pip bootstrapped into the venv.
+	if python3 -m pip --python $(PY) --version >/dev/null 2>&1; then python3 -m pip --python $(PY) $(PIP_INSTALL_UV); \
+	else $(PY) -m ensurepip --default-pip >/dev/null && $(PY) -m pip $(PIP_INSTALL_UV); fi
 	@touch $@
 
 # Production lock only: what `make run` and the Docker image install.
