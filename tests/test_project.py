@@ -226,3 +226,21 @@ def test_python_version_is_pinned():
     """.python-version names 3.13 and the lock file pins Django 6.1."""
     assert (ROOT / ".python-version").read_text().strip() == "3.13"
     assert "django==6.1." in (ROOT / "requirements.lock").read_text().lower()
+
+
+def test_make_targets_keep_compiled_bytecode_even_where_the_environment_forbids_it():
+    """Where the environment sets PYTHONDONTWRITEBYTECODE (as on these machines), every process a
+    make target starts would compile Django and the project from source again; the Makefile turns it
+    off (empty) for its recipes. A probe target read after the Makefile prints what recipes see."""
+    probe = 'bytecode-probe: ; @printf "[%s]" "$$PYTHONDONTWRITEBYTECODE"\n'
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-s", "-f", "Makefile", "-f", "-", "bytecode-probe"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        input=probe,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout == "[]"
