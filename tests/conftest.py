@@ -65,8 +65,9 @@ def _lent_seconds(item) -> float:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `lent(seconds)` (long, mostly waiting on real processes: a Redis outage, a
-    saturated pool, `make`) start first, spread over the xdist workers, so that their waiting
+    """Tests marked `lent(seconds)` (long: waiting on real processes — a Redis outage, a saturated
+    pool, `make` —, or computing — migrations back and forth, the HTML checker, many property
+    examples; `make test-fast` leaves them out) start first, spread over the xdist workers, so that their waiting
     overlaps the other tests instead of ending the run alone. pytest-xdist's worksteal first gives
     each worker a contiguous share of the collection (worker k: what remains // (n - k)); each
     share starts with its long tests (longest first, each to the least loaded share), then the

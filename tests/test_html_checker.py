@@ -3,11 +3,14 @@ pages in every script, and comes back if its process dies (tests/html_checker.py
 
 from __future__ import annotations
 
+import pytest
+
 from tests import html_checker
 
 VALIDE = '<!DOCTYPE html><html lang="{lang}" dir="{dir}"><head><meta charset="utf-8"><title>t</title></head><body><main><h1>{texte}</h1></main></body></html>'
 
 
+@pytest.mark.lent(4)
 def test_finds_each_error_with_the_page_name_and_line():
     erreurs = html_checker.validate_html(
         {
@@ -19,10 +22,12 @@ def test_finds_each_error_with_the_page_name_and_line():
     assert any("Unclosed element “div”" in e for e in erreurs), erreurs
 
 
+@pytest.mark.lent(2)
 def test_valid_pages_in_arabic_and_with_emoji_pass():
     assert html_checker.validate_html({"ar": VALIDE.format(lang="ar", dir="rtl", texte="حجز موعد 🙂")}) == []
 
 
+@pytest.mark.lent(8)
 def test_the_checker_is_started_again_after_it_died():
     html_checker.validate_html({"a": VALIDE.format(lang="fr", dir="ltr", texte="a")})
     process, _url = html_checker._checker

@@ -459,6 +459,7 @@ def _login(client, username, password, ip):
     return client.post("/espace/connexion/", {"username": username, "password": password}, REMOTE_ADDR=ip)
 
 
+@pytest.mark.lent(4)
 def test_spraying_one_account_from_many_ips_locks_it_briefly(client, make_user):
     """4 wrong passwords on each of 8 accounts from each of 8 IPs (under django-axes' username + IP
     limit) now closes the 8 accounts, even to the right password; after the short window they open."""

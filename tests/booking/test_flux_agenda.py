@@ -387,6 +387,7 @@ def test_anonymous_is_sent_to_sign_in(client):
     assert response.status_code == 302 and response["Location"].startswith("/espace/connexion/")
 
 
+@pytest.mark.lent(11)
 def test_page_creates_shows_once_rotates_and_revokes(
     client, agent_et_agenda, demain, django_capture_on_commit_callbacks
 ):

@@ -99,6 +99,7 @@ def test_check_alternatives_fails_and_lists_violation():
     assert "Dossier de mariage" in err.getvalue()
 
 
+@pytest.mark.lent(5)
 @pytest.mark.django_db(transaction=True)
 def test_check_alternatives_process_exit_codes():
     """manage.py check_alternatives exits 0 on the reference data and 1 once a violation exists (CI)."""

@@ -30,6 +30,7 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.mark.lent(40)
 @pytest.mark.django_db(transaction=True)
 def test_rows_move_with_their_ids_uuids_tokens_messages_and_holds(make_permanence):
     permanence = make_permanence()

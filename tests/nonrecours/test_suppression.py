@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -179,6 +180,7 @@ def test_property_nothing_small_recoverable_from_all_public_queries(data):
                 raise AssertionError(f"{big_value} - {small_value} recovers a hidden {hidden[big - small]}")
 
 
+@pytest.mark.lent(12)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(annee_data())
 def test_property_interval_no_hidden_cell_pinned_by_its_bounds(data):

@@ -150,6 +150,7 @@ def test_letters_are_scoped_by_team_and_other_roles_get_404(client, make_user):
     assert notifications_about(saisine)[0].etat == "Courrier à envoyer"
 
 
+@pytest.mark.lent(11)
 @pytest.mark.django_db
 def test_the_letters_page_is_valid_html(client, make_user):
     """The agents' letters page (with letters, then empty): 0 errors from the Nu HTML checker."""

@@ -94,6 +94,7 @@ def test_the_500_handler_turns_database_unavailability_into_503(exc, status):
     assert response.status_code == status
 
 
+@pytest.mark.lent(10)
 def test_503_pages_are_valid_html():
     """Both variants pass the W3C checker."""
     pages = {

@@ -180,6 +180,7 @@ def test_deploy_check_guards_the_middleware_order(settings):
     assert {e.id for e in request_hygiene_check()} == {"pacte.E020", "pacte.E022"}
 
 
+@pytest.mark.lent(9)
 def test_door_pages_are_valid_html(client):
     """The 400 and 413 pages rendered at the door pass the W3C checker."""
     client.raise_request_exception = False

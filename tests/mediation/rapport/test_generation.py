@@ -188,6 +188,7 @@ def test_pdf_is_tagged_french_with_metadata_bookmarks_and_the_database_figures(
     assert "Page 2 sur" in text
 
 
+@pytest.mark.lent(8)
 def test_generating_twice_gives_the_same_figures_and_text(
     mediateur_client, rapport, django_capture_on_commit_callbacks
 ):
