@@ -12,8 +12,9 @@ TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/pac
 TEST_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 PYTEST_ARGS ?=
 # Tests run in parallel (pytest-xdist): one PostgreSQL test database, one Redis database, one live
-# server and one Chromium per worker. One worker more than the cores: the long tests mostly wait on
-# real processes (tests/conftest.py starts them first). `make test TEST_WORKERS=0` runs in one process.
+# server and one Chromium per worker. One worker more than the cores: many tests wait on real
+# processes (servers, workers, Chromium); the long ones (`lent`) start first (tests/conftest.py).
+# `make test TEST_WORKERS=0` runs in one process.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 PYTEST_PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist worksteal)
 # Every target lets Python keep the bytecode it compiles (__pycache__, ignored by git), even where
