@@ -36,7 +36,8 @@ def _agenda(slug: str, titre: str = "Carte d'identité et passeport") -> Agenda:
         duree_creneau=30,
         capacite=2,
         places_agents=1,
-        delai_min_heures=0,
+        # An hour's notice: the first free slot never starts while a (slow, browser) test books it.
+        delai_min_heures=1,
         horizon_jours=30,
     )
     for jour in range(7):
